@@ -1,0 +1,266 @@
+//! Command-line surface: `adsai plan "…"` (readable or `--json`) and `adsai plan --jsonl`.
+//!
+//! It reads input, hands each message to the brain and renders the response; it decides nothing.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, Write};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::brain::{Brain, Response};
+use crate::brief::{Brief, BudgetType};
+use crate::conversation::{country_label, money, Conversation, DEFAULT_OBJECTIVE};
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}"))
+}
+
+/// One JSON Lines request (SPEC §3).
+#[derive(Debug, Deserialize)]
+struct Request {
+    #[serde(default)]
+    id: Value,
+    #[serde(default)]
+    today: Option<String>,
+    #[serde(default)]
+    messages: Vec<String>,
+}
+
+fn error_line(id: &Value, code: &str, message: impl Into<String>) -> Value {
+    json!({"id": id, "error": {"code": code, "message": message.into()}})
+}
+
+/// Handles one JSON Lines request line; returns the output object and whether it succeeded.
+pub fn handle_jsonl_line(brain: &Brain, line: &[u8], default_today: NaiveDate) -> (Value, bool) {
+    let Ok(line) = std::str::from_utf8(line) else {
+        return (error_line(&Value::Null, "invalid_utf8", "the line is not valid UTF-8"), false);
+    };
+    let req: Request = match serde_json::from_str(line) {
+        Ok(r) => r,
+        Err(e) => {
+            // Keep the id when the line is JSON but not a valid request.
+            let id = serde_json::from_str::<Value>(line).ok().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
+            let code = if id.is_null() && serde_json::from_str::<Value>(line).is_err() {
+                "invalid_json"
+            } else {
+                "invalid_request"
+            };
+            return (error_line(&id, code, e.to_string()), false);
+        }
+    };
+    let today = match req.today.as_deref().map(parse_date).transpose() {
+        Ok(t) => t.unwrap_or(default_today),
+        Err(e) => return (error_line(&req.id, "invalid_date", format!("`today` is {e}")), false),
+    };
+    if req.messages.is_empty() {
+        return (error_line(&req.id, "invalid_request", "`messages` must hold at least one message"), false);
+    }
+    let mut conv = Conversation::new(today);
+    let mut last = None;
+    for (i, m) in req.messages.iter().enumerate() {
+        match brain.handle(&mut conv, m) {
+            Ok(r) => last = Some(r),
+            Err(e) => return (error_line(&req.id, e.code(), format!("message {}: {e}", i + 1)), false),
+        }
+    }
+    let Some(mut response) = last else {
+        return (error_line(&req.id, "invalid_request", "no message"), false);
+    };
+    response.id = Some(req.id);
+    (serde_json::to_value(&response).unwrap_or(Value::Null), true)
+}
+
+/// Runs `--jsonl` over a reader; returns (succeeded, failed) counts.
+pub fn run_jsonl(
+    brain: &Brain,
+    input: impl BufRead,
+    mut out: impl Write,
+    today: NaiveDate,
+) -> std::io::Result<(usize, usize)> {
+    let (mut ok, mut failed) = (0, 0);
+    for line in input.split(b'\n') {
+        let line = line?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let (value, good) = handle_jsonl_line(brain, &line, today);
+        if good {
+            ok += 1;
+        } else {
+            failed += 1;
+        }
+        serde_json::to_writer(&mut out, &value)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok((ok, failed))
+}
+
+fn list(items: &[String]) -> String {
+    items.join(", ")
+}
+
+fn ages(brief: &Brief) -> String {
+    match (brief.audience.age_min, brief.audience.age_max) {
+        (None, None) => "all adults (18+)".into(),
+        (Some(a), None) => format!("{a}+"),
+        (None, Some(b)) => format!("18–{b}"),
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+    }
+}
+
+/// Renders a response for a person at a terminal.
+pub fn render_text(r: &Response) -> String {
+    let b = &r.brief;
+    let mut s = String::new();
+    let objective = match b.objective {
+        Some(o) => format!("{} ({})", o.id(), o.label()),
+        None => format!("{} (assumed)", DEFAULT_OBJECTIVE.id()),
+    };
+    let _ = writeln!(s, "Objective   {objective}");
+    let places: Vec<String> = b
+        .audience
+        .locations
+        .iter()
+        .map(|l| match (&l.city, &l.region) {
+            (None, None) => country_label(&l.country),
+            _ => l.label(),
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "Where       {}",
+        if places.is_empty() { "— (assumed default market)".into() } else { list(&places) }
+    );
+    let mut who = vec![ages(b)];
+    if !b.audience.genders.is_empty() {
+        who.push(b.audience.genders.iter().map(|g| g.id().to_lowercase()).collect::<Vec<_>>().join(" + "));
+    }
+    let _ = writeln!(s, "Who         {}", who.join(", "));
+    for (label, items) in [
+        ("Interests", &b.audience.interests),
+        ("Genres", &b.audience.genres),
+        ("Moments", &b.audience.contexts),
+        ("Topics", &b.audience.podcast_topics),
+        ("Languages", &b.audience.languages),
+    ] {
+        if !items.is_empty() {
+            let _ = writeln!(s, "{label:<12}{}", list(items));
+        }
+    }
+    if !b.audience.platforms.is_empty() {
+        let p: Vec<String> = b.audience.platforms.iter().map(|p| p.id().to_string()).collect();
+        let _ = writeln!(s, "Platforms   {}", list(&p));
+    }
+    let budget = match &b.budget {
+        None => "— (to be recommended)".to_string(),
+        Some(bu) => {
+            let mut t = money(bu.amount, &bu.currency);
+            if let Some(min) = bu.min {
+                t = format!("{}–{t}", money(min, &bu.currency));
+            }
+            if bu.kind == BudgetType::Daily {
+                t.push_str(" per day");
+            }
+            if bu.approximate {
+                t = format!("about {t}");
+            }
+            t
+        }
+    };
+    let _ = writeln!(s, "Budget      {budget}");
+    let flight = match (b.schedule.start, b.schedule.end, b.schedule.days) {
+        (Some(a), Some(e), Some(d)) => format!("{a} → {e} ({d} days)"),
+        (Some(a), None, _) => format!("from {a} (length to be recommended)"),
+        (None, Some(e), _) => format!("until {e}"),
+        _ => "— (to be recommended)".into(),
+    };
+    let _ = writeln!(s, "Flight      {flight}");
+    let f = &b.formats;
+    let mut fm = Vec::new();
+    if !f.include.is_empty() {
+        fm.push(format!("only {}", f.include.iter().map(|x| x.id()).collect::<Vec<_>>().join(" + ")));
+    }
+    if !f.exclude.is_empty() {
+        fm.push(format!("no {}", f.exclude.iter().map(|x| x.id()).collect::<Vec<_>>().join(", ")));
+    }
+    for (x, share) in &f.max_share {
+        fm.push(format!("{} ≤ {:.0} %", x.id(), share * 100.0));
+    }
+    if !f.placements.is_empty() {
+        fm.push(format!("on {}", f.placements.iter().map(|x| x.id()).collect::<Vec<_>>().join(" + ")));
+    }
+    if !fm.is_empty() {
+        let _ = writeln!(s, "Formats     {}", fm.join("; "));
+    }
+    let p = &r.plan;
+    if !p.assumptions.is_empty() {
+        let _ = writeln!(s, "\nAssumed");
+        for a in &p.assumptions {
+            let _ = writeln!(s, "  · {}", a.message);
+        }
+    }
+    if !p.warnings.is_empty() {
+        let _ = writeln!(s, "\nWarnings");
+        for w in &p.warnings {
+            let _ = writeln!(s, "  ! {:?}: {}", w.code, w.message);
+        }
+    }
+    if !p.questions.is_empty() {
+        let _ = writeln!(s, "\nQuestions");
+        for q in &p.questions {
+            let _ = writeln!(s, "  ? {}", q.message);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn line(s: &[u8]) -> (Value, bool) {
+        handle_jsonl_line(&Brain::default(), s, today())
+    }
+
+    #[test]
+    fn a_request_gives_the_spec_object() {
+        let (v, ok) = line(br#"{"id": "x1", "today": "2026-11-23", "messages": ["awareness in Germany, 30 days"]}"#);
+        assert!(ok);
+        assert_eq!(v["id"], "x1");
+        assert_eq!(v["brief"]["objective"], "REACH");
+        assert_eq!(v["brief"]["schedule"]["start"], "2026-11-24");
+        assert!(v["plan"]["assumptions"].is_array());
+    }
+
+    #[test]
+    fn bad_lines_give_error_objects() {
+        assert_eq!(line(b"{not json").0["error"]["code"], "invalid_json");
+        assert_eq!(line(b"\xff\xfe").0["error"]["code"], "invalid_utf8");
+        assert_eq!(line(br#"{"id": 7, "messages": []}"#).0["error"]["code"], "invalid_request");
+        let (v, ok) = line(br#"{"id": "e", "messages": ["   "]}"#);
+        assert!(!ok);
+        assert_eq!(v["id"], "e");
+        assert_eq!(v["error"]["code"], "empty_message");
+        assert_eq!(line(br#"{"id": "d", "today": "tomorrow", "messages": ["x"]}"#).0["error"]["code"], "invalid_date");
+    }
+
+    #[test]
+    fn jsonl_run_counts_and_continues_after_errors() {
+        let input = b"{\"id\":\"a\",\"messages\":[\"reach in France\"]}\n\nnope\n{\"id\":\"b\",\"messages\":[\"clicks, UK\"]}\n";
+        let mut out = Vec::new();
+        let (ok, failed) = run_jsonl(&Brain::default(), &input[..], &mut out, today()).unwrap();
+        assert_eq!((ok, failed), (2, 1));
+        let lines: Vec<Value> =
+            out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[2]["id"], "b");
+    }
+}

@@ -1,0 +1,350 @@
+//! Places and languages: every ISO 3166-1 country, the ISO 3166-2 regions of the main markets,
+//! the largest cities of the default markets, named groups (DACH, Nordics, Benelux), and the
+//! ISO 639-1 languages.
+//!
+//! The data lives in `fixtures/gazetteer/` (generated once from public data sets, see the README
+//! there) and `fixtures/taxonomy/groups.tsv`; it is compiled into the binary and loaded once into
+//! two [`Lexicon`]s on first use.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::lexicon::{resolve, tsv_rows, Case, Hit, Lexicon};
+use super::text::Text;
+
+const COUNTRIES: &str = include_str!("../../fixtures/gazetteer/countries.tsv");
+const REGIONS: &str = include_str!("../../fixtures/gazetteer/regions.tsv");
+const CITIES: &str = include_str!("../../fixtures/gazetteer/cities.tsv");
+const LANGUAGES: &str = include_str!("../../fixtures/gazetteer/languages.tsv");
+const GROUPS: &str = include_str!("../../fixtures/taxonomy/groups.tsv");
+
+/// Two-letter codes that are also everyday English words: they count as countries only next to
+/// another place ("DE+AT", "US/GB/AU"), never alone ("IT team", "NO video").
+const WORD_LIKE_CODES: &[&str] = &[
+    "IT", "IN", "NO", "AT", "ME", "AM", "IS", "BE", "TO", "SO", "AS", "GO", "DO", "MY", "OR", "AN", "ID", "PE", "LA",
+    "CA", "MA", "PA", "AD", "AI", "TV", "FM", "BY", "HI", "OK", "ON", "UP", "WE", "AL", "SE", "BR",
+];
+
+/// A country.
+#[derive(Debug, Clone)]
+pub struct Country {
+    pub code: String,
+    pub name: String,
+    pub currency: String,
+}
+
+/// A first-level subdivision.
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub code: String,
+    pub country: String,
+    pub name: String,
+}
+
+/// A city.
+#[derive(Debug, Clone)]
+pub struct City {
+    pub name: String,
+    pub country: String,
+    pub region: Option<String>,
+}
+
+/// What a place phrase refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Country(u16),
+    /// A country written as its ISO code.
+    Code(u16),
+    Region(u16),
+    City(u16),
+    Group(u16),
+}
+
+/// The loaded gazetteer.
+pub struct Gazetteer {
+    pub countries: Vec<Country>,
+    pub regions: Vec<Region>,
+    pub cities: Vec<City>,
+    /// Named groups and their member countries.
+    pub groups: Vec<(String, Vec<String>)>,
+    pub language_codes: Vec<String>,
+    by_code: HashMap<String, u16>,
+    places: Lexicon<Place>,
+    languages: Lexicon<u16>,
+    /// Single-word country names and demonyms, for typo tolerance ("Germnay").
+    fuzzy: Vec<(String, u16)>,
+}
+
+fn split_list(s: &str) -> impl Iterator<Item = &str> {
+    s.split(';').map(str::trim).filter(|a| !a.is_empty())
+}
+
+/// Column lookup by header name, so column order in the data files is free.
+struct Columns(HashMap<String, usize>);
+
+impl Columns {
+    fn of(data: &str) -> Columns {
+        let header = data.lines().find(|l| !l.trim().is_empty() && !l.starts_with('#')).unwrap_or("");
+        Columns(header.split('\t').enumerate().map(|(i, h)| (h.trim().to_string(), i)).collect())
+    }
+    fn get<'a>(&self, row: &[&'a str], name: &str) -> &'a str {
+        self.0.get(name).and_then(|&i| row.get(i)).copied().unwrap_or("")
+    }
+}
+
+/// The case rule of a case-sensitive alias: codes in capitals, names capitalised.
+fn strict_case(alias: &str) -> Case {
+    if alias.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+        Case::Upper
+    } else {
+        Case::Strict
+    }
+}
+
+fn case_of(flags: &str) -> Case {
+    if flags.split([';', ',', ' ']).any(|f| f == "cs") {
+        Case::Capitalised
+    } else {
+        Case::Any
+    }
+}
+
+impl Gazetteer {
+    /// The process-wide gazetteer, loaded on first use.
+    pub fn get() -> &'static Gazetteer {
+        static G: OnceLock<Gazetteer> = OnceLock::new();
+        G.get_or_init(Gazetteer::load)
+    }
+
+    fn load() -> Gazetteer {
+        let mut entries: Vec<(String, Place, Case)> = Vec::new();
+        let mut countries = Vec::new();
+        let mut by_code = HashMap::new();
+        let mut fuzzy = Vec::new();
+        let cols = Columns::of(COUNTRIES);
+        for row in tsv_rows(COUNTRIES) {
+            let code = cols.get(&row, "alpha2").to_string();
+            if code.len() != 2 {
+                continue;
+            }
+            let i = countries.len() as u16;
+            let name = cols.get(&row, "name").to_string();
+            let place = Place::Country(i);
+            for a in split_list(cols.get(&row, "aliases")).chain(split_list(cols.get(&row, "demonyms"))) {
+                entries.push((a.to_string(), place, Case::Any));
+                if !a.contains(' ') && a.chars().count() >= 5 {
+                    fuzzy.push((a.to_string(), i));
+                }
+            }
+            for a in split_list(cols.get(&row, "cs_aliases")) {
+                entries.push((a.to_string(), place, strict_case(a)));
+            }
+            entries.push((code.clone(), Place::Code(i), Case::Upper));
+            by_code.insert(code.clone(), i);
+            countries.push(Country { code, name, currency: cols.get(&row, "currency").to_string() });
+        }
+        let mut regions = Vec::new();
+        let cols = Columns::of(REGIONS);
+        for row in tsv_rows(REGIONS) {
+            let code = cols.get(&row, "code").to_string();
+            let country = cols.get(&row, "country").to_string();
+            if code.is_empty() || !by_code.contains_key(&country) {
+                continue;
+            }
+            let place = Place::Region(regions.len() as u16);
+            let case = case_of(cols.get(&row, "flags"));
+            let name = cols.get(&row, "name").to_string();
+            for a in split_list(cols.get(&row, "aliases")) {
+                entries.push((a.to_string(), place, case));
+            }
+            regions.push(Region { code, country, name });
+        }
+        let mut cities = Vec::new();
+        let cols = Columns::of(CITIES);
+        for row in tsv_rows(CITIES) {
+            let country = cols.get(&row, "country").to_string();
+            let name = cols.get(&row, "name").to_string();
+            if name.is_empty() || !by_code.contains_key(&country) {
+                continue;
+            }
+            let place = Place::City(cities.len() as u16);
+            let case = case_of(cols.get(&row, "flags"));
+            for a in split_list(cols.get(&row, "aliases")) {
+                entries.push((a.to_string(), place, case));
+            }
+            for a in split_list(cols.get(&row, "cs_aliases")) {
+                entries.push((a.to_string(), place, strict_case(a)));
+            }
+            let region = Some(cols.get(&row, "region").to_string()).filter(|r| !r.is_empty());
+            cities.push(City { name, country, region });
+        }
+        let mut groups = Vec::new();
+        for row in tsv_rows(GROUPS) {
+            let (Some(phrase), Some(members)) = (row.first(), row.get(1)) else { continue };
+            let members: Vec<String> =
+                members.split_whitespace().filter(|c| by_code.contains_key(*c)).map(String::from).collect();
+            entries.push((phrase.to_string(), Place::Group(groups.len() as u16), Case::Any));
+            groups.push((phrase.to_string(), members));
+        }
+        let mut lang_entries = Vec::new();
+        let mut language_codes = Vec::new();
+        let cols = Columns::of(LANGUAGES);
+        for row in tsv_rows(LANGUAGES) {
+            let code = cols.get(&row, "code").to_string();
+            let i = language_codes.len() as u16;
+            lang_entries.push((cols.get(&row, "name").to_string(), i, Case::Any));
+            for a in split_list(cols.get(&row, "aliases")) {
+                lang_entries.push((a.to_string(), i, Case::Any));
+            }
+            language_codes.push(code);
+        }
+        Gazetteer {
+            countries,
+            regions,
+            cities,
+            groups,
+            language_codes,
+            by_code,
+            places: Lexicon::new(entries),
+            languages: Lexicon::new(lang_entries),
+            fuzzy,
+        }
+    }
+
+    /// Place hits in text order. Word-like codes ("IT", "NO") only count next to another place;
+    /// where such a code is dropped, another reading of the same letters may win ("LA").
+    pub fn find_places(&self, text: &Text) -> Vec<Hit<Place>> {
+        let candidates = self.places.candidates(text);
+        let joined = |a: usize, b: usize| {
+            a <= b && text.norm.get(a..b).is_some_and(|s| s.len() <= 4 && s.chars().all(|c| " +/,&".contains(c)))
+        };
+        let next_to_place = |h: &Hit<Place>| {
+            candidates
+                .iter()
+                .any(|o| (o.start, o.end) != (h.start, h.end) && (joined(o.end, h.start) || joined(h.end, o.start)))
+        };
+        let kept: Vec<Hit<Place>> = candidates
+            .iter()
+            .filter(|h| match h.value {
+                Place::Code(c) => {
+                    let code = self.countries[c as usize].code.as_str();
+                    let other_reading = candidates
+                        .iter()
+                        .any(|o| (o.start, o.end) == (h.start, h.end) && !matches!(o.value, Place::Code(_)));
+                    !other_reading && (!WORD_LIKE_CODES.contains(&code) || next_to_place(h))
+                }
+                _ => true,
+            })
+            .copied()
+            .collect();
+        resolve(kept)
+    }
+
+    /// Language hits (any mention; the audience specialist decides which are about language).
+    pub fn find_languages(&self, text: &Text) -> Vec<Hit<u16>> {
+        self.languages.find(text)
+    }
+
+    /// The country with this ISO alpha-2 code.
+    pub fn country(&self, code: &str) -> Option<&Country> {
+        self.by_code.get(code).map(|&i| &self.countries[i as usize])
+    }
+
+    /// The currency of a country, e.g. `DE` → `EUR`.
+    pub fn currency_of(&self, code: &str) -> Option<&str> {
+        self.country(code).map(|c| c.currency.as_str()).filter(|c| !c.is_empty())
+    }
+
+    /// A country for a misspelt single word ("germnay" → Germany): Damerau–Levenshtein distance 1,
+    /// same first letter, at least five letters. `None` when no or several countries fit.
+    pub fn fuzzy_country(&self, word: &str) -> Option<(u16, &str)> {
+        if word.chars().count() < 5 {
+            return None;
+        }
+        let first = word.chars().next();
+        let mut found: Option<(u16, &str)> = None;
+        for (name, i) in &self.fuzzy {
+            if name.chars().next() != first || name.len().abs_diff(word.len()) > 1 {
+                continue;
+            }
+            if strsim::damerau_levenshtein(name, word) == 1 {
+                match found {
+                    Some((j, _)) if j != *i => return None,
+                    _ => found = Some((*i, name.as_str())),
+                }
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(s: &str) -> Vec<String> {
+        let g = Gazetteer::get();
+        g.find_places(&Text::new(s))
+            .into_iter()
+            .map(|h| match h.value {
+                Place::Country(i) | Place::Code(i) => g.countries[i as usize].code.clone(),
+                Place::Region(i) => g.regions[i as usize].code.clone(),
+                Place::City(i) => format!("{}/{}", g.cities[i as usize].country, g.cities[i as usize].name),
+                Place::Group(i) => g.groups[i as usize].1.join("+"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_aliases_demonyms_codes() {
+        assert_eq!(resolve("the UK and the States"), vec!["GB", "US"]);
+        assert_eq!(resolve("Brits, Aussies and Italians"), vec!["GB", "AU", "IT"]);
+        assert_eq!(resolve("DE+AT"), vec!["DE", "AT"]);
+        assert_eq!(resolve("US/GB/AU"), vec!["US", "GB", "AU"]);
+        assert_eq!(resolve("Holland"), vec!["NL"]);
+        assert_eq!(resolve("Russia"), vec!["RU"]);
+    }
+
+    #[test]
+    fn word_like_codes_need_a_neighbour() {
+        assert!(resolve("our IT team says NO video").is_empty());
+        assert_eq!(resolve("DE, AT"), vec!["DE", "AT"]);
+    }
+
+    #[test]
+    fn regions_cities_groups() {
+        assert_eq!(resolve("Bavaria"), vec!["DE-BY"]);
+        assert_eq!(resolve("North Rhine-Westphalia and Hesse"), vec!["DE-NW", "DE-HE"]);
+        assert_eq!(resolve("California"), vec!["US-CA"]);
+        assert_eq!(resolve("NYC"), vec!["US/New York"]);
+        assert_eq!(resolve("a record store in LA"), vec!["US/Los Angeles"]);
+        assert_eq!(resolve("NYC, LA and SF"), vec!["US/New York", "US/Los Angeles", "US/San Francisco"]);
+        assert_eq!(resolve("São Paulo"), vec!["BR/São Paulo"]);
+        assert_eq!(resolve("Mexico City"), vec!["MX/Mexico City"]);
+        assert_eq!(resolve("DACH"), vec!["DE+AT+CH"]);
+        assert_eq!(resolve("the Nordics"), vec!["SE+NO+DK+FI+IS"]);
+        assert!(resolve("Wakanda").is_empty());
+    }
+
+    #[test]
+    fn covers_every_default_market_with_cities() {
+        let g = Gazetteer::get();
+        assert!(g.countries.len() >= 240, "{} countries", g.countries.len());
+        assert!(g.cities.len() >= 300, "{} cities", g.cities.len());
+        for m in crate::markets::DEFAULT_MARKETS.iter() {
+            assert!(g.country(m).is_some(), "{m}");
+            assert!(g.currency_of(m).is_some(), "{m} currency");
+            assert!(g.cities.iter().filter(|c| c.country == *m).count() >= 3, "{m} cities");
+        }
+    }
+
+    #[test]
+    fn typos() {
+        let g = Gazetteer::get();
+        let (i, _) = g.fuzzy_country("germnay").unwrap();
+        assert_eq!(g.countries[i as usize].code, "DE");
+        let (i, _) = g.fuzzy_country("spian").unwrap();
+        assert_eq!(g.countries[i as usize].code, "ES");
+        assert!(g.fuzzy_country("brand").is_none());
+    }
+}

@@ -1,0 +1,166 @@
+//! Phrase dictionaries compiled once into one Aho-Corasick automaton each.
+//!
+//! Specialists keep their vocabulary in data files (`fixtures/`), never in match arms. A
+//! [`Lexicon`] finds every phrase in one pass over [`Text::fold`], keeps only whole-word hits that
+//! satisfy the entry's case rule, and resolves overlaps leftmost-longest, so "k-pop" wins over
+//! "pop" and "mexico city" over "mexico".
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use super::text::{normalise_phrase, Text};
+
+/// How the original capitalisation must look for an entry to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// Any case.
+    Any,
+    /// First letter upper case in the original text, unless the whole message is lower case
+    /// (city names that are also English words: "Reading", "Nice").
+    Capitalised,
+    /// First letter upper case in the original text, always ("Chad", "Turkey": everyday words).
+    Strict,
+    /// Every letter upper case in the original text (codes: "DE", "LA", "NYC").
+    Upper,
+}
+
+/// One hit of a lexicon entry in a text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit<T> {
+    /// Byte range in the text's `norm`/`fold`.
+    pub start: usize,
+    pub end: usize,
+    pub value: T,
+}
+
+/// A compiled dictionary from phrases to values.
+pub struct Lexicon<T> {
+    automaton: AhoCorasick,
+    entries: Vec<(T, Case)>,
+}
+
+impl<T: Copy> Lexicon<T> {
+    /// Compiles `(phrase, value, case)` entries. Phrases are normalised like message text; an
+    /// empty phrase is skipped. A phrase may be listed with several values: all are candidates.
+    pub fn new<I, S>(entries: I) -> Lexicon<T>
+    where
+        I: IntoIterator<Item = (S, T, Case)>,
+        S: AsRef<str>,
+    {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut values: Vec<(T, Case)> = Vec::new();
+        for (phrase, value, case) in entries {
+            let p = normalise_phrase(phrase.as_ref());
+            if p.is_empty() {
+                continue;
+            }
+            patterns.push(p);
+            values.push((value, case));
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .or_else(|_| AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&patterns))
+            .expect("lexicon patterns are plain strings and always compile");
+        Lexicon { automaton, entries: values }
+    }
+
+    /// Number of phrases.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the lexicon has no phrase.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// All whole-word hits, non-overlapping, leftmost-longest, in text order.
+    pub fn find(&self, text: &Text) -> Vec<Hit<T>> {
+        resolve(self.candidates(text))
+    }
+
+    /// Every whole-word hit that satisfies its case rule, overlapping, sorted by start and then
+    /// longest first (the input of [`resolve`] for callers that filter candidates first).
+    pub fn candidates(&self, text: &Text) -> Vec<Hit<T>> {
+        let mut hits: Vec<Hit<T>> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(text.fold.as_str()) {
+            let (start, end) = (m.start(), m.end());
+            let (value, case) = self.entries[m.pattern().as_usize()];
+            if !text.is_bounded(start, end) || !case_ok(text, start, end, case) {
+                continue;
+            }
+            hits.push(Hit { start, end, value });
+        }
+        hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        hits
+    }
+}
+
+/// Keeps the leftmost-longest non-overlapping hits of sorted candidates; among equal spans the
+/// first candidate wins.
+pub fn resolve<T>(candidates: Vec<Hit<T>>) -> Vec<Hit<T>> {
+    let mut out: Vec<Hit<T>> = Vec::with_capacity(candidates.len());
+    for h in candidates {
+        if out.last().is_none_or(|last| h.start >= last.end) {
+            out.push(h);
+        }
+    }
+    out
+}
+
+fn case_ok(text: &Text, start: usize, end: usize, case: Case) -> bool {
+    match case {
+        Case::Any => true,
+        Case::Capitalised => text.all_lowercase() || text.is_capitalised(start),
+        Case::Strict => text.is_capitalised(start),
+        Case::Upper => text.is_all_upper(start, end),
+    }
+}
+
+/// Parses a tab-separated data file: skips blank lines, `#` comments and the header line.
+pub fn tsv_rows(data: &str) -> impl Iterator<Item = Vec<&str>> {
+    data.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .skip(1)
+        .map(|l| l.split('\t').map(str::trim).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex() -> Lexicon<u8> {
+        Lexicon::new([
+            ("pop", 1, Case::Any),
+            ("k-pop", 2, Case::Any),
+            ("mexico", 3, Case::Any),
+            ("mexico city", 4, Case::Any),
+            ("LA", 5, Case::Upper),
+            ("Reading", 6, Case::Capitalised),
+        ])
+    }
+
+    #[test]
+    fn longest_whole_word_wins() {
+        let t = Text::new("K-pop and pop fans in Mexico City, not popular");
+        let v: Vec<u8> = lex().find(&t).into_iter().map(|h| h.value).collect();
+        assert_eq!(v, vec![2, 1, 4]);
+    }
+
+    #[test]
+    fn case_rules() {
+        let l = lex();
+        assert!(l.find(&Text::new("fans in la la land")).is_empty());
+        assert_eq!(l.find(&Text::new("fans in LA")).len(), 1);
+        assert!(l.find(&Text::new("Fans who like reading")).is_empty());
+        assert_eq!(l.find(&Text::new("Fans in Reading")).len(), 1);
+        assert_eq!(l.find(&Text::new("fans in reading")).len(), 1, "all-lowercase message");
+    }
+
+    #[test]
+    fn tsv_skips_header_and_comments() {
+        let rows: Vec<Vec<&str>> = tsv_rows("# c\na\tb\n\nx\ty\n").collect();
+        assert_eq!(rows, vec![vec!["x", "y"]]);
+    }
+}

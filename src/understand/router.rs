@@ -1,0 +1,186 @@
+//! The router: decides from cheap cues which specialists a message needs.
+//!
+//! One Aho-Corasick pass over the message with every specialist's trigger vocabulary
+//! (`fixtures/taxonomy/router.tsv` plus the goal, targeting and format vocabularies), and a few
+//! character rules: digits may be money, dates or ages; currency symbols are money; a capital
+//! letter or an unrecognised content word may be a place. A follow-up that only says "bump it to
+//! 10k" runs the budget specialist (and those a digit may concern), not the goal specialist.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use super::lexicon::{tsv_rows, Case, Lexicon};
+use super::text::Text;
+use super::Specialist;
+
+const ROUTER: &str = include_str!("../../fixtures/taxonomy/router.tsv");
+const GOALS: &str = include_str!("../../fixtures/taxonomy/goals.tsv");
+const TARGETING: &str = include_str!("../../fixtures/taxonomy/targeting.tsv");
+const FORMATS: &str = include_str!("../../fixtures/taxonomy/formats.tsv");
+
+/// Function words that are no cue for anything.
+const STOPWORDS: &[&str] = &[
+    "what", "about", "would", "could", "should", "that", "this", "with", "have", "please", "pls", "thanks", "thank",
+    "make", "maybe", "then", "they", "them", "their", "there", "here", "were", "want", "need", "like", "some", "also",
+    "just", "really", "actually", "actualy", "okay", "cool", "great", "sure", "sorry", "hmm", "well", "still",
+    "though", "let's", "lets", "does", "will", "your", "yours", "ours", "from", "into", "onto", "over", "under",
+    "much", "many", "very", "idea", "think", "thinking", "know", "client", "campaign", "plan", "brief", "again",
+    "same", "other", "else", "change", "changed", "switch", "swap", "goal",
+];
+
+/// A set of specialists (bit i = `Specialist::ALL[i]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Route(u8);
+
+impl Route {
+    /// Adds a specialist.
+    pub fn add(&mut self, s: Specialist) {
+        self.0 |= 1 << s as u8;
+    }
+    /// Whether the route includes a specialist.
+    pub fn has(self, s: Specialist) -> bool {
+        self.0 & (1 << s as u8) != 0
+    }
+    /// The specialists in this route, in `Specialist::ALL` order.
+    pub fn specialists(self) -> impl Iterator<Item = Specialist> {
+        Specialist::ALL.into_iter().filter(move |s| self.has(*s))
+    }
+    /// Whether no specialist is needed.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// Every specialist.
+    pub fn all() -> Route {
+        let mut r = Route::default();
+        for s in Specialist::ALL {
+            r.add(s);
+        }
+        r
+    }
+}
+
+struct Cues {
+    lexicon: Lexicon<Route>,
+}
+
+fn parse_route(list: &str) -> Route {
+    let mut r = Route::default();
+    for name in list.split_whitespace() {
+        if let Some(s) = Specialist::ALL.into_iter().find(|s| s.name() == name) {
+            r.add(s);
+        }
+    }
+    r
+}
+
+fn cues() -> &'static Cues {
+    static C: OnceLock<Cues> = OnceLock::new();
+    C.get_or_init(|| {
+        let mut entries: Vec<(String, Route, Case)> = Vec::new();
+        let mut by_phrase: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut add = |phrase: &str, route: Route| {
+            let key = phrase.to_lowercase();
+            match by_phrase.get(&key) {
+                Some(&i) => entries[i].1 .0 |= route.0,
+                None => {
+                    by_phrase.insert(key, entries.len());
+                    entries.push((phrase.to_string(), route, Case::Any));
+                }
+            }
+        };
+        for row in tsv_rows(ROUTER) {
+            if let (Some(p), Some(s)) = (row.first(), row.get(1)) {
+                add(p, parse_route(s));
+            }
+        }
+        for (data, specialist) in
+            [(GOALS, Specialist::Goal), (TARGETING, Specialist::Audience), (FORMATS, Specialist::Formats)]
+        {
+            let mut r = Route::default();
+            r.add(specialist);
+            for row in tsv_rows(data) {
+                if let Some(p) = row.first() {
+                    add(p, r);
+                }
+            }
+        }
+        Cues { lexicon: Lexicon::new(entries) }
+    })
+}
+
+fn stopwords() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| STOPWORDS.iter().copied().collect())
+}
+
+/// Whether `start..end` of the text lies inside a cue phrase of any specialist.
+pub(crate) fn is_cue(text: &Text, start: usize, end: usize) -> bool {
+    cues().lexicon.find(text).iter().any(|h| h.start <= start && end <= h.end)
+}
+
+/// Which specialists a message needs.
+pub fn route(text: &Text) -> Route {
+    let mut r = Route::default();
+    let hits = cues().lexicon.find(text);
+    for h in &hits {
+        r.0 |= h.value.0;
+    }
+    if text.norm.bytes().any(|b| b.is_ascii_digit()) {
+        r.add(Specialist::Budget);
+        r.add(Specialist::Schedule);
+        r.add(Specialist::Audience);
+    }
+    if text.norm.contains(['$', '€', '£', '¥', '₹', '₩', '₺']) {
+        r.add(Specialist::Budget);
+    }
+    if !text.all_lowercase() {
+        r.add(Specialist::Audience);
+    }
+    if !r.has(Specialist::Audience) || !r.has(Specialist::Goal) {
+        // A content word nothing else recognised may be a place ("add austria") or a misspelt
+        // goal ("awarness"): the two specialists that read typos.
+        let unknown = text.words.iter().any(|w| {
+            let word = text.word(*w);
+            word.chars().count() >= 4
+                && !stopwords().contains(word)
+                && !hits.iter().any(|h| h.start <= w.start && w.end <= h.end)
+        });
+        if unknown {
+            r.add(Specialist::Audience);
+            r.add(Specialist::Goal);
+        }
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Specialist::*;
+
+    fn routed(s: &str) -> Vec<Specialist> {
+        route(&Text::new(s)).specialists().collect()
+    }
+
+    #[test]
+    fn a_full_brief_runs_everything_it_mentions() {
+        let r =
+            routed("I want to grow brand awareness among 18–24 year olds in Germany with a €5,000 budget over 30 days");
+        assert_eq!(r, vec![Goal, Audience, Budget, Schedule]);
+    }
+
+    #[test]
+    fn follow_ups_run_only_what_they_touch() {
+        assert_eq!(routed("no video"), vec![Formats]);
+        assert_eq!(routed("let's extend it by two weeks"), vec![Budget, Schedule]);
+        assert_eq!(routed("switch the goal to website traffic"), vec![Goal]);
+        assert_eq!(routed("add austria"), vec![Goal, Audience]);
+        assert_eq!(routed("cut the budget in half"), vec![Budget, Schedule]);
+        assert!(routed("actually keep video").contains(&Formats));
+    }
+
+    #[test]
+    fn nothing_to_do() {
+        assert!(route(&Text::new("thanks!")).is_empty());
+    }
+}

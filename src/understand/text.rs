@@ -1,0 +1,163 @@
+//! One normalised view of a message that every specialist reads.
+//!
+//! Messages arrive as typed in Slack: mixed case, typographic dashes and quotes, emoji, non-breaking
+//! spaces. `Text` lowercases once, folds the typographic variants to ASCII, and keeps, per byte of
+//! the normalised text, whether the original character was upper case (country codes such as
+//! "DE" and "LA" only count when written in capitals). `fold` is the same text with hyphens, slashes
+//! and underscores turned into spaces, so "hip-hop" and "hip hop" match one lexicon entry; both
+//! strings have identical byte offsets.
+
+/// A word: a maximal run of alphanumeric characters, as byte offsets into [`Text::norm`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The normalised message.
+#[derive(Debug, Clone)]
+pub struct Text {
+    /// Lowercased, typographic punctuation folded to ASCII.
+    pub norm: String,
+    /// `norm` with `-`, `/`, `_` and `+` replaced by spaces (same byte offsets).
+    pub fold: String,
+    /// Per byte of `norm`: the original character was upper case.
+    upper: Vec<bool>,
+    /// The words of `norm`, in order.
+    pub words: Vec<Word>,
+}
+
+/// Maps typographic characters to their plain ASCII equivalent.
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
+        '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{2009}' | '\u{200A}' | '\t' | '\r' | '\n' => ' ',
+        c if c.is_control() => ' ',
+        c => c,
+    }
+}
+
+impl Text {
+    /// Normalises `raw`.
+    pub fn new(raw: &str) -> Text {
+        let mut norm = String::with_capacity(raw.len() + 8);
+        let mut upper = Vec::with_capacity(raw.len() + 8);
+        for c in raw.chars() {
+            let c = fold_char(c);
+            let is_upper = c.is_uppercase();
+            for lc in c.to_lowercase() {
+                let before = norm.len();
+                norm.push(lc);
+                upper.extend(std::iter::repeat_n(is_upper, norm.len() - before));
+            }
+        }
+        let fold: String = norm.chars().map(|c| if matches!(c, '-' | '/' | '_' | '+') { ' ' } else { c }).collect();
+        let words = split_words(&norm);
+        Text { norm, fold, upper, words }
+    }
+
+    /// The normalised text of a word.
+    pub fn word(&self, w: Word) -> &str {
+        &self.norm[w.start..w.end]
+    }
+
+    /// Whether the original text had every letter in `start..end` in upper case.
+    pub fn is_all_upper(&self, start: usize, end: usize) -> bool {
+        let span = &self.norm[start..end];
+        span.char_indices()
+            .filter(|(_, c)| c.is_alphabetic())
+            .all(|(i, _)| self.upper.get(start + i).copied().unwrap_or(false))
+    }
+
+    /// Whether the original character at byte `start` was upper case.
+    pub fn is_capitalised(&self, start: usize) -> bool {
+        self.upper.get(start).copied().unwrap_or(false)
+    }
+
+    /// Whether the message was typed without any capital letter (then capitalisation says nothing).
+    pub fn all_lowercase(&self) -> bool {
+        !self.upper.iter().any(|&u| u)
+    }
+
+    /// Index of the word that starts at or after byte `pos`.
+    pub fn word_at_or_after(&self, pos: usize) -> Option<usize> {
+        self.words.iter().position(|w| w.start >= pos)
+    }
+
+    /// Index of the last word that ends at or before byte `pos`.
+    pub fn word_before(&self, pos: usize) -> Option<usize> {
+        self.words.iter().rposition(|w| w.end <= pos)
+    }
+
+    /// Whether byte range `start..end` of `norm` stands alone: no letter or digit touches it.
+    pub fn is_bounded(&self, start: usize, end: usize) -> bool {
+        let before = self.norm[..start].chars().next_back();
+        let after = self.norm[end..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    }
+}
+
+/// Splits into maximal alphanumeric runs.
+fn split_words(s: &str) -> Vec<Word> {
+    let mut words = Vec::with_capacity(s.len() / 5 + 1);
+    let mut start: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(st) = start.take() {
+            words.push(Word { start: st, end: i });
+        }
+    }
+    if let Some(st) = start {
+        words.push(Word { start: st, end: s.len() });
+    }
+    words
+}
+
+/// Normalises a lexicon phrase the same way message text is normalised and folded.
+pub fn normalise_phrase(phrase: &str) -> String {
+    Text::new(phrase.trim()).fold
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_typography_and_keeps_offsets() {
+        let t = Text::new("18–24 year olds in Germany’s South — DE");
+        assert!(t.norm.starts_with("18-24 year olds in germany's"));
+        assert_eq!(t.norm.len(), t.fold.len());
+        assert!(t.fold.starts_with("18 24"));
+        let de = t.norm.rfind("de").unwrap();
+        assert!(t.is_all_upper(de, de + 2));
+        let g = t.norm.find("germany").unwrap();
+        assert!(t.is_capitalised(g));
+        assert!(!t.is_all_upper(g, g + 7));
+    }
+
+    #[test]
+    fn words_split_on_non_alphanumerics_and_survive_emoji() {
+        let t = Text::new("São Paulo 🎉 hip-hop");
+        let words: Vec<&str> = t.words.iter().map(|&w| t.word(w)).collect();
+        assert_eq!(words, vec!["são", "paulo", "hip", "hop"]);
+    }
+
+    #[test]
+    fn control_characters_become_spaces() {
+        let t = Text::new("a\u{0}b\nc");
+        assert_eq!(t.norm, "a b c");
+    }
+
+    #[test]
+    fn boundaries() {
+        let t = Text::new("pop k-pop popular");
+        assert!(t.is_bounded(0, 3));
+        assert!(t.is_bounded(6, 9));
+        assert!(!t.is_bounded(10, 13));
+    }
+}

@@ -1,0 +1,4 @@
+//! Integration tests: one binary (link time matters on 2 cores), one module per area.
+
+mod cli;
+mod eval;
