@@ -1,19 +1,36 @@
-//! Benchmark of understanding alone: one message through the router and the specialists.
+//! Benchmark of understanding alone: messages through the router and the specialists, on one
+//! thread. Run with `cargo bench --bench understand`; the README reports the figures.
+use adsai::understand::understand;
+use chrono::NaiveDate;
+
 fn main() {
     divan::main();
 }
 
-const BRIEFS: &[&str] = &[
-    "I want to grow brand awareness among 18–24 year olds in Germany with a €5,000 budget over 30 days",
-    "We need traffic to our online store. Drive clicks from women 25-44 in France, 8k EUR, 3 weeks starting Monday.",
-    "Could we do half a million dollars for boomers in Florida in Q1? It's an awareness play.",
-    "max 3k GBP, London, 18-24 year olds, Black Friday through Cyber Monday, we want sales",
-    "make it 8k",
-];
+/// Our own benchmark briefs (first messages and follow-ups), one per line.
+const CORPUS: &str = include_str!("../fixtures/bench_briefs.txt");
 
-#[divan::bench(args = BRIEFS)]
-fn understand(b: divan::Bencher, brief: &str) {
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    let _ = adsai::understand::understand("warm up", today);
-    b.bench(|| adsai::understand::understand(divan::black_box(brief), today));
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date")
+}
+
+/// The whole corpus once per iteration: divan's throughput is briefs per second.
+#[divan::bench]
+fn corpus(b: divan::Bencher) {
+    let briefs: Vec<&str> = CORPUS.lines().filter(|l| !l.trim().is_empty()).collect();
+    let _ = understand("warm up the lexicons", today());
+    b.counter(divan::counter::ItemsCount::new(briefs.len())).bench(|| {
+        for m in &briefs {
+            divan::black_box(understand(divan::black_box(m), today()));
+        }
+    });
+}
+
+/// The worst case the surfaces accept: a 4,000-character rambling message.
+#[divan::bench]
+fn longest_message(b: divan::Bencher) {
+    let long: String = CORPUS.lines().cycle().take(60).collect::<Vec<_>>().join(". ");
+    let long: String = long.chars().take(adsai::brain::MAX_MESSAGE_CHARS).collect();
+    let _ = understand("warm up the lexicons", today());
+    b.bench(|| understand(divan::black_box(&long), today()));
 }

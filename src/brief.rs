@@ -171,15 +171,6 @@ impl Location {
     pub fn country(code: &str) -> Location {
         Location { country: code.to_string(), region: None, city: None }
     }
-
-    /// A human label: "New York (US)", "DE-BY", "DE".
-    pub fn label(&self) -> String {
-        match (&self.city, &self.region) {
-            (Some(city), _) => format!("{city} ({})", self.country),
-            (None, Some(region)) => region.clone(),
-            (None, None) => self.country.clone(),
-        }
-    }
 }
 
 /// Who the campaign targets. Empty lists mean "everyone".

@@ -348,8 +348,12 @@ impl Conversation {
             )),
             (Some(start), end) => {
                 if !self.start_stated {
-                    r.assumptions
-                        .push(Assumption::new("schedule.start", format!("No start date given: starting {start}")));
+                    let message = if start == self.default_start() {
+                        format!("No start date given: starting {start}")
+                    } else {
+                        format!("No start date given: starting {start}, counted back from the end date")
+                    };
+                    r.assumptions.push(Assumption::new("schedule.start", message));
                 }
                 if end.is_none() {
                     r.assumptions.push(Assumption::new(
@@ -421,7 +425,7 @@ impl Conversation {
         })
     }
 
-    /// The inclusive end a default start would give a span (used for recommendations).
+    /// The start used when none is stated: tomorrow (SPEC §2).
     pub fn default_start(&self) -> NaiveDate {
         self.today + Duration::days(1)
     }
@@ -455,6 +459,18 @@ fn format_conflict(b: &Brief) -> Option<Warning> {
         _ => return None,
     };
     Some(Warning::new(WarningCode::FormatConflict, "formats", format!("{message}: the plan follows the objective")))
+}
+
+/// "Bavaria (DE-BY)", "New York (US)", "Germany (DE)".
+pub fn location_label(loc: &crate::brief::Location) -> String {
+    match (&loc.city, &loc.region) {
+        (Some(city), _) => format!("{city} ({})", loc.country),
+        (None, Some(region)) => {
+            let name = Gazetteer::get().regions.iter().find(|r| &r.code == region).map(|r| r.name.as_str());
+            format!("{} ({region})", name.unwrap_or(region))
+        }
+        (None, None) => country_label(&loc.country),
+    }
 }
 
 /// "Germany (DE)".

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::brain::{Brain, Response};
 use crate::brief::{Brief, BudgetType};
-use crate::conversation::{country_label, money, Conversation, DEFAULT_OBJECTIVE};
+use crate::conversation::{location_label, money, Conversation, DEFAULT_OBJECTIVE};
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -121,15 +121,7 @@ pub fn render_text(r: &Response) -> String {
         None => format!("{} (assumed)", DEFAULT_OBJECTIVE.id()),
     };
     let _ = writeln!(s, "Objective   {objective}");
-    let places: Vec<String> = b
-        .audience
-        .locations
-        .iter()
-        .map(|l| match (&l.city, &l.region) {
-            (None, None) => country_label(&l.country),
-            _ => l.label(),
-        })
-        .collect();
+    let places: Vec<String> = b.audience.locations.iter().map(location_label).collect();
     let _ = writeln!(
         s,
         "Where       {}",
