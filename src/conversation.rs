@@ -330,22 +330,15 @@ impl Conversation {
                 ));
             }
         }
-        match &b.budget {
-            None => r
-                .assumptions
-                .push(Assumption::new("budget", "No budget given: recommending one from similar campaigns")),
-            Some(budget) => {
-                if let Some(w) = self.below_minimum(budget, markets) {
-                    r.warnings.push(w);
-                }
+        // A missing budget or flight is recommended by the planner, which says so itself.
+        if let Some(budget) = &b.budget {
+            if let Some(w) = self.below_minimum(budget, markets) {
+                r.warnings.push(w);
             }
         }
         let s = &b.schedule;
         match (s.start, s.end) {
-            (None, None) => r.assumptions.push(Assumption::new(
-                "schedule",
-                "No dates given: recommending a flight length from similar campaigns",
-            )),
+            (None, None) => {}
             (Some(start), end) => {
                 if !self.start_stated {
                     let message = if start == self.default_start() {
@@ -354,12 +347,6 @@ impl Conversation {
                         format!("No start date given: starting {start}, counted back from the end date")
                     };
                     r.assumptions.push(Assumption::new("schedule.start", message));
-                }
-                if end.is_none() {
-                    r.assumptions.push(Assumption::new(
-                        "schedule.end",
-                        "No end date or duration given: recommending a flight length from similar campaigns",
-                    ));
                 }
                 if start < self.today {
                     r.warnings.push(Warning::new(

@@ -1,6 +1,7 @@
 //! The `adsai` binary: parses flags, sets up logging, and hands over to the library.
 
 use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,33 @@ enum Command {
         /// Reference date for relative dates (YYYY-MM-DD); default: today.
         #[arg(long, value_parser = cli::parse_date)]
         today: Option<chrono::NaiveDate>,
+        /// History CSV (SPEC §4) to plan from instead of the embedded default.
+        #[arg(long)]
+        history: Option<PathBuf>,
+        /// Markets CSV (SPEC §4) instead of the embedded default.
+        #[arg(long)]
+        markets: Option<PathBuf>,
+    },
+    /// Synthetic data.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DataCommand {
+    /// Write a realistic synthetic history.csv and markets.csv (the model is in the README).
+    Generate {
+        /// Number of history rows.
+        #[arg(long, default_value_t = adsai::plan::synth::DEFAULT_ROWS)]
+        rows: usize,
+        /// Random seed: the same seed gives the same files.
+        #[arg(long, default_value_t = adsai::plan::synth::DEFAULT_SEED)]
+        seed: u64,
+        /// Output directory (created if missing).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -41,9 +69,45 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Plan { text, json, jsonl, today } => {
+        Command::Data { command: DataCommand::Generate { rows, seed, out } } => {
+            let opts = adsai::plan::synth::GenOptions { rows, seed, ..Default::default() };
+            match adsai::plan::synth::generate(&out, adsai::markets::Markets::embedded().all(), &opts) {
+                Ok(n) => {
+                    eprintln!("adsai: wrote {n} history rows and the markets table to {}", out.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("adsai: cannot write to {}: {e}", out.display());
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Plan { text, json, jsonl, today, history, markets } => {
             let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let brain = Brain::default();
+            let brain = match (history, markets) {
+                (None, None) => Brain::default(),
+                (Some(h), m) => match Brain::from_files(&h, m.as_deref()) {
+                    Ok((brain, report)) => {
+                        if report.skipped > 0 {
+                            eprintln!("adsai: {}: skipped {} bad rows:", h.display(), report.skipped);
+                            for p in &report.problems {
+                                eprintln!("  {p}");
+                            }
+                        }
+                        brain
+                    }
+                    Err(e) => {
+                        eprintln!("adsai: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                (None, Some(_)) => {
+                    eprintln!(
+                        "adsai: --markets needs --history (the embedded history is tied to the embedded markets)"
+                    );
+                    return ExitCode::from(2);
+                }
+            };
             if jsonl {
                 let stdin = std::io::stdin();
                 return match cli::run_jsonl(&brain, stdin.lock(), std::io::stdout().lock(), today) {

@@ -53,8 +53,10 @@ pub enum MarketsError {
     MissingColumn { file: String, column: String },
     #[error("{file}:{line}: {reason}")]
     BadRow { file: String, line: usize, reason: String },
-    #[error("{file}: no valid market rows")]
-    Empty { file: String },
+    #[error("{file}:{line}: unknown currency {currency:?} (not the ISO 4217 currency of any country)")]
+    UnknownCurrency { file: String, line: usize, currency: String },
+    #[error("{file}: no valid market rows; first problem: {first}")]
+    Empty { file: String, first: String },
 }
 
 /// The markets table.
@@ -68,11 +70,15 @@ impl Markets {
     /// The embedded default table.
     pub fn embedded() -> &'static Markets {
         static M: OnceLock<Markets> = OnceLock::new();
-        M.get_or_init(|| Markets::parse(EMBEDDED, "fixtures/markets.csv").expect("the embedded markets table is valid"))
+        M.get_or_init(|| {
+            Markets::parse(EMBEDDED, "fixtures/markets.csv").expect("the embedded markets table is valid").0
+        })
     }
 
     /// Parses a markets CSV (header line with the SPEC columns in any order; no quoted fields).
-    pub fn parse(data: &str, file: &str) -> Result<Markets, MarketsError> {
+    /// A bad row is skipped and reported as `file:line: reason`; a missing column, an unknown
+    /// currency or a table with no valid row is an error.
+    pub fn parse(data: &str, file: &str) -> Result<(Markets, Vec<String>), MarketsError> {
         let mut lines = data.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
         let header: Vec<&str> = lines.next().map(|(_, l)| l.split(',').map(str::trim).collect()).unwrap_or_default();
         let mut idx = [0usize; 12];
@@ -84,46 +90,25 @@ impl Markets {
         }
         let mut markets = Vec::new();
         let mut by_country = HashMap::new();
+        let mut problems = Vec::new();
+        let known = known_currencies();
         for (n, line) in lines {
-            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-            let bad = |reason: String| MarketsError::BadRow { file: file.to_string(), line: n + 1, reason };
-            let cell = |k: usize| cells.get(idx[k]).copied().unwrap_or("");
-            let num = |k: usize| -> Result<f64, MarketsError> {
-                cell(k)
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && *v >= 0.0)
-                    .ok_or_else(|| bad(format!("`{}` is not a non-negative number: {:?}", COLUMNS[k], cell(k))))
-            };
-            let country = cell(0).to_string();
-            if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(bad(format!("`country` must be an ISO 3166-1 alpha-2 code: {country:?}")));
+            match parse_row(line, &idx, file, n + 1) {
+                Ok(m) if !known.contains(m.currency.as_str()) => {
+                    return Err(MarketsError::UnknownCurrency { file: file.into(), line: n + 1, currency: m.currency })
+                }
+                Ok(m) => {
+                    by_country.insert(m.country.clone(), markets.len());
+                    markets.push(m);
+                }
+                Err(e) => problems.push(e.to_string()),
             }
-            let currency = cell(2).to_string();
-            if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(bad(format!("`currency` must be an ISO 4217 code: {currency:?}")));
-            }
-            let usd_rate = num(3)?;
-            if usd_rate <= 0.0 {
-                return Err(bad("`usd_rate` must be positive".into()));
-            }
-            let market = Market {
-                country: country.clone(),
-                name: cell(1).to_string(),
-                currency,
-                usd_rate,
-                ad_users: num(4)? as u64,
-                age_shares: [num(5)?, num(6)?, num(7)?, num(8)?, num(9)?],
-                share_female: num(10)?,
-                min_budget_usd: num(11)?,
-            };
-            by_country.insert(country, markets.len());
-            markets.push(market);
         }
         if markets.is_empty() {
-            return Err(MarketsError::Empty { file: file.to_string() });
+            let first = problems.first().cloned().unwrap_or_else(|| "the file has no data rows".into());
+            return Err(MarketsError::Empty { file: file.to_string(), first });
         }
-        Ok(Markets { markets, by_country })
+        Ok((Markets { markets, by_country }, problems))
     }
 
     /// The market of a country, if configured.
@@ -155,6 +140,48 @@ impl Markets {
     }
 }
 
+/// Parses one data row of the markets table.
+fn parse_row(text: &str, idx: &[usize; 12], file: &str, line: usize) -> Result<Market, MarketsError> {
+    let cells: Vec<&str> = text.split(',').map(str::trim).collect();
+    let bad = |reason: String| MarketsError::BadRow { file: file.to_string(), line, reason };
+    let cell = |k: usize| cells.get(idx[k]).copied().unwrap_or("");
+    let num = |k: usize| -> Result<f64, MarketsError> {
+        cell(k)
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| bad(format!("`{}` is not a non-negative number: {:?}", COLUMNS[k], cell(k))))
+    };
+    let country = cell(0).to_string();
+    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(bad(format!("`country` must be an ISO 3166-1 alpha-2 code: {country:?}")));
+    }
+    let currency = cell(2).to_string();
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(bad(format!("`currency` must be an ISO 4217 code: {currency:?}")));
+    }
+    let usd_rate = num(3)?;
+    if usd_rate <= 0.0 {
+        return Err(bad("`usd_rate` must be positive".into()));
+    }
+    Ok(Market {
+        country,
+        name: cell(1).to_string(),
+        currency,
+        usd_rate,
+        ad_users: num(4)? as u64,
+        age_shares: [num(5)?, num(6)?, num(7)?, num(8)?, num(9)?],
+        share_female: num(10)?,
+        min_budget_usd: num(11)?,
+    })
+}
+
+/// ISO 4217 codes in use: the currency of any country in the gazetteer.
+fn known_currencies() -> std::collections::HashSet<&'static str> {
+    let g = crate::understand::gazetteer::Gazetteer::get();
+    g.countries.iter().map(|c| c.currency.as_str()).filter(|c| !c.is_empty()).collect()
+}
+
 /// The SPEC's default markets (§2), which the shipped data must cover.
 pub const DEFAULT_MARKETS: [&str; 39] = [
     "AT", "AU", "BB", "BZ", "CA", "DE", "DK", "ES", "FI", "FR", "GB", "GH", "GY", "IT", "JM", "KE", "MX", "NG", "NL",
@@ -183,9 +210,12 @@ mod tests {
     fn bad_tables_are_clear_errors() {
         assert!(matches!(Markets::parse("country,name\nDE,Germany", "m.csv"), Err(MarketsError::MissingColumn { .. })));
         let header = COLUMNS.join(",");
-        let bad = format!("{header}\nDE,Germany,EUR,abc,1,0.2,0.2,0.2,0.2,0.2,0.5,250");
-        let err = Markets::parse(&bad, "m.csv").unwrap_err();
-        assert_eq!(err.to_string(), "m.csv:2: `usd_rate` is not a non-negative number: \"abc\"");
+        let rows = format!("{header}\nDE,Germany,EUR,abc,1,0.2,0.2,0.2,0.2,0.2,0.5,250\nAT,Austria,EUR,0.92,1,0.2,0.2,0.2,0.2,0.2,0.5,250");
+        let (m, problems) = Markets::parse(&rows, "m.csv").unwrap();
+        assert!(m.is_market("AT") && !m.is_market("DE"));
+        assert_eq!(problems, vec!["m.csv:2: `usd_rate` is not a non-negative number: \"abc\"".to_string()]);
+        let unknown = format!("{header}\nDE,Germany,XXX,1,1,0.2,0.2,0.2,0.2,0.2,0.5,250");
+        assert!(matches!(Markets::parse(&unknown, "m.csv"), Err(MarketsError::UnknownCurrency { .. })));
         assert!(matches!(Markets::parse(&header, "m.csv"), Err(MarketsError::Empty { .. })));
     }
 }

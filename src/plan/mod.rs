@@ -1,12 +1,17 @@
 //! The media plan: what the planner recommends for a brief (SPEC §3 `plan`, §4).
 //!
-//! Ad sets and forecasts are filled by the planner from historical performance; until a brief
-//! reaches the planner the plan carries what understanding produced: the currency, the
-//! assumptions, warnings and questions.
+//! `history` loads and validates the history table, `index` pre-aggregates it, `planner` turns a
+//! brief into ad sets and forecasts, `synth` generates realistic synthetic history.
 
+pub mod history;
+pub mod index;
+pub mod planner;
+pub mod synth;
+
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::brief::{Assumption, Audience, Format, Objective, Placement, Question, Warning};
+use crate::brief::{Assumption, Audience, BudgetType, Format, Objective, Placement, Platform, Question, Warning};
 
 /// Low / mid / high estimate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -14,6 +19,16 @@ pub struct Range {
     pub low: f64,
     pub mid: f64,
     pub high: f64,
+}
+
+/// The objective's KPI: how many, and what each costs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KpiForecast {
+    /// What is counted: "reach", "impressions", "clicks", "completed_views", "streams", "installs", "leads", "conversions".
+    pub metric: String,
+    pub count: Range,
+    /// Cost per KPI in the plan's currency (low = best case).
+    pub cost_per: Range,
 }
 
 /// Forecast of one ad set.
@@ -24,6 +39,9 @@ pub struct AdSetForecast {
     pub frequency: Range,
     pub cpm: Range,
     pub clicks: Range,
+    pub kpi: KpiForecast,
+    /// People this ad set can reach in the market.
+    pub audience_size: u64,
 }
 
 /// How much history stands behind an ad set's figures.
@@ -32,6 +50,8 @@ pub struct Evidence {
     pub ad_sets: u32,
     pub advertisers: u32,
     pub method: String,
+    /// The backoff level the figures come from: targeted, audience, all_ages, market, region, global.
+    pub level: String,
 }
 
 /// One recommended ad set (one country, one format/placement/objective).
@@ -42,6 +62,9 @@ pub struct AdSet {
     pub placement: Placement,
     pub objective: Objective,
     pub targeting: Audience,
+    /// For app installs: the one platform of this ad set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
     pub budget: f64,
     pub share: f64,
     pub bid_cpm: f64,
@@ -57,8 +80,31 @@ pub struct PlanForecast {
     pub frequency: Range,
     pub cpm: Range,
     pub clicks: Range,
+    pub kpi: KpiForecast,
     pub likely_to_deliver: bool,
     pub audience_size: u64,
+}
+
+/// The budget the plan spends: the brief's, or a recommendation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedBudget {
+    /// The total for the flight, in the plan's currency.
+    pub total: f64,
+    /// As stated (a daily amount stays daily here).
+    pub amount: f64,
+    #[serde(rename = "type")]
+    pub kind: BudgetType,
+    /// Not stated in the brief: recommended from similar campaigns.
+    pub recommended: bool,
+}
+
+/// The flight the plan runs: the brief's, or a recommendation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedSchedule {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub days: i64,
+    pub recommended: bool,
 }
 
 /// The plan (SPEC §3 `plan`).
@@ -66,6 +112,9 @@ pub struct PlanForecast {
 pub struct Plan {
     /// All money in the plan is in this currency (the brief's).
     pub currency: String,
+    pub objective: Option<Objective>,
+    pub budget: Option<PlannedBudget>,
+    pub schedule: Option<PlannedSchedule>,
     pub ad_sets: Vec<AdSet>,
     pub forecast: Option<PlanForecast>,
     pub assumptions: Vec<Assumption>,

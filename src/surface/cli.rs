@@ -147,8 +147,12 @@ pub fn render_text(r: &Response) -> String {
         let p: Vec<String> = b.audience.platforms.iter().map(|p| p.id().to_string()).collect();
         let _ = writeln!(s, "Platforms   {}", list(&p));
     }
+    let planned_budget = r.plan.budget.as_ref().filter(|p| p.recommended);
     let budget = match &b.budget {
-        None => "— (to be recommended)".to_string(),
+        None => match planned_budget {
+            Some(p) => format!("{} (recommended)", money(p.total, &r.plan.currency)),
+            None => "— (to be recommended)".to_string(),
+        },
         Some(bu) => {
             let mut t = money(bu.amount, &bu.currency);
             if let Some(min) = bu.min {
@@ -164,11 +168,13 @@ pub fn render_text(r: &Response) -> String {
         }
     };
     let _ = writeln!(s, "Budget      {budget}");
-    let flight = match (b.schedule.start, b.schedule.end, b.schedule.days) {
-        (Some(a), Some(e), Some(d)) => format!("{a} → {e} ({d} days)"),
-        (Some(a), None, _) => format!("from {a} (length to be recommended)"),
-        (None, Some(e), _) => format!("until {e}"),
-        _ => "— (to be recommended)".into(),
+    let flight = match (b.schedule.start, b.schedule.end, b.schedule.days, r.plan.schedule.as_ref()) {
+        (Some(a), Some(e), Some(d), _) if d > 0 => format!("{a} → {e} ({d} days)"),
+        (_, _, _, Some(p)) if p.recommended => format!("{} → {} ({} days, recommended)", p.start, p.end, p.days),
+        (Some(a), Some(e), Some(d), _) => format!("{a} → {e} ({d} days)"),
+        (Some(a), None, _, _) => format!("from {a}"),
+        (None, Some(e), _, _) => format!("until {e}"),
+        _ => "—".into(),
     };
     let _ = writeln!(s, "Flight      {flight}");
     let f = &b.formats;
@@ -189,6 +195,7 @@ pub fn render_text(r: &Response) -> String {
         let _ = writeln!(s, "Formats     {}", fm.join("; "));
     }
     let p = &r.plan;
+    render_ad_sets(&mut s, p);
     if !p.assumptions.is_empty() {
         let _ = writeln!(s, "\nAssumed");
         for a in &p.assumptions {
@@ -208,6 +215,80 @@ pub fn render_text(r: &Response) -> String {
         }
     }
     s
+}
+
+/// "1.2M", "350k", "950".
+fn compact(x: f64) -> String {
+    match x.abs() {
+        v if v >= 1e9 => format!("{:.1}B", x / 1e9),
+        v if v >= 1e6 => format!("{:.1}M", x / 1e6),
+        v if v >= 1e4 => format!("{:.0}k", x / 1e3),
+        v if v >= 1e3 => format!("{:.1}k", x / 1e3),
+        _ => format!("{x:.0}"),
+    }
+}
+
+fn render_ad_sets(s: &mut String, p: &crate::plan::Plan) {
+    let Some(f) = &p.forecast else { return };
+    if p.ad_sets.is_empty() {
+        let _ = writeln!(s, "\nNo ad sets: nothing in this brief can be planned (see the warnings).");
+        return;
+    }
+    let kpi = &f.kpi.metric;
+    let _ = writeln!(s, "\nAd sets ({})", p.currency);
+    let _ = writeln!(
+        s,
+        "  {:<28} {:>12} {:>6} {:>8} {:>12} {:>10} {:>12}  evidence",
+        "", "budget", "share", "CPM", "impressions", "reach", kpi
+    );
+    for a in &p.ad_sets {
+        let e = &a.evidence;
+        let _ = writeln!(
+            s,
+            "  {:<28} {:>12} {:>5.1}% {:>8.2} {:>12} {:>10} {:>12}  {} ad sets, {} advertisers ({})",
+            a.name,
+            money(a.budget, "").trim(),
+            a.share * 100.0,
+            a.bid_cpm,
+            compact(a.forecast.impressions.mid),
+            compact(a.forecast.reach.mid),
+            compact(a.forecast.kpi.count.mid),
+            e.ad_sets,
+            e.advertisers,
+            e.level.replace('_', " ")
+        );
+    }
+    let total: f64 = p.ad_sets.iter().map(|a| a.budget).sum();
+    let _ = writeln!(
+        s,
+        "  {:<28} {:>12} {:>5.1}% {:>8.2} {:>12} {:>10} {:>12}",
+        "Total",
+        money(total, "").trim(),
+        100.0,
+        f.cpm.mid,
+        compact(f.impressions.mid),
+        compact(f.reach.mid),
+        compact(f.kpi.count.mid)
+    );
+    let range = |r: &crate::plan::Range| format!("{}–{}", compact(r.low), compact(r.high));
+    let _ = writeln!(
+        s,
+        "\nForecast    {} impressions ({}), reach {} ({}) of {} people, frequency {:.1}, {} clicks, {} {kpi} at {} each",
+        compact(f.impressions.mid),
+        range(&f.impressions),
+        compact(f.reach.mid),
+        range(&f.reach),
+        compact(f.audience_size as f64),
+        f.frequency.mid,
+        compact(f.clicks.mid),
+        compact(f.kpi.count.mid),
+        money(f.kpi.cost_per.mid, &p.currency)
+    );
+    let _ = writeln!(
+        s,
+        "Delivery    {}",
+        if f.likely_to_deliver { "likely to deliver" } else { "unlikely to deliver in full" }
+    );
 }
 
 #[cfg(test)]

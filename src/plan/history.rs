@@ -1,0 +1,532 @@
+//! Historical performance: the SPEC §4 history table, validated row by row.
+//!
+//! A bad row is reported with its file and line and skipped, never silently misread; a file with
+//! no valid rows or a missing column is an error. Rows live only while the index is built
+//! (`super::index`): no plan ever reads them.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use chrono::NaiveDate;
+use thiserror::Error;
+
+use crate::brief::{Format, Objective, Placement};
+
+/// The SPEC §4 history columns.
+pub const COLUMNS: [&str; 27] = [
+    "ad_set_id",
+    "campaign_id",
+    "advertiser_id",
+    "objective",
+    "format",
+    "placement",
+    "country",
+    "age_min",
+    "age_max",
+    "gender",
+    "interests",
+    "genres",
+    "contexts",
+    "platforms",
+    "start_date",
+    "end_date",
+    "budget_usd",
+    "spend_usd",
+    "impressions",
+    "reach",
+    "clicks",
+    "completes",
+    "video_views",
+    "streams",
+    "installs",
+    "leads",
+    "conversions",
+];
+
+/// How many bad rows are listed one by one in a load report (the rest are counted).
+pub const MAX_REPORTED_PROBLEMS: usize = 20;
+
+/// Spend may exceed the booked budget by this factor (delivery systems over-deliver slightly).
+const OVERSPEND_TOLERANCE: f64 = 1.1;
+
+/// Gender of a historical ad set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GenderKey {
+    All,
+    Female,
+    Male,
+    NonBinary,
+}
+
+/// One validated historical ad set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub campaign: u32,
+    pub advertiser: u32,
+    pub objective: Objective,
+    pub format: Format,
+    pub placement: Placement,
+    pub country: [u8; 2],
+    pub age_min: u8,
+    /// `None` = open end.
+    pub age_max: Option<u8>,
+    pub gender: GenderKey,
+    /// Interests, genres and contexts, as ids interned by the loader.
+    pub targeting: Vec<u16>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub budget_usd: f64,
+    pub spend_usd: f64,
+    pub impressions: u64,
+    pub reach: u64,
+    pub clicks: u64,
+    pub completes: u64,
+    pub video_views: u64,
+    pub streams: u64,
+    pub installs: u64,
+    pub leads: u64,
+    pub conversions: u64,
+}
+
+impl Row {
+    /// The count of the objective's KPI (SPEC §2 primary KPI). Site visits are measured on the
+    /// site by the advertiser's pixel, so for WEBSITE_VISITS they are the `conversions` column.
+    pub fn kpi(&self, objective: Objective) -> u64 {
+        match objective {
+            Objective::Reach => self.reach,
+            Objective::EvenImpressionDelivery => self.impressions,
+            Objective::Clicks => self.clicks,
+            Objective::WebsiteVisits => self.conversions,
+            Objective::VideoViews => self.completes.max(self.video_views),
+            Objective::PodcastStreams => self.streams,
+            Objective::AppInstalls => self.installs,
+            Objective::LeadGen => self.leads,
+            Objective::Conversions => self.conversions,
+        }
+    }
+
+    /// Flight length in days.
+    pub fn days(&self) -> i64 {
+        (self.end - self.start).num_days() + 1
+    }
+}
+
+/// A problem that stops a history file from loading.
+#[derive(Debug, Error)]
+pub enum HistoryError {
+    #[error("{file}: cannot read: {source}")]
+    Io { file: String, source: std::io::Error },
+    #[error("{file}: missing column `{column}` (the header must name the SPEC §4 columns)")]
+    MissingColumn { file: String, column: String },
+    #[error("{file}: no valid rows ({skipped} skipped); first problem: {first}")]
+    NoValidRows { file: String, skipped: usize, first: String },
+}
+
+/// What loading found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadReport {
+    pub rows: usize,
+    pub skipped: usize,
+    /// The first [`MAX_REPORTED_PROBLEMS`] problems, as `file:line: reason`.
+    pub problems: Vec<String>,
+}
+
+/// Interned ids of the loaded rows.
+#[derive(Debug, Default)]
+pub struct Interner {
+    ids: HashMap<Box<[u8]>, u32, std::hash::BuildHasherDefault<FnvHasher>>,
+}
+
+/// FNV-1a: ids are short trusted strings, and SipHash was a tenth of the load time.
+#[derive(Debug, Clone, Copy)]
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+}
+
+impl Interner {
+    fn id(&mut self, s: &[u8]) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let next = self.ids.len() as u32;
+        self.ids.insert(s.into(), next);
+        next
+    }
+}
+
+/// Parses `YYYY-MM-DD` without a format interpreter (the loader parses two per row).
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+/// Targeting ids of the taxonomy (interests, genres, contexts) in one numbering.
+pub fn targeting_ids() -> &'static [&'static str] {
+    &[
+        // interests
+        "books",
+        "business",
+        "comedy",
+        "commuting",
+        "cooking",
+        "culture",
+        "diy",
+        "education",
+        "health",
+        "history",
+        "fitness",
+        "gaming",
+        "in_car",
+        "dating",
+        "news",
+        "parenting",
+        "travel",
+        "technology",
+        "sports",
+        "fashion_beauty",
+        "pets",
+        "automotive",
+        "finance",
+        "food_drink", // genres
+        "pop",
+        "hip_hop",
+        "rock",
+        "electronic",
+        "latin",
+        "rnb",
+        "indie",
+        "country",
+        "jazz",
+        "classical",
+        "metal",
+        "kpop",
+        "reggaeton",
+        "afrobeats",
+        "schlager", // contexts (prefixed: "cooking" and "gaming" are also interests)
+        "ctx:workout",
+        "ctx:chill",
+        "ctx:cooking",
+        "ctx:party",
+        "ctx:focus",
+        "ctx:commute",
+        "ctx:sleep",
+        "ctx:gaming",
+    ]
+}
+
+/// The number of a targeting id (`kind` is "interest", "genre" or "context").
+pub fn targeting_id(kind: &str, id: &str) -> Option<u16> {
+    static BY_NAME: std::sync::OnceLock<HashMap<&'static str, u16>> = std::sync::OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| targeting_ids().iter().enumerate().map(|(i, t)| (*t, i as u16)).collect());
+    if kind == "context" {
+        let ctx = targeting_ids().iter().position(|t| t.strip_prefix("ctx:") == Some(id))?;
+        Some(ctx as u16)
+    } else {
+        by_name.get(id).copied().filter(|&i| !targeting_ids()[i as usize].starts_with("ctx:"))
+    }
+}
+
+fn parse_objective(s: &str) -> Option<Objective> {
+    Objective::from_id(s)
+}
+
+fn parse_format(s: &str) -> Option<Format> {
+    Format::ALL.into_iter().find(|f| f.id() == s)
+}
+
+fn parse_placement(s: &str) -> Option<Placement> {
+    [Placement::Music, Placement::Podcast].into_iter().find(|p| p.id() == s)
+}
+
+fn parse_gender(s: &str) -> Option<GenderKey> {
+    Some(match s {
+        "ALL" | "" => GenderKey::All,
+        "FEMALE" => GenderKey::Female,
+        "MALE" => GenderKey::Male,
+        "NON_BINARY" => GenderKey::NonBinary,
+        _ => return None,
+    })
+}
+
+/// Loads and validates a history CSV into memory. `file` names it in messages.
+pub fn load<R: Read + Send>(reader: R, file: &str) -> Result<(Vec<Row>, LoadReport), HistoryError> {
+    let mut rows = Vec::new();
+    let report = load_each(reader, file, |r| rows.push(r))?;
+    Ok((rows, report))
+}
+
+/// Rows handed from the parsing thread to the caller's thread at a time.
+const BATCH: usize = 4096;
+
+/// Loads and validates a history CSV, handing each valid row to `sink` as it is read (so an
+/// index can be built without holding the rows). Parsing and validation run on a second thread,
+/// `sink` on the caller's: the two halves of the work overlap on a two-core machine.
+pub fn load_each<R: Read + Send>(reader: R, file: &str, mut sink: impl FnMut(Row)) -> Result<LoadReport, HistoryError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
+    let result = std::thread::scope(|scope| {
+        let parser = scope.spawn(move || parse_all(reader, file, tx));
+        for batch in rx {
+            for row in batch {
+                sink(row);
+            }
+        }
+        parser.join().unwrap_or_else(|_| {
+            Err(HistoryError::Io { file: file.into(), source: std::io::Error::other("the parser thread panicked") })
+        })
+    });
+    let report = result?;
+    if report.rows == 0 {
+        return Err(HistoryError::NoValidRows {
+            file: file.into(),
+            skipped: report.skipped,
+            first: report.problems.first().cloned().unwrap_or_else(|| "the file has no data rows".into()),
+        });
+    }
+    Ok(report)
+}
+
+fn parse_all<R: Read>(
+    reader: R,
+    file: &str,
+    tx: std::sync::mpsc::SyncSender<Vec<Row>>,
+) -> Result<LoadReport, HistoryError> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(reader);
+    let headers = csv.byte_headers().map_err(|e| HistoryError::Io { file: file.into(), source: e.into() })?.clone();
+    let mut idx = [0usize; 27];
+    for (k, col) in COLUMNS.iter().enumerate() {
+        idx[k] = headers
+            .iter()
+            .position(|h| h == col.as_bytes())
+            .ok_or_else(|| HistoryError::MissingColumn { file: file.into(), column: col.to_string() })?;
+    }
+    let mut campaigns = Interner::default();
+    let mut advertisers = Interner::default();
+    let mut report = LoadReport::default();
+    let mut record = csv::ByteRecord::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return Err(HistoryError::Io { file: file.into(), source: std::io::Error::other(e.to_string()) });
+                }
+                let line = e.position().map_or(0, |p| p.line());
+                note_problem(&mut report, file, line, &format!("unreadable row: {e}"));
+                continue;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        match parse_row(&record, &idx, &mut campaigns, &mut advertisers) {
+            Ok(row) => {
+                report.rows += 1;
+                batch.push(row);
+                if batch.len() == BATCH && tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+                    break;
+                }
+            }
+            Err(reason) => note_problem(&mut report, file, line, &reason),
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+    Ok(report)
+}
+
+fn note_problem(report: &mut LoadReport, file: &str, line: u64, reason: &str) {
+    report.skipped += 1;
+    if report.problems.len() < MAX_REPORTED_PROBLEMS {
+        report.problems.push(format!("{file}:{line}: {reason}"));
+    }
+}
+
+fn parse_row(
+    record: &csv::ByteRecord,
+    idx: &[usize; 27],
+    campaigns: &mut Interner,
+    advertisers: &mut Interner,
+) -> Result<Row, String> {
+    let field = |k: usize| -> Result<&str, String> {
+        let bytes = record.get(idx[k]).ok_or_else(|| format!("missing field `{}`", COLUMNS[k]))?;
+        std::str::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8", COLUMNS[k]))
+    };
+    let required = |k: usize| -> Result<&str, String> {
+        let v = field(k)?;
+        if v.is_empty() {
+            Err(format!("`{}` is empty", COLUMNS[k]))
+        } else {
+            Ok(v)
+        }
+    };
+    let count = |k: usize| -> Result<u64, String> {
+        let v = field(k)?;
+        if v.is_empty() {
+            return Ok(0);
+        }
+        v.parse::<u64>().map_err(|_| format!("`{}` is not a whole non-negative number: {v:?}", COLUMNS[k]))
+    };
+    let money = |k: usize| -> Result<f64, String> {
+        let v = required(k)?;
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| format!("`{}` is not a non-negative amount: {v:?}", COLUMNS[k]))
+    };
+    let date = |k: usize| -> Result<NaiveDate, String> {
+        let v = required(k)?;
+        parse_date(v).ok_or_else(|| format!("`{}` is not a date (YYYY-MM-DD): {v:?}", COLUMNS[k]))
+    };
+    let age = |k: usize, open_ok: bool| -> Result<Option<u8>, String> {
+        let v = field(k)?;
+        if v.is_empty() && open_ok {
+            return Ok(None);
+        }
+        match v.parse::<u8>() {
+            Ok(a) if (13..=99).contains(&a) => Ok(Some(a)),
+            _ => Err(format!("`{}` is not an age 13-99: {v:?}", COLUMNS[k])),
+        }
+    };
+    required(0)?;
+    let campaign = campaigns.id(required(1)?.as_bytes());
+    let advertiser = advertisers.id(required(2)?.as_bytes());
+    let (o, f, p) = (required(3)?, required(4)?, required(5)?);
+    let objective = parse_objective(o).ok_or_else(|| format!("unknown objective {o:?}"))?;
+    let format = parse_format(f).ok_or_else(|| format!("unknown format {f:?}"))?;
+    let placement = parse_placement(p).ok_or_else(|| format!("unknown placement {p:?}"))?;
+    let c = required(6)?.as_bytes();
+    if c.len() != 2 || !c.iter().all(u8::is_ascii_uppercase) {
+        return Err(format!("`country` is not an ISO 3166-1 alpha-2 code: {:?}", field(6)?));
+    }
+    let age_min = age(7, false)?.unwrap_or(18);
+    let age_max = age(8, true)?;
+    if age_max.is_some_and(|m| m < age_min) {
+        return Err(format!("`age_max` {age_max:?} is below `age_min` {age_min}"));
+    }
+    let g = field(9)?;
+    let gender = parse_gender(g).ok_or_else(|| format!("unknown gender {g:?}"))?;
+    let mut targeting = Vec::new();
+    for (k, kind) in [(10, "interest"), (11, "genre"), (12, "context")] {
+        for id in field(k)?.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            targeting.push(targeting_id(kind, id).ok_or_else(|| format!("unknown {kind} {id:?}"))?);
+        }
+    }
+    for p in field(13)?.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        if !["IOS", "ANDROID", "DESKTOP"].contains(&p) {
+            return Err(format!("unknown platform {p:?}"));
+        }
+    }
+    let start = date(14)?;
+    let end = date(15)?;
+    if end < start {
+        return Err(format!("`end_date` {end} is before `start_date` {start}"));
+    }
+    let budget_usd = money(16)?;
+    let spend_usd = money(17)?;
+    if spend_usd > budget_usd * OVERSPEND_TOLERANCE + 0.01 {
+        return Err(format!("`spend_usd` {spend_usd} exceeds `budget_usd` {budget_usd}"));
+    }
+    let impressions = count(18)?;
+    let reach = count(19)?;
+    if reach > impressions {
+        return Err(format!("`reach` {reach} exceeds `impressions` {impressions}"));
+    }
+    Ok(Row {
+        campaign,
+        advertiser,
+        objective,
+        format,
+        placement,
+        country: [c[0], c[1]],
+        age_min,
+        age_max,
+        gender,
+        targeting,
+        start,
+        end,
+        budget_usd,
+        spend_usd,
+        impressions,
+        reach,
+        clicks: count(20)?,
+        completes: count(21)?,
+        video_views: count(22)?,
+        streams: count(23)?,
+        installs: count(24)?,
+        leads: count(25)?,
+        conversions: count(26)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "ad_set_id,campaign_id,advertiser_id,objective,format,placement,country,age_min,age_max,gender,interests,genres,contexts,platforms,start_date,end_date,budget_usd,spend_usd,impressions,reach,clicks,completes,video_views,streams,installs,leads,conversions";
+
+    fn good(id: &str) -> String {
+        format!("{id},c1,a1,REACH,AUDIO,MUSIC,DE,18,24,ALL,sports;fitness,pop,workout,,2026-01-01,2026-01-28,1000,990,90000,30000,120,80000,0,0,0,0,3")
+    }
+
+    #[test]
+    fn loads_valid_rows() {
+        let data = format!("{HEADER}\n{}\n{}\n", good("r1"), good("r2"));
+        let (rows, report) = load(data.as_bytes(), "h.csv").unwrap();
+        assert_eq!((rows.len(), report.skipped), (2, 0));
+        let r = &rows[0];
+        assert_eq!(
+            (r.objective, r.format, r.placement, &r.country),
+            (Objective::Reach, Format::Audio, Placement::Music, b"DE")
+        );
+        assert_eq!(r.targeting.len(), 4);
+        assert_eq!(r.days(), 28);
+        assert_eq!(r.kpi(Objective::Reach), 30000);
+    }
+
+    #[test]
+    fn bad_rows_are_reported_with_file_and_line_and_skipped() {
+        let bad_objective = good("r2").replace("REACH", "FAME");
+        let overspent = good("r3").replace(",990,", ",5000,");
+        let bad_date = good("r4").replace("2026-01-28", "2026-13-01");
+        let short = "r5,c1,a1,REACH";
+        let data = format!("{HEADER}\n{}\n{bad_objective}\n{overspent}\n{bad_date}\n{short}\n", good("r1"));
+        let (rows, report) = load(data.as_bytes(), "h.csv").unwrap();
+        assert_eq!((rows.len(), report.skipped), (1, 4));
+        assert_eq!(report.problems[0], "h.csv:3: unknown objective \"FAME\"");
+        assert!(report.problems[1].starts_with("h.csv:4: `spend_usd`"), "{:?}", report.problems);
+        assert!(report.problems[2].starts_with("h.csv:5: `end_date` is not a date"), "{:?}", report.problems);
+        assert!(report.problems[3].starts_with("h.csv:6:"), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn missing_columns_and_empty_files_are_errors() {
+        let err = load("ad_set_id,campaign_id\nx,y\n".as_bytes(), "h.csv").unwrap_err();
+        assert_eq!(err.to_string(), "h.csv: missing column `advertiser_id` (the header must name the SPEC §4 columns)");
+        let err = load(format!("{HEADER}\n").as_bytes(), "h.csv").unwrap_err();
+        assert!(matches!(err, HistoryError::NoValidRows { .. }));
+        let err = load(format!("{HEADER}\n{}\n", good("r").replace("DE", "Germany")).as_bytes(), "h.csv").unwrap_err();
+        assert!(err.to_string().contains("h.csv:2: `country`"), "{err}");
+    }
+}
