@@ -3,12 +3,16 @@
 //! Layout: [`brief`] holds the SPEC's domain types; [`understand`] the router and the
 //! specialists; [`conversation`] merges findings into a brief; [`plan`] the planner's output;
 //! [`markets`] the configured markets; [`brain`] ties them together for every surface;
-//! [`surface`] renders and transports (command line today).
+//! [`coordinator`] is the actor every surface talks to, [`store`] keeps conversations across
+//! restarts, [`telemetry`] counts; [`surface`] renders and transports.
 
 pub mod brain;
 pub mod brief;
 pub mod conversation;
+pub mod coordinator;
 pub mod markets;
 pub mod plan;
+pub mod store;
 pub mod surface;
+pub mod telemetry;
 pub mod understand;

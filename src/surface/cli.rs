@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::brain::{Brain, Response};
+use crate::brain::Response;
 use crate::brief::{Brief, BudgetType};
-use crate::conversation::{location_label, money, Conversation, DEFAULT_OBJECTIVE};
+use crate::conversation::{location_label, money, DEFAULT_OBJECTIVE};
+use crate::coordinator::{CoordError, Coordinator};
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -33,8 +34,9 @@ fn error_line(id: &Value, code: &str, message: impl Into<String>) -> Value {
     json!({"id": id, "error": {"code": code, "message": message.into()}})
 }
 
-/// Handles one JSON Lines request line; returns the output object and whether it succeeded.
-pub fn handle_jsonl_line(brain: &Brain, line: &[u8], default_today: NaiveDate) -> (Value, bool) {
+/// Handles one JSON Lines request line through the coordinator; returns the output object and
+/// whether it succeeded.
+pub async fn handle_jsonl_line(coordinator: &Coordinator, line: &[u8], default_today: NaiveDate) -> (Value, bool) {
     let Ok(line) = std::str::from_utf8(line) else {
         return (error_line(&Value::Null, "invalid_utf8", "the line is not valid UTF-8"), false);
     };
@@ -42,12 +44,9 @@ pub fn handle_jsonl_line(brain: &Brain, line: &[u8], default_today: NaiveDate) -
         Ok(r) => r,
         Err(e) => {
             // Keep the id when the line is JSON but not a valid request.
-            let id = serde_json::from_str::<Value>(line).ok().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
-            let code = if id.is_null() && serde_json::from_str::<Value>(line).is_err() {
-                "invalid_json"
-            } else {
-                "invalid_request"
-            };
+            let parsed = serde_json::from_str::<Value>(line).ok();
+            let id = parsed.as_ref().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
+            let code = if parsed.is_none() { "invalid_json" } else { "invalid_request" };
             return (error_line(&id, code, e.to_string()), false);
         }
     };
@@ -55,27 +54,35 @@ pub fn handle_jsonl_line(brain: &Brain, line: &[u8], default_today: NaiveDate) -
         Ok(t) => t.unwrap_or(default_today),
         Err(e) => return (error_line(&req.id, "invalid_date", format!("`today` is {e}")), false),
     };
-    if req.messages.is_empty() {
-        return (error_line(&req.id, "invalid_request", "`messages` must hold at least one message"), false);
-    }
-    let mut conv = Conversation::new(today);
-    let mut last = None;
-    for (i, m) in req.messages.iter().enumerate() {
-        match brain.handle(&mut conv, m) {
-            Ok(r) => last = Some(r),
-            Err(e) => return (error_line(&req.id, e.code(), format!("message {}: {e}", i + 1)), false),
+    match conversation(coordinator, &req.messages, today).await {
+        Ok(mut response) => {
+            response.id = Some(req.id);
+            (serde_json::to_value(&response).unwrap_or(Value::Null), true)
         }
+        Err((i, e)) => (error_line(&req.id, e.code(), format!("message {}: {e}", i + 1)), false),
     }
-    let Some(mut response) = last else {
-        return (error_line(&req.id, "invalid_request", "no message"), false);
-    };
-    response.id = Some(req.id);
-    (serde_json::to_value(&response).unwrap_or(Value::Null), true)
+}
+
+/// Runs messages as one conversation; the response after the last one, or the failing message.
+pub async fn conversation(
+    coordinator: &Coordinator,
+    messages: &[String],
+    today: NaiveDate,
+) -> Result<Response, (usize, CoordError)> {
+    if messages.is_empty() {
+        return Err((0, CoordError::Input(crate::brain::InputError::Empty)));
+    }
+    let id = coordinator.create(None, today).await.map_err(|e| (0, e))?;
+    let mut last = None;
+    for (i, m) in messages.iter().enumerate() {
+        last = Some(coordinator.message(&id, m, None, None).await.map_err(|e| (i, e))?.response);
+    }
+    last.ok_or((0, CoordError::Input(crate::brain::InputError::Empty)))
 }
 
 /// Runs `--jsonl` over a reader; returns (succeeded, failed) counts.
-pub fn run_jsonl(
-    brain: &Brain,
+pub async fn run_jsonl(
+    coordinator: &Coordinator,
     input: impl BufRead,
     mut out: impl Write,
     today: NaiveDate,
@@ -86,7 +93,7 @@ pub fn run_jsonl(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let (value, good) = handle_jsonl_line(brain, &line, today);
+        let (value, good) = handle_jsonl_line(coordinator, &line, today).await;
         if good {
             ok += 1;
         } else {
@@ -294,18 +301,29 @@ fn render_ad_sets(s: &mut String, p: &crate::plan::Plan) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::brain::Brain;
+    use crate::store::MemoryStore;
+    use crate::telemetry::Metrics;
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
     }
 
-    fn line(s: &[u8]) -> (Value, bool) {
-        handle_jsonl_line(&Brain::default(), s, today())
+    fn coordinator() -> Coordinator {
+        Coordinator::start(
+            Brain::default(),
+            std::sync::Arc::new(MemoryStore::default()),
+            crate::coordinator::Config::default(),
+            std::sync::Arc::new(Metrics::default()),
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .unwrap()
     }
 
-    #[test]
-    fn a_request_gives_the_spec_object() {
-        let (v, ok) = line(br#"{"id": "x1", "today": "2026-11-23", "messages": ["awareness in Germany, 30 days"]}"#);
+    #[tokio::test]
+    async fn a_request_gives_the_spec_object() {
+        let line = br#"{"id": "x1", "today": "2026-11-23", "messages": ["awareness in Germany, 30 days"]}"#;
+        let (v, ok) = handle_jsonl_line(&coordinator(), line, today()).await;
         assert!(ok);
         assert_eq!(v["id"], "x1");
         assert_eq!(v["brief"]["objective"], "REACH");
@@ -313,23 +331,27 @@ mod tests {
         assert!(v["plan"]["assumptions"].is_array());
     }
 
-    #[test]
-    fn bad_lines_give_error_objects() {
-        assert_eq!(line(b"{not json").0["error"]["code"], "invalid_json");
-        assert_eq!(line(b"\xff\xfe").0["error"]["code"], "invalid_utf8");
-        assert_eq!(line(br#"{"id": 7, "messages": []}"#).0["error"]["code"], "invalid_request");
-        let (v, ok) = line(br#"{"id": "e", "messages": ["   "]}"#);
+    #[tokio::test]
+    async fn bad_lines_give_error_objects() {
+        let c = coordinator();
+        let code = |v: (Value, bool)| v.0["error"]["code"].as_str().unwrap_or_default().to_string();
+        assert_eq!(code(handle_jsonl_line(&c, b"{not json", today()).await), "invalid_json");
+        assert_eq!(code(handle_jsonl_line(&c, b"\xff\xfe", today()).await), "invalid_utf8");
+        assert_eq!(code(handle_jsonl_line(&c, br#"{"id": 7, "messages": "x"}"#, today()).await), "invalid_request");
+        assert_eq!(code(handle_jsonl_line(&c, br#"{"id": 7, "messages": []}"#, today()).await), "empty_message");
+        let (v, ok) = handle_jsonl_line(&c, br#"{"id": "e", "messages": ["   "]}"#, today()).await;
         assert!(!ok);
         assert_eq!(v["id"], "e");
         assert_eq!(v["error"]["code"], "empty_message");
-        assert_eq!(line(br#"{"id": "d", "today": "tomorrow", "messages": ["x"]}"#).0["error"]["code"], "invalid_date");
+        let d = handle_jsonl_line(&c, br#"{"id": "d", "today": "tomorrow", "messages": ["x"]}"#, today()).await;
+        assert_eq!(code(d), "invalid_date");
     }
 
-    #[test]
-    fn jsonl_run_counts_and_continues_after_errors() {
+    #[tokio::test]
+    async fn jsonl_run_counts_and_continues_after_errors() {
         let input = b"{\"id\":\"a\",\"messages\":[\"reach in France\"]}\n\nnope\n{\"id\":\"b\",\"messages\":[\"clicks, UK\"]}\n";
         let mut out = Vec::new();
-        let (ok, failed) = run_jsonl(&Brain::default(), &input[..], &mut out, today()).unwrap();
+        let (ok, failed) = run_jsonl(&coordinator(), &input[..], &mut out, today()).await.unwrap();
         assert_eq!((ok, failed), (2, 1));
         let lines: Vec<Value> =
             out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();

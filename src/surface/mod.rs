@@ -1,2 +1,3 @@
-//! Surfaces: they transport messages to the brain and render what comes back; they never decide.
+//! Surfaces: they transport messages to the coordinator and render what comes back; they never decide.
 pub mod cli;
+pub mod http;

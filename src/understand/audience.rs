@@ -24,7 +24,7 @@ pub const MIN_AGE: u8 = 18;
 pub const MAX_AGE: u8 = 99;
 
 /// How a message changes one list of the brief.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListChange<T> {
     /// Empty the list first ("drop the gender filter").
     pub clear: bool,
@@ -79,7 +79,7 @@ impl<T: PartialEq + Clone> ListChange<T> {
 }
 
 /// An age statement.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct AgeFinding {
     pub min: Option<u8>,
     pub max: Option<u8>,
@@ -94,7 +94,7 @@ pub struct AgeFinding {
 }
 
 /// The audience specialist's finding.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct AudienceFinding {
     pub ages: Option<AgeFinding>,
     pub genders: ListChange<Gender>,

@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Currency stated next to an amount, before it is resolved against the target countries.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub enum CurrencyHint {
     /// No currency stated.
     #[default]
@@ -49,7 +49,7 @@ pub enum CurrencyHint {
 pub use crate::brief::{Budget, BudgetType};
 
 /// Budget facts found in one message.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct BudgetFinding {
     /// New amount (upper bound of a range; the bound of "up to 5k").
     pub amount: Option<f64>,

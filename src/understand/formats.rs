@@ -32,7 +32,7 @@ enum Token {
 }
 
 /// The formats specialist's finding: changes to apply to the brief's `formats`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct FormatsFinding {
     /// Replace `include` with these ("audio only", "audio and video").
     pub include: Option<Vec<Format>>,

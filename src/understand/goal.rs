@@ -23,7 +23,7 @@ enum Target {
 }
 
 /// The goal specialist's finding.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct GoalFinding {
     pub objective: Option<Objective>,
     /// Two objectives were stated as the goal.

@@ -71,6 +71,31 @@ pub enum Finding {
     Formats(formats::FormatsFinding),
 }
 
+impl Finding {
+    /// Which specialist found it.
+    pub fn specialist(&self) -> Specialist {
+        match self {
+            Finding::Goal(_) => Specialist::Goal,
+            Finding::Audience(_) => Specialist::Audience,
+            Finding::Budget(_) => Specialist::Budget,
+            Finding::Schedule(_) => Specialist::Schedule,
+            Finding::Formats(_) => Specialist::Formats,
+        }
+    }
+
+    /// The finding as JSON, for progress events.
+    pub fn to_json(&self) -> serde_json::Value {
+        let v = match self {
+            Finding::Goal(f) => serde_json::to_value(f),
+            Finding::Audience(f) => serde_json::to_value(f),
+            Finding::Budget(f) => serde_json::to_value(f),
+            Finding::Schedule(f) => serde_json::to_value(f),
+            Finding::Formats(f) => serde_json::to_value(f),
+        };
+        v.unwrap_or(serde_json::Value::Null)
+    }
+}
+
 /// Everything the specialists found in one message.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Findings {

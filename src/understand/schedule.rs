@@ -11,7 +11,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
 /// A length of time. Weeks are Days(7n); years are Months(12n). Calendar months: start + n months - 1 day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Span {
     /// A number of days (weeks are 7 days each).
     Days(i64),
@@ -46,7 +46,7 @@ impl Span {
 }
 
 /// What one message says about the schedule. Everything optional; an empty finding means "nothing said".
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ScheduleFinding {
     /// Stated or resolved start ("from Monday", "starting next month", "Jan 4", the start of "Q2").
     pub start: Option<NaiveDate>,

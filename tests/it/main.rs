@@ -2,4 +2,5 @@
 
 mod cli;
 mod eval;
+mod http;
 mod plan;

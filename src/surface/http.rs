@@ -1,0 +1,422 @@
+//! HTTP API surface (hyper 1): JSON in, the SPEC §3 object out, progress as server-sent events.
+//!
+//! | route | |
+//! |---|---|
+//! | `POST /v1/plans` `{"text", "today"?}` | one-shot plan, nothing kept |
+//! | `POST /v1/conversations` `{"today"?}` | `201 {"id"}` |
+//! | `POST /v1/conversations/{id}/messages` `{"text"}` | plan after the message, with `changes` |
+//! | `GET /v1/conversations/{id}` | brief, plan and past messages |
+//! | `GET /healthz`, `GET /readyz`, `GET /metrics` | liveness, readiness, Prometheus text |
+//!
+//! `Accept: text/event-stream` on the POSTs streams `specialist` events and ends with `plan`.
+//! Errors are `{"error": {"code", "message"}}` with a stable code, mapped in one place
+//! ([`error_response`]). The server drains in-flight requests on shutdown, within a time limit.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Body, Frame, Incoming};
+use hyper::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::coordinator::{CoordError, Coordinator, Event};
+use crate::telemetry::Metrics;
+
+/// HTTP settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Bearer token required on `/v1/…` when set.
+    pub token: Option<String>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// How long shutdown waits for in-flight requests.
+    pub drain_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { token: None, body_limit: 64 * 1024, drain_timeout: Duration::from_secs(10) }
+    }
+}
+
+struct State {
+    coordinator: Coordinator,
+    metrics: Arc<Metrics>,
+    config: Config,
+    draining: AtomicBool,
+}
+
+/// A response body: a whole buffer, or a stream of server-sent events.
+pub enum ApiBody {
+    Full(Full<Bytes>),
+    Stream(mpsc::Receiver<Bytes>),
+}
+
+impl Body for ApiBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.get_mut() {
+            ApiBody::Full(b) => Pin::new(b).poll_frame(cx),
+            ApiBody::Stream(rx) => rx.poll_recv(cx).map(|o| o.map(|b| Ok(Frame::data(b)))),
+        }
+    }
+}
+
+type Reply = Response<ApiBody>;
+
+fn json_response(status: StatusCode, v: &impl serde::Serialize) -> Reply {
+    let bytes = serde_json::to_vec(v).unwrap_or_default();
+    let mut r = Response::new(ApiBody::Full(Full::new(Bytes::from(bytes))));
+    *r.status_mut() = status;
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+/// A request that cannot be served, before it reaches the coordinator.
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into() }
+    }
+
+    fn reply(self) -> Reply {
+        error_response(self.status, self.code, self.message)
+    }
+}
+
+/// The one place errors become HTTP.
+fn error_response(status: StatusCode, code: &str, message: impl Into<String>) -> Reply {
+    json_response(status, &json!({"error": {"code": code, "message": message.into()}}))
+}
+
+fn coord_error(e: &CoordError) -> Reply {
+    let status = match e {
+        CoordError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        CoordError::NotFound(_) => StatusCode::NOT_FOUND,
+        CoordError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        CoordError::Closed => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let message = match e {
+        CoordError::Store(_) => "the conversation could not be saved; try again".to_string(),
+        other => other.to_string(),
+    };
+    if let CoordError::Store(inner) = e {
+        tracing::error!(error = %inner, "store failure");
+    }
+    error_response(status, e.code(), message)
+}
+
+/// Serves the API on `listener` until `shutdown`, then drains in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    coordinator: Coordinator,
+    metrics: Arc<Metrics>,
+    config: Config,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let drain_timeout = config.drain_timeout;
+    let state = Arc::new(State { coordinator, metrics, config, draining: AtomicBool::new(false) });
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let state = state.clone();
+        let service = hyper::service::service_fn(move |req| {
+            let state = state.clone();
+            async move { Ok::<_, Infallible>(route(req, state, peer).await) }
+        });
+        let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    state.draining.store(true, Ordering::SeqCst);
+    if tokio::time::timeout(drain_timeout, graceful.shutdown()).await.is_err() {
+        tracing::warn!("shutdown: in-flight requests did not finish within {drain_timeout:?}");
+    }
+    Ok(())
+}
+
+fn route_label(method: &Method, path: &str) -> &'static str {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    match (method, parts.as_slice()) {
+        (_, ["", "healthz"]) => "/healthz",
+        (_, ["", "readyz"]) => "/readyz",
+        (_, ["", "metrics"]) => "/metrics",
+        (_, ["", "v1", "plans"]) => "/v1/plans",
+        (_, ["", "v1", "conversations"]) => "/v1/conversations",
+        (_, ["", "v1", "conversations", _, "messages"]) => "/v1/conversations/{id}/messages",
+        (_, ["", "v1", "conversations", _]) => "/v1/conversations/{id}",
+        _ => "other",
+    }
+}
+
+async fn route(req: Request<Incoming>, state: Arc<State>, peer: SocketAddr) -> Reply {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let label = route_label(&method, &path);
+    let reply = dispatch(req, &state, label, &path).await;
+    let status = reply.status().as_u16().to_string();
+    state.metrics.count(
+        "adsai_http_requests_total",
+        "HTTP requests by route and status.",
+        vec![("route", label.to_string()), ("status", status)],
+        1,
+    );
+    state.metrics.observe(
+        "adsai_http_request_seconds",
+        "HTTP request latency by route (time to the response head for streams).",
+        vec![("route", label.to_string())],
+        started.elapsed(),
+    );
+    tracing::debug!(%peer, %method, route = label, status = reply.status().as_u16(), "request");
+    reply
+}
+
+fn authorised(req: &Request<Incoming>, token: &Option<String>) -> bool {
+    let Some(token) = token else { return true };
+    let Some(given) = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else { return false };
+    let Some(given) = given.strip_prefix("Bearer ") else { return false };
+    // Constant-time comparison.
+    given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+fn wants_stream(req: &Request<Incoming>) -> bool {
+    req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/event-stream"))
+}
+
+#[derive(Deserialize)]
+struct PlanBody {
+    text: String,
+    #[serde(default)]
+    today: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct CreateBody {
+    #[serde(default)]
+    today: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MessageBody {
+    text: String,
+}
+
+async fn read_json<T: for<'de> Deserialize<'de>>(
+    req: Request<Incoming>,
+    limit: usize,
+    empty_ok: Option<T>,
+) -> Result<T, ApiError> {
+    let body = Limited::new(req.into_body(), limit).collect().await.map_err(|e| {
+        if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body is over {limit} bytes"))
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_body", "the request body could not be read")
+        }
+    })?;
+    let bytes = body.to_bytes();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        if let Some(v) = empty_ok {
+            return Ok(v);
+        }
+    }
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let code = if serde_json::from_slice::<Value>(&bytes).is_ok() { "invalid_request" } else { "invalid_json" };
+        ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
+    })
+}
+
+fn parse_today(s: Option<&str>) -> Result<NaiveDate, ApiError> {
+    match s {
+        None => Ok(chrono::Local::now().date_naive()),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_date",
+                format!("`today` is not a date (YYYY-MM-DD): {t:?}"),
+            )
+        }),
+    }
+}
+
+async fn dispatch(req: Request<Incoming>, state: &Arc<State>, label: &'static str, path: &str) -> Reply {
+    let method = req.method().clone();
+    match (label, &method) {
+        ("/healthz", &Method::GET) => return json_response(StatusCode::OK, &json!({"status": "ok"})),
+        ("/readyz", &Method::GET) => {
+            return if state.draining.load(Ordering::SeqCst) {
+                json_response(StatusCode::SERVICE_UNAVAILABLE, &json!({"status": "draining"}))
+            } else {
+                json_response(
+                    StatusCode::OK,
+                    &json!({"status": "ready", "history_rows": state.coordinator.brain().index().rows()}),
+                )
+            };
+        }
+        ("/metrics", &Method::GET) => {
+            state.metrics.gauge(
+                "adsai_conversations",
+                "Conversations held in memory.",
+                vec![],
+                state.coordinator.conversations() as f64,
+            );
+            let mut r = Response::new(ApiBody::Full(Full::new(Bytes::from(state.metrics.render()))));
+            r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+            return r;
+        }
+        ("other", _) => return error_response(StatusCode::NOT_FOUND, "not_found", format!("no route {path}")),
+        _ => {}
+    }
+    let allowed = matches!(
+        (label, &method),
+        ("/v1/plans", &Method::POST)
+            | ("/v1/conversations", &Method::POST)
+            | ("/v1/conversations/{id}/messages", &Method::POST)
+            | ("/v1/conversations/{id}", &Method::GET)
+    );
+    if !allowed {
+        return error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{method} is not allowed on {label}"),
+        );
+    }
+    if !authorised(&req, &state.config.token) {
+        let mut r = error_response(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is required");
+        r.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer"));
+        return r;
+    }
+    let id = path.trim_end_matches('/').split('/').nth(3).unwrap_or("").to_string();
+    let stream = wants_stream(&req);
+    let limit = state.config.body_limit;
+    let coordinator = state.coordinator.clone();
+    match label {
+        "/v1/plans" => {
+            let body: PlanBody = match read_json(req, limit, None).await {
+                Ok(b) => b,
+                Err(e) => return e.reply(),
+            };
+            let today = match parse_today(body.today.as_deref()) {
+                Ok(t) => t,
+                Err(e) => return e.reply(),
+            };
+            respond(stream, StatusCode::OK, move |events| async move {
+                coordinator.one_shot(&body.text, today, events).await
+            })
+            .await
+        }
+        "/v1/conversations" => {
+            let body: CreateBody = match read_json(req, limit, Some(CreateBody::default())).await {
+                Ok(b) => b,
+                Err(e) => return e.reply(),
+            };
+            let today = match parse_today(body.today.as_deref()) {
+                Ok(t) => t,
+                Err(e) => return e.reply(),
+            };
+            match coordinator.create(None, today).await {
+                Ok(id) => json_response(StatusCode::CREATED, &json!({"id": id})),
+                Err(e) => coord_error(&e),
+            }
+        }
+        "/v1/conversations/{id}/messages" => {
+            let body: MessageBody = match read_json(req, limit, None).await {
+                Ok(b) => b,
+                Err(e) => return e.reply(),
+            };
+            if !coordinator.exists(&id).await {
+                return coord_error(&CoordError::NotFound(id));
+            }
+            respond(stream, StatusCode::OK, move |events| async move {
+                coordinator.message(&id, &body.text, None, events).await
+            })
+            .await
+        }
+        "/v1/conversations/{id}" => match coordinator.get(&id).await {
+            Ok(view) => json_response(StatusCode::OK, &view),
+            Err(e) => coord_error(&e),
+        },
+        _ => error_response(StatusCode::NOT_FOUND, "not_found", format!("no route {path}")),
+    }
+}
+
+fn sse(event: &str, data: &Value) -> Bytes {
+    Bytes::from(format!("event: {event}\ndata: {}\n\n", serde_json::to_string(data).unwrap_or_default()))
+}
+
+/// Runs a coordinator call and answers with its JSON, or streams its progress as SSE.
+async fn respond<F, Fut>(stream: bool, status: StatusCode, call: F) -> Reply
+where
+    F: FnOnce(Option<mpsc::Sender<Event>>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<crate::coordinator::Turn, CoordError>> + Send + 'static,
+{
+    if !stream {
+        return match call(None).await {
+            Ok(turn) => json_response(status, &turn),
+            Err(e) => coord_error(&e),
+        };
+    }
+    let (events_tx, mut events_rx) = mpsc::channel::<Event>(16);
+    let (body_tx, body_rx) = mpsc::channel::<Bytes>(16);
+    tokio::spawn(async move {
+        let call = tokio::spawn(call(Some(events_tx)));
+        while let Some(ev) = events_rx.recv().await {
+            let frame = match ev {
+                Event::Specialist { specialist, finding, elapsed } => sse(
+                    "specialist",
+                    &json!({"specialist": specialist, "finding": finding, "ms": elapsed.as_secs_f64() * 1000.0}),
+                ),
+                Event::Failed { specialist, reason } => {
+                    sse("specialist_failed", &json!({"specialist": specialist, "reason": reason}))
+                }
+                Event::Plan(turn) => sse("plan", &serde_json::to_value(&*turn).unwrap_or(Value::Null)),
+            };
+            if body_tx.send(frame).await.is_err() {
+                return;
+            }
+        }
+        if let Ok(Err(e)) = call.await {
+            let _ = body_tx.send(sse("error", &json!({"error": {"code": e.code(), "message": e.to_string()}}))).await;
+        }
+    });
+    let mut r = Response::new(ApiBody::Stream(body_rx));
+    *r.status_mut() = status;
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    r.headers_mut().insert("cache-control", HeaderValue::from_static("no-cache"));
+    r
+}

@@ -1,0 +1,135 @@
+//! Metrics in the Prometheus text format: counters, gauges and fixed-bucket histograms.
+//!
+//! A dozen series do not justify a metrics framework and its exporter on a 2-core build; this is
+//! lock-light (a mutex per update of a few nanoseconds' work) and renders the standard text
+//! exposition format for `GET /metrics`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Latency buckets in seconds: 100 µs … 10 s.
+const BUCKETS: [f64; 14] =
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 10.0];
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+/// A label set rendered as `{a="b",c="d"}`.
+type Labels = Vec<(&'static str, String)>;
+
+#[derive(Debug, Default)]
+struct Inner {
+    counters: BTreeMap<(&'static str, String), u64>,
+    gauges: BTreeMap<(&'static str, String), f64>,
+    histograms: BTreeMap<(&'static str, String), Histogram>,
+    help: BTreeMap<&'static str, (&'static str, &'static str)>,
+}
+
+/// The process's metrics.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+fn render_labels(labels: &Labels) -> String {
+    if labels.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")))
+        .collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+impl Metrics {
+    fn with(&self, f: impl FnOnce(&mut Inner)) {
+        if let Ok(mut g) = self.inner.lock() {
+            f(&mut g);
+        }
+    }
+
+    /// Adds to a counter.
+    pub fn count(&self, name: &'static str, help: &'static str, labels: Labels, by: u64) {
+        self.with(|m| {
+            m.help.insert(name, (help, "counter"));
+            *m.counters.entry((name, render_labels(&labels))).or_default() += by;
+        });
+    }
+
+    /// Sets a gauge.
+    pub fn gauge(&self, name: &'static str, help: &'static str, labels: Labels, value: f64) {
+        self.with(|m| {
+            m.help.insert(name, (help, "gauge"));
+            m.gauges.insert((name, render_labels(&labels)), value);
+        });
+    }
+
+    /// Records a duration in a histogram (seconds).
+    pub fn observe(&self, name: &'static str, help: &'static str, labels: Labels, d: Duration) {
+        let secs = d.as_secs_f64();
+        self.with(|m| {
+            m.help.insert(name, (help, "histogram"));
+            let h = m.histograms.entry((name, render_labels(&labels))).or_default();
+            for (i, b) in BUCKETS.iter().enumerate() {
+                if secs <= *b {
+                    h.counts[i] += 1;
+                }
+            }
+            h.count += 1;
+            h.sum += secs;
+        });
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let Ok(m) = self.inner.lock() else { return String::new() };
+        let mut out = String::new();
+        for (name, (help, kind)) in &m.help {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for ((n, labels), v) in m.counters.iter().filter(|((n, _), _)| n == name) {
+                let _ = writeln!(out, "{n}{labels} {v}");
+            }
+            for ((n, labels), v) in m.gauges.iter().filter(|((n, _), _)| n == name) {
+                let _ = writeln!(out, "{n}{labels} {v}");
+            }
+            for ((n, labels), h) in m.histograms.iter().filter(|((n, _), _)| n == name) {
+                let inner = labels.trim_start_matches('{').trim_end_matches('}');
+                let sep = if inner.is_empty() { "" } else { "," };
+                for (i, b) in BUCKETS.iter().enumerate() {
+                    let _ = writeln!(out, "{n}_bucket{{{inner}{sep}le=\"{b}\"}} {}", h.counts[i]);
+                }
+                let _ = writeln!(out, "{n}_bucket{{{inner}{sep}le=\"+Inf\"}} {}", h.count);
+                let _ = writeln!(out, "{n}_sum{labels} {}", h.sum);
+                let _ = writeln!(out, "{n}_count{labels} {}", h.count);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_text_format() {
+        let m = Metrics::default();
+        m.count("adsai_requests_total", "Requests.", vec![("route", "/v1/plans".into()), ("status", "200".into())], 2);
+        m.gauge("adsai_conversations", "Conversations held.", vec![], 3.0);
+        m.observe("adsai_latency_seconds", "Latency.", vec![("route", "/v1/plans".into())], Duration::from_micros(300));
+        let text = m.render();
+        assert!(text.contains("# TYPE adsai_requests_total counter"));
+        assert!(text.contains("adsai_requests_total{route=\"/v1/plans\",status=\"200\"} 2"));
+        assert!(text.contains("adsai_conversations 3"));
+        assert!(text.contains("adsai_latency_seconds_bucket{route=\"/v1/plans\",le=\"0.0005\"} 1"));
+        assert!(text.contains("adsai_latency_seconds_bucket{route=\"/v1/plans\",le=\"0.00025\"} 0"));
+        assert!(text.contains("adsai_latency_seconds_count{route=\"/v1/plans\"} 1"));
+    }
+}
