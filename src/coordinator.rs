@@ -17,7 +17,9 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use chrono::NaiveDate;
 use dashmap::DashMap;
@@ -280,6 +282,20 @@ impl Coordinator {
                 }
             })
             .collect();
+        // Conversations idle past the TTL are deleted at start (those evicted from memory earlier
+        // were not seen by the sweeper).
+        let now = unix_now();
+        let ttl = config.ttl.as_secs() as i64;
+        loaded.retain(|r| {
+            let last = r.messages.last().map_or(now, |m| m.at);
+            let fresh = now - last < ttl;
+            if !fresh {
+                if let Err(e) = store.remove(&r.id) {
+                    tracing::warn!(conversation = %r.id, error = %e, "could not delete an expired conversation");
+                }
+            }
+            fresh
+        });
         loaded.sort_by_key(|r| std::cmp::Reverse(r.messages.last().map_or(0, |m| m.at)));
         for r in loaded.into_iter().take(config.max_conversations) {
             slots.insert(
@@ -331,6 +347,20 @@ impl Coordinator {
         let job = Job { text: text.to_string(), events, reply };
         self.tx.send(Command::Message { id: id.to_string(), create, job }).await.map_err(|_| CoordError::Closed)?;
         rx.await.map_err(|_| CoordError::Closed)?
+    }
+
+    /// Queues a message and returns at once with a handle on its outcome: messages queued one
+    /// after the other are handled in that order.
+    pub async fn submit(
+        &self,
+        id: &str,
+        text: &str,
+        create: Option<NaiveDate>,
+    ) -> Result<oneshot::Receiver<Result<Turn, CoordError>>, CoordError> {
+        let (reply, rx) = oneshot::channel();
+        let job = Job { text: text.to_string(), events: None, reply };
+        self.tx.send(Command::Message { id: id.to_string(), create, job }).await.map_err(|_| CoordError::Closed)?;
+        Ok(rx)
     }
 
     /// Plans a single message with no conversation kept.
@@ -534,6 +564,10 @@ async fn drain(shared: Arc<Shared>, id: String) {
     }
 }
 
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
 fn is_undo(text: &str) -> bool {
     let t = text.trim().trim_end_matches(['.', '!', '?']).trim().to_lowercase();
     UNDO.contains(&t.as_str())
@@ -558,8 +592,7 @@ async fn message_turn(shared: &Arc<Shared>, record: &mut Record, job: &Job) -> R
     let digest = Digest::of(&response);
     let changes = record.digest.as_ref().map(|d| d.changes(&digest)).unwrap_or_default();
     record.digest = Some(digest);
-    let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    record.messages.push(MessageRecord { text: job.text.clone(), at, changes: changes.clone() });
+    record.messages.push(MessageRecord { text: job.text.clone(), at: unix_now(), changes: changes.clone() });
     Ok(Turn { response, changes })
 }
 
@@ -688,5 +721,124 @@ async fn sweep(shared: Arc<Shared>, shutdown: CancellationToken) {
             }
         }
         shared.metrics.gauge("adsai_conversations", "Conversations held in memory.", vec![], shared.slots.len() as f64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn start(config: Config) -> (Coordinator, Arc<MemoryStore>) {
+        let store = Arc::new(MemoryStore::default());
+        let c = Coordinator::start(
+            Brain::default(),
+            store.clone(),
+            config,
+            Arc::new(Metrics::default()),
+            CancellationToken::new(),
+        )
+        .unwrap();
+        (c, store)
+    }
+
+    #[tokio::test]
+    async fn messages_of_one_conversation_are_handled_in_order() {
+        let (c, store) = start(Config::default());
+        let id = c.create(None, today()).await.unwrap();
+        c.message(&id, "awareness in Germany, 30 days", None, None).await.unwrap();
+        let mut pending = Vec::new();
+        for k in 1..=30 {
+            pending.push(c.submit(&id, &format!("make it {k}k"), None).await.unwrap());
+        }
+        for (k, rx) in pending.into_iter().enumerate() {
+            let turn = rx.await.unwrap().unwrap();
+            assert_eq!(turn.response.brief.budget.unwrap().amount, (k + 1) as f64 * 1000.0);
+        }
+        let view = c.get(&id).await.unwrap();
+        let texts: Vec<&str> = view.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts.len(), 31);
+        assert_eq!(texts[30], "make it 30k");
+        assert!(store.get(&id).unwrap().is_some(), "written to the store before replying");
+    }
+
+    #[tokio::test]
+    async fn follow_ups_report_changes_and_undo_restores() {
+        let (c, _) = start(Config::default());
+        let id = c.create(None, today()).await.unwrap();
+        let first = c.message(&id, "awareness in Germany, €5k, 30 days", None, None).await.unwrap();
+        assert!(first.changes.is_empty());
+        let second = c.message(&id, "extend it by two weeks", None, None).await.unwrap();
+        let fields: Vec<&str> = second.changes.iter().map(|ch| ch.field.as_str()).collect();
+        assert!(fields.contains(&"end") && fields.contains(&"days") && fields.contains(&"daily_spend"), "{fields:?}");
+        assert!(!fields.contains(&"budget"));
+        let undone = c.message(&id, "undo", None, None).await.unwrap();
+        assert_eq!(undone.response.brief, first.response.brief);
+        assert!(undone.changes.iter().any(|ch| ch.field == "days"));
+    }
+
+    #[tokio::test]
+    async fn a_slow_or_crashing_specialist_becomes_a_warning() {
+        let fault: FaultHook = Arc::new(|s, text| match (s, text.contains("SLOW"), text.contains("CRASH")) {
+            (Specialist::Budget, true, _) => Some(Fault::Delay(Duration::from_secs(5))),
+            (Specialist::Goal, _, true) => Some(Fault::Panic),
+            _ => None,
+        });
+        let (c, _) =
+            start(Config { specialist_timeout: Duration::from_millis(100), fault: Some(fault), ..Config::default() });
+        let t = c.one_shot("SLOW awareness in Germany, €5k, 30 days", today(), None).await.unwrap();
+        assert!(t.response.brief.budget.is_none(), "the timed-out specialist's part is left out");
+        assert_eq!(t.response.brief.audience.locations[0].country, "DE", "the others' findings are kept");
+        assert!(t.response.plan.warnings.iter().any(|w| w.field == "specialist.budget"));
+        let t = c.one_shot("CRASH awareness in Germany, €5k, 30 days", today(), None).await.unwrap();
+        assert!(t.response.brief.objective.is_none());
+        assert_eq!(t.response.brief.budget.as_ref().unwrap().amount, 5000.0);
+        assert!(t.response.plan.warnings.iter().any(|w| w.field == "specialist.goal"));
+    }
+
+    #[tokio::test]
+    async fn unknown_conversations_are_not_found_and_ids_can_be_given() {
+        let (c, _) = start(Config::default());
+        assert_eq!(c.message("nope", "hi", None, None).await.unwrap_err().code(), "not_found");
+        let t = c.message("slack:T1:C1:123.456", "awareness in France", Some(today()), None).await.unwrap();
+        assert_eq!(t.response.brief.audience.locations[0].country, "FR");
+        assert!(c.exists("slack:T1:C1:123.456").await);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_conversations_expire_and_the_map_is_bounded() {
+        let config = Config {
+            ttl: Duration::from_secs(3600),
+            max_conversations: 3,
+            sweep_every: Duration::from_secs(60),
+            ..Config::default()
+        };
+        let (c, store) = start(config);
+        let mut ids = Vec::new();
+        for _ in 0..5 {
+            let id = c.create(None, today()).await.unwrap();
+            c.message(&id, "reach in Spain", None, None).await.unwrap();
+            ids.push(id);
+        }
+        tokio::time::sleep(Duration::from_secs(61)).await;
+        tokio::task::yield_now().await;
+        assert!(c.conversations() <= 3, "bounded: {}", c.conversations());
+        assert!(c.get(&ids[0]).await.is_ok(), "evicted from memory, still in the store");
+        tokio::time::sleep(Duration::from_secs(3700)).await;
+        for _ in 0..200 {
+            if store.load_all().unwrap().len() <= 2 {
+                break;
+            }
+            tokio::task::yield_now().await;
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert_eq!(c.conversations(), 0, "all idle past the TTL");
+        // The three held in memory expired and were deleted; the two evicted earlier stay in the
+        // store until the next start purges them.
+        assert_eq!(store.load_all().unwrap().len(), 2);
     }
 }

@@ -265,11 +265,7 @@ fn parse_today(s: Option<&str>) -> Result<NaiveDate, ApiError> {
     match s {
         None => Ok(chrono::Local::now().date_naive()),
         Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_date",
-                format!("`today` is not a date (YYYY-MM-DD): {t:?}"),
-            )
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_date", format!("`today` is not a date (YYYY-MM-DD): {t:?}"))
         }),
     }
 }
