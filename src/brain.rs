@@ -129,6 +129,17 @@ impl Brain {
         Ok((Brain::new(markets, builder.finish(), Settings::default()), report))
     }
 
+    /// The same data with other planner settings.
+    pub fn with_settings(mut self, settings: Settings) -> Brain {
+        self.settings = settings;
+        self
+    }
+
+    /// The planner settings in use.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     /// The markets table in use.
     pub fn markets(&self) -> &Markets {
         &self.markets
@@ -154,7 +165,7 @@ impl Brain {
 
     /// The plan for the conversation's current brief.
     pub fn plan(&self, conv: &Conversation) -> Response {
-        let report = conv.report(&self.markets);
+        let report = conv.report(&self.markets, &self.settings.default_country);
         let planned = planner::plan(&conv.brief, &self.index, &self.markets, &self.settings, conv.today);
         let mut assumptions = report.assumptions;
         assumptions.extend(planned.assumptions);

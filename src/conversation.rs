@@ -13,7 +13,7 @@ use crate::brief::{
     Assumption, Brief, Budget, BudgetType, Format, Objective, Placement, Platform, Question, Schedule, Warning,
     WarningCode,
 };
-use crate::markets::{Markets, DEFAULT_COUNTRY, DEFAULT_MIN_BUDGET_USD};
+use crate::markets::{Markets, DEFAULT_MIN_BUDGET_USD};
 use crate::understand::budget::{self, CurrencyHint};
 use crate::understand::gazetteer::Gazetteer;
 use crate::understand::schedule::{self, ScheduleState, Span};
@@ -301,8 +301,9 @@ impl Conversation {
         }
     }
 
-    /// Assumptions, warnings and questions for the current brief.
-    pub fn report(&self, markets: &Markets) -> Report {
+    /// Assumptions, warnings and questions for the current brief; `default_country` is the
+    /// market planned for when the brief names none.
+    pub fn report(&self, markets: &Markets, default_country: &str) -> Report {
         let mut r = Report::default();
         let b = &self.brief;
         if b.objective.is_none() {
@@ -314,7 +315,7 @@ impl Conversation {
         if b.audience.locations.is_empty() {
             r.assumptions.push(Assumption::new(
                 "audience.locations",
-                format!("No location given: planning for the default market, {}", country_label(DEFAULT_COUNTRY)),
+                format!("No location given: planning for the default market, {}", country_label(default_country)),
             ));
             r.questions.push(Question {
                 field: "audience.locations".into(),

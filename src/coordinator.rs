@@ -30,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::brain::{validate, Brain, InputError, Response};
 use crate::conversation::Conversation;
+use crate::data::SharedBrain;
 use crate::store::ConversationStore;
 use crate::telemetry::Metrics;
 use crate::understand::{router, Findings, Specialist, Text};
@@ -244,7 +245,8 @@ struct Slot {
 }
 
 struct Shared {
-    brain: Brain,
+    /// The planning data; swapped by the data watcher, read once per turn.
+    brain: Arc<SharedBrain>,
     store: Arc<dyn ConversationStore>,
     config: Config,
     slots: DashMap<String, Slot>,
@@ -260,10 +262,23 @@ pub struct Coordinator {
 }
 
 impl Coordinator {
-    /// Starts the coordinator task (and its sweeper) on the current runtime, after loading the
-    /// stored conversations (most recent first, up to the size bound).
+    /// Starts the coordinator over fixed planning data (see [`Coordinator::start_shared`]).
     pub fn start(
         brain: Brain,
+        store: Arc<dyn ConversationStore>,
+        config: Config,
+        metrics: Arc<Metrics>,
+        shutdown: CancellationToken,
+    ) -> Result<Coordinator, CoordError> {
+        let data = Arc::new(SharedBrain::new(brain, "embedded", std::time::SystemTime::now()));
+        Coordinator::start_shared(data, store, config, metrics, shutdown)
+    }
+
+    /// Starts the coordinator task (and its sweeper) on the current runtime, after loading the
+    /// stored conversations (most recent first, up to the size bound). `brain` may be swapped
+    /// while it runs (`crate::data::watch`).
+    pub fn start_shared(
+        brain: Arc<SharedBrain>,
         store: Arc<dyn ConversationStore>,
         config: Config,
         metrics: Arc<Metrics>,
@@ -309,7 +324,7 @@ impl Coordinator {
                 },
             );
         }
-        metrics.gauge("adsai_history_rows", "History rows loaded into the index.", vec![], brain.index().rows() as f64);
+        brain.report(&metrics);
         let shared = Arc::new(Shared { brain, store, config, slots, metrics, ids: AtomicU64::new(0) });
         let (tx, rx) = mpsc::channel(1024);
         tokio::spawn(run(shared.clone(), rx, shutdown.clone()));
@@ -317,9 +332,14 @@ impl Coordinator {
         Ok(Coordinator { tx, shared })
     }
 
-    /// The brain in use.
-    pub fn brain(&self) -> &Brain {
-        &self.shared.brain
+    /// The brain in use now.
+    pub fn brain(&self) -> Brain {
+        self.shared.brain.current()
+    }
+
+    /// The swappable planning data.
+    pub fn data(&self) -> Arc<SharedBrain> {
+        self.shared.brain.clone()
     }
 
     /// Conversations held in memory.
@@ -389,7 +409,7 @@ impl Coordinator {
             None => load(&self.shared, id).await?,
         };
         let r = record.ok_or_else(|| CoordError::NotFound(id.to_string()))?;
-        let response = self.shared.brain.plan(&r.conversation);
+        let response = self.shared.brain.current().plan(&r.conversation);
         Ok(View { id: r.id.clone(), today: r.conversation.today, response, messages: r.messages })
     }
 }
@@ -580,7 +600,7 @@ async fn message_turn(shared: &Arc<Shared>, record: &mut Record, job: &Job) -> R
         if let Some(prev) = record.undo.pop() {
             record.conversation = prev;
         }
-        shared.brain.plan(&record.conversation)
+        shared.brain.current().plan(&record.conversation)
     } else {
         let response = turn(shared, &mut record.conversation, &job.text, job.events.as_ref()).await?;
         record.undo.push(before);
@@ -604,6 +624,8 @@ async fn turn(
     events: Option<&mpsc::Sender<Event>>,
 ) -> Result<Response, CoordError> {
     validate(message)?;
+    // One brain for the whole turn: a data reload mid-turn does not mix old and new.
+    let brain = shared.brain.current();
     let text = Arc::new(Text::new(message));
     let route = router::route(&text);
     let today = conv.today;
@@ -657,7 +679,7 @@ async fn turn(
             }
         }
     }
-    Ok(shared.brain.merge_and_plan(conv, &findings))
+    Ok(brain.merge_and_plan(conv, &findings))
 }
 
 async fn fail(

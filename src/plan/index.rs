@@ -371,10 +371,12 @@ impl Index {
         self.segments.len()
     }
 
-    /// The most specific segment with enough evidence (≥ `min_ad_sets` ad sets from ≥ the
-    /// privacy minimum of advertisers), backing off level by level. When no level has enough
-    /// ad sets, the broadest segment that passes the privacy minimum; `None` when none does.
-    pub fn lookup(&self, q: &Query, min_ad_sets: u32) -> Option<Found<'_>> {
+    /// The most specific segment with enough evidence (≥ `min_ad_sets` ad sets from ≥
+    /// `min_advertisers` advertisers, never fewer than [`PRIVACY_MIN_ADVERTISERS`]), backing off
+    /// level by level. When no level has enough ad sets, the broadest segment that passes the
+    /// privacy minimum; `None` when none does.
+    pub fn lookup(&self, q: &Query, min_ad_sets: u32, min_advertisers: u32) -> Option<Found<'_>> {
+        let min_advertisers = min_advertisers.max(PRIVACY_MIN_ADVERTISERS);
         let country = geo(&q.country);
         let base = Key {
             level: Level::Global,
@@ -404,7 +406,7 @@ impl Index {
             let best = candidates
                 .iter()
                 .filter_map(|k| self.segments.get(k))
-                .filter(|s| s.advertisers >= PRIVACY_MIN_ADVERTISERS)
+                .filter(|s| s.advertisers >= min_advertisers)
                 .max_by_key(|s| s.ad_sets);
             if let Some(segment) = best {
                 if segment.ad_sets >= min_ad_sets {
@@ -418,13 +420,20 @@ impl Index {
 
     /// Medians of similar successful campaigns: same objective in the first of `countries` that
     /// has enough of them, else the same objective everywhere.
-    pub fn norms(&self, objective: Objective, countries: &[[u8; 2]]) -> Option<(&CampaignNorms, Option<[u8; 2]>)> {
+    pub fn norms(
+        &self,
+        objective: Objective,
+        countries: &[[u8; 2]],
+        min_advertisers: u32,
+    ) -> Option<(&CampaignNorms, Option<[u8; 2]>)> {
+        let min_advertisers = min_advertisers.max(PRIVACY_MIN_ADVERTISERS);
+        let ok = |n: &&CampaignNorms| n.advertisers >= min_advertisers;
         for c in countries {
-            if let Some(n) = self.norms.get(&(objective, geo(c))) {
+            if let Some(n) = self.norms.get(&(objective, geo(c))).filter(ok) {
                 return Some((n, Some(*c)));
             }
         }
-        self.norms.get(&(objective, 0)).map(|n| (n, None))
+        self.norms.get(&(objective, 0)).filter(ok).map(|n| (n, None))
     }
 }
 
@@ -580,21 +589,21 @@ mod tests {
     fn fewer_than_five_advertisers_never_give_a_figure() {
         let rows: Vec<Row> = (0..40).map(|i| row(i % 4, i)).collect();
         let index = Index::build(rows);
-        assert!(index.lookup(&query(), MIN_AD_SETS).is_none(), "40 ad sets but only 4 advertisers");
+        assert!(index.lookup(&query(), MIN_AD_SETS, PRIVACY_MIN_ADVERTISERS).is_none(), "40 ad sets but only 4 advertisers");
         let rows: Vec<Row> = (0..40).map(|i| row(i % 5, i)).collect();
         let index = Index::build(rows);
-        let found = index.lookup(&query(), MIN_AD_SETS).expect("5 advertisers are enough");
+        let found = index.lookup(&query(), MIN_AD_SETS, PRIVACY_MIN_ADVERTISERS).expect("5 advertisers are enough");
         assert_eq!((found.level, found.segment.ad_sets, found.segment.advertisers), (Level::Audience, 40, 5));
-        assert!(index.norms(Objective::Reach, &[*b"DE"]).is_some());
+        assert!(index.norms(Objective::Reach, &[*b"DE"], PRIVACY_MIN_ADVERTISERS).is_some());
     }
 
     #[test]
     fn thin_segments_back_off_to_broader_levels() {
         let rows: Vec<Row> = (0..12).map(|i| row(i % 6, i)).collect();
         let index = Index::build(rows);
-        let found = index.lookup(&query(), MIN_AD_SETS).expect("privacy passes, evidence is thin");
+        let found = index.lookup(&query(), MIN_AD_SETS, PRIVACY_MIN_ADVERTISERS).expect("privacy passes, evidence is thin");
         assert_eq!(found.level, Level::Global, "the broadest segment when none has 30 ad sets");
-        let found = index.lookup(&query(), 10).expect("enough at 10");
+        let found = index.lookup(&query(), 10, PRIVACY_MIN_ADVERTISERS).expect("enough at 10");
         assert_eq!(found.level, Level::Audience);
     }
 

@@ -37,6 +37,10 @@ pub struct Settings {
     pub min_ad_sets: u32,
     /// Flight length when history has nothing to recommend.
     pub fallback_days: i64,
+    /// The market planned for when the brief names none.
+    pub default_country: String,
+    /// No figure comes from fewer advertisers than this (never fewer than 5).
+    pub privacy_min_advertisers: u32,
 }
 
 impl Default for Settings {
@@ -46,6 +50,8 @@ impl Default for Settings {
             frequency_cap: 3.0,
             min_ad_sets: super::index::MIN_AD_SETS,
             fallback_days: 28,
+            default_country: DEFAULT_COUNTRY.to_string(),
+            privacy_min_advertisers: super::index::PRIVACY_MIN_ADVERTISERS,
         }
     }
 }
@@ -68,6 +74,9 @@ const PLATFORM_SHARE: [(Platform, f64); 3] =
     [(Platform::Ios, 0.45), (Platform::Android, 0.5), (Platform::Desktop, 0.15)];
 /// Share of users who identify as non-binary (gender targeting).
 const NON_BINARY_SHARE: f64 = 0.01;
+/// The largest total a plan splits (in the plan's currency): anything larger is not a real
+/// budget (a stray string of digits) and is planned at this cap, with an assumption.
+pub const MAX_PLANNED_TOTAL: f64 = 1e12;
 /// Below this median delivery rate the plan is flagged as unlikely to deliver.
 const DELIVERY_OK: f64 = 0.8;
 
@@ -241,7 +250,7 @@ pub fn plan(brief: &Brief, index: &Index, markets: &Markets, settings: &Settings
     let objective = brief.objective.unwrap_or(DEFAULT_OBJECTIVE);
     let named: Vec<&str> = brief.audience.countries();
     let countries: Vec<String> = if named.is_empty() {
-        vec![DEFAULT_COUNTRY.to_string()]
+        vec![settings.default_country.clone()]
     } else {
         named.iter().filter(|c| markets.is_market(c)).map(|c| c.to_string()).collect()
     };
@@ -253,7 +262,7 @@ pub fn plan(brief: &Brief, index: &Index, markets: &Markets, settings: &Settings
     };
     let country_codes: Vec<[u8; 2]> =
         countries.iter().filter_map(|c| c.as_bytes().try_into().ok()).collect::<Vec<[u8; 2]>>();
-    let norms = index.norms(objective, &country_codes);
+    let norms = index.norms(objective, &country_codes, settings.privacy_min_advertisers);
     let schedule = planned_schedule(brief, norms, settings, today, &mut assumptions);
     let budget = planned_budget(brief, norms, markets, &currency, schedule.days, &mut assumptions);
     let rate = markets.usd_rate(&currency).unwrap_or(1.0);
@@ -296,7 +305,7 @@ pub fn plan(brief: &Brief, index: &Index, markets: &Markets, settings: &Settings
                     gender,
                     targeting: ids.clone(),
                 };
-                let Some(found) = index.lookup(&q, settings.min_ad_sets) else {
+                let Some(found) = index.lookup(&q, settings.min_ad_sets, settings.privacy_min_advertisers) else {
                     no_evidence.push(format!("{} {} on {} in {country}", objective.id(), format.id(), placement.id()));
                     continue;
                 };
@@ -328,7 +337,7 @@ pub fn plan(brief: &Brief, index: &Index, markets: &Markets, settings: &Settings
             "plan.ad_sets",
             format!(
                 "Not planned for lack of history from at least {} advertisers: {}",
-                super::index::PRIVACY_MIN_ADVERTISERS,
+                settings.privacy_min_advertisers.max(super::index::PRIVACY_MIN_ADVERTISERS),
                 no_evidence.join(", ")
             ),
         ));
@@ -423,6 +432,15 @@ fn planned_budget(
                 format!("{} a day over {days} days: {} in total", money(b.amount, currency), money(total, currency)),
             ));
         }
+        let total = if total.is_finite() && total <= MAX_PLANNED_TOTAL {
+            total
+        } else {
+            assumptions.push(Assumption::new(
+                "plan.budget",
+                format!("The budget is beyond anything plannable: planning with {}", money(MAX_PLANNED_TOTAL, currency)),
+            ));
+            MAX_PLANNED_TOTAL
+        };
         return PlannedBudget { total: cents(total), amount: b.amount, kind: b.kind, recommended: false };
     }
     let (usd, why) = match norms {

@@ -285,6 +285,7 @@ async fn dispatch(req: Request<Incoming>, state: &Arc<State>, label: &'static st
             };
         }
         ("/metrics", &Method::GET) => {
+            state.coordinator.data().report(&state.metrics);
             state.metrics.gauge(
                 "adsai_conversations",
                 "Conversations held in memory.",

@@ -390,3 +390,75 @@ async fn the_command_line_and_the_api_give_the_same_brief_and_plan() {
     }
     s.stop().await;
 }
+
+fn write_data(dir: &std::path::Path, rows: usize, seed: u64) {
+    let opts = adsai::plan::synth::GenOptions { rows, seed, ..Default::default() };
+    adsai::plan::synth::generate(dir, adsai::markets::Markets::embedded().all(), &opts).expect("generate");
+}
+
+fn evidence(v: &Value) -> Vec<u64> {
+    v["plan"]["ad_sets"].as_array().unwrap().iter().map(|a| a["evidence"]["ad_sets"].as_u64().unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
+    use adsai::data::{watch, DataFiles, SharedBrain};
+    let dir = std::env::temp_dir().join(format!("adsai-reload-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    write_data(&dir, 20_000, 1);
+    let files = DataFiles { history: dir.join("history.csv"), markets: Some(dir.join("markets.csv")) };
+    let (brain, _) = Brain::from_files(&files.history, files.markets.as_deref()).unwrap();
+    let data = Arc::new(SharedBrain::new(brain, "test", files.data_time()));
+    let shutdown = CancellationToken::new();
+    let metrics = Arc::new(Metrics::default());
+    let fault: FaultHook = Arc::new(|s, text| (s == Specialist::Goal && text.contains("slow")).then_some(Fault::Delay(Duration::from_millis(800))));
+    let coord = coordinator::Config { specialist_timeout: Duration::from_secs(5), fault: Some(fault), ..Default::default() };
+    let c = Coordinator::start_shared(data.clone(), Arc::new(MemoryStore::default()), coord, metrics.clone(), shutdown.clone()).unwrap();
+    tokio::spawn(watch(data.clone(), files.clone(), Duration::from_millis(50), metrics.clone(), shutdown.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(http::serve(listener, c, metrics, http::Config::default(), shutdown.clone()));
+    let client = client();
+    let brief = json!({"text": "awareness in the US, $20k, 4 weeks", "today": "2026-11-23"});
+    let (_, before) = post_json(&client, &format!("{base}/v1/plans"), brief.clone()).await;
+    // A slow request starts on the old data; the files change while it runs.
+    let slow = tokio::spawn({
+        let client = client.clone();
+        let url = format!("{base}/v1/plans");
+        async move { post_json(&client, &url, json!({"text": "slow: awareness in the US, $20k, 4 weeks", "today": "2026-11-23"})).await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    write_data(&dir, 8_000, 2);
+    let mut swapped = false;
+    for _ in 0..100 {
+        let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
+        if m.contains("adsai_history_rows 8000") && m.contains("adsai_data_reloads_total{result=\"ok\"} 1") {
+            swapped = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(swapped, "the new files were loaded");
+    let (_, in_flight) = slow.await.unwrap();
+    assert_eq!(evidence(&in_flight), evidence(&before), "the in-flight plan finished on the old index");
+    let (_, after) = post_json(&client, &format!("{base}/v1/plans"), brief.clone()).await;
+    assert_ne!(evidence(&after), evidence(&before), "new plans use the new index");
+    std::fs::write(&files.history, "ad_set_id,campaign_id\nbroken,file\n").unwrap();
+    let mut rejected = false;
+    for _ in 0..100 {
+        let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
+        if m.contains("adsai_data_reloads_total{result=\"rejected\"} 1") {
+            assert!(m.contains("adsai_history_rows 8000"), "the old index is kept");
+            assert!(m.contains("adsai_data_age_seconds"));
+            rejected = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(rejected, "the bad file was rejected");
+    let (status, kept) = post_json(&client, &format!("{base}/v1/plans"), brief).await;
+    assert_eq!(status, 200);
+    assert_eq!(evidence(&kept), evidence(&after));
+    shutdown.cancel();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,468 @@
+//! One settings type, loaded once: defaults → a TOML file (`--config` / `ADSAI_CONFIG`) →
+//! environment (`ADSAI_…`, `SLACK_…`) → command-line flags (applied by `main`). Secrets are
+//! masked whenever settings are printed or logged. Nothing below `main` reads the environment.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize, Serializer};
+use thiserror::Error;
+
+/// A secret value: never printed.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    /// The value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    fn masked(&self) -> String {
+        if self.0.is_empty() {
+            String::new()
+        } else {
+            let prefix: String = self.0.chars().take_while(|c| *c != '-').take(4).collect();
+            if self.0.contains('-') && prefix.len() < self.0.len() {
+                format!("{prefix}-****")
+            } else {
+                "****".to_string()
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.masked())
+    }
+}
+
+/// `[http]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Http {
+    /// Listen address; the API is off when unset.
+    pub addr: Option<String>,
+    pub api_token: Option<Secret>,
+    pub body_limit_bytes: usize,
+    pub drain_timeout_secs: u64,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http { addr: None, api_token: None, body_limit_bytes: 64 * 1024, drain_timeout_secs: 10 }
+    }
+}
+
+/// `[slack]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Slack {
+    pub enabled: bool,
+    pub app_token: Option<Secret>,
+    pub bot_token: Option<Secret>,
+    pub api_url: String,
+    pub allowed_teams: Vec<String>,
+    pub allowed_channels: Vec<String>,
+}
+
+impl Default for Slack {
+    fn default() -> Self {
+        Slack {
+            enabled: false,
+            app_token: None,
+            bot_token: None,
+            api_url: "https://slack.com/api/".into(),
+            allowed_teams: Vec::new(),
+            allowed_channels: Vec::new(),
+        }
+    }
+}
+
+/// `[data]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Data {
+    /// History CSV; the embedded default when unset.
+    pub history: Option<PathBuf>,
+    /// Markets CSV; the embedded default when unset.
+    pub markets: Option<PathBuf>,
+    /// How often the files are checked for changes.
+    pub reload_secs: u64,
+}
+
+impl Default for Data {
+    fn default() -> Self {
+        Data { history: None, markets: None, reload_secs: 30 }
+    }
+}
+
+/// `[conversations]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Conversations {
+    /// Directory of the embedded store; the XDG state directory when unset.
+    pub state_dir: Option<PathBuf>,
+    /// A shared store for several replicas (not available in this build; see the README).
+    pub redis_url: Option<Secret>,
+    pub ttl_hours: u64,
+    pub max: usize,
+}
+
+impl Default for Conversations {
+    fn default() -> Self {
+        Conversations { state_dir: None, redis_url: None, ttl_hours: 14 * 24, max: 100_000 }
+    }
+}
+
+/// `[planner]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Planner {
+    pub default_market: String,
+    /// Impressions per person per week for REACH.
+    pub frequency_cap: f64,
+    pub min_ad_sets: u32,
+    pub privacy_min_advertisers: u32,
+    pub specialist_timeout_ms: u64,
+}
+
+impl Default for Planner {
+    fn default() -> Self {
+        Planner {
+            default_market: crate::markets::DEFAULT_COUNTRY.into(),
+            frequency_cap: 2.0,
+            min_ad_sets: crate::plan::index::MIN_AD_SETS,
+            privacy_min_advertisers: crate::plan::index::PRIVACY_MIN_ADVERTISERS,
+            specialist_timeout_ms: 500,
+        }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Log {
+    /// A `RUST_LOG`-style filter.
+    pub level: String,
+    /// `text` or `json`.
+    pub format: String,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log { level: "info".into(), format: "text".into() }
+    }
+}
+
+/// Every setting of the service.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub http: Http,
+    pub slack: Slack,
+    pub data: Data,
+    pub conversations: Conversations,
+    pub planner: Planner,
+    pub log: Log,
+}
+
+/// Why settings could not be loaded.
+#[derive(Debug, Error)]
+pub enum SettingsError {
+    #[error("{file}: cannot read: {source}")]
+    Read { file: String, source: std::io::Error },
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+    #[error("invalid settings:\n  - {}", .0.join("\n  - "))]
+    Invalid(Vec<String>),
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
+}
+
+impl Settings {
+    /// Defaults, then the file (if any), then the environment read through `env`.
+    pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        let mut s = match file {
+            Some(path) => {
+                let name = path.display().to_string();
+                let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read { file: name.clone(), source })?;
+                toml::from_str(&text).map_err(|e| SettingsError::Parse { file: name, message: e.to_string() })?
+            }
+            None => Settings::default(),
+        };
+        s.apply_env(env)?;
+        Ok(s)
+    }
+
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
+        let get = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        fn num<T: std::str::FromStr>(name: &str, v: String) -> Result<T, SettingsError> {
+            v.trim().parse().map_err(|_| SettingsError::Env { name: name.into(), message: format!("not a number: {v:?}") })
+        }
+        if let Some(v) = get("ADSAI_HTTP_ADDR") {
+            self.http.addr = Some(v);
+        }
+        if let Some(v) = get("ADSAI_API_TOKEN") {
+            self.http.api_token = Some(Secret(v));
+        }
+        if let Some(v) = get("SLACK_APP_TOKEN") {
+            self.slack.app_token = Some(Secret(v));
+        }
+        if let Some(v) = get("SLACK_BOT_TOKEN") {
+            self.slack.bot_token = Some(Secret(v));
+        }
+        if let Some(v) = get("SLACK_API_URL") {
+            self.slack.api_url = v;
+        }
+        if let Some(v) = get("ADSAI_ALLOWED_TEAMS") {
+            self.slack.allowed_teams = list(&v);
+        }
+        if let Some(v) = get("ADSAI_ALLOWED_CHANNELS") {
+            self.slack.allowed_channels = list(&v);
+        }
+        if let Some(v) = get("ADSAI_HISTORY") {
+            self.data.history = Some(v.into());
+        }
+        if let Some(v) = get("ADSAI_MARKETS") {
+            self.data.markets = Some(v.into());
+        }
+        if let Some(v) = get("ADSAI_DATA_RELOAD_SECS") {
+            self.data.reload_secs = num("ADSAI_DATA_RELOAD_SECS", v)?;
+        }
+        if let Some(v) = get("ADSAI_STATE_DIR") {
+            self.conversations.state_dir = Some(v.into());
+        }
+        if let Some(v) = get("ADSAI_REDIS_URL") {
+            self.conversations.redis_url = Some(Secret(v));
+        }
+        if let Some(v) = get("ADSAI_CONVERSATION_TTL_HOURS") {
+            self.conversations.ttl_hours = num("ADSAI_CONVERSATION_TTL_HOURS", v)?;
+        }
+        if let Some(v) = get("ADSAI_MAX_CONVERSATIONS") {
+            self.conversations.max = num("ADSAI_MAX_CONVERSATIONS", v)?;
+        }
+        if let Some(v) = get("ADSAI_DEFAULT_MARKET") {
+            self.planner.default_market = v.trim().to_uppercase();
+        }
+        if let Some(v) = get("ADSAI_FREQUENCY_CAP") {
+            self.planner.frequency_cap = num("ADSAI_FREQUENCY_CAP", v)?;
+        }
+        if let Some(v) = get("ADSAI_MIN_AD_SETS") {
+            self.planner.min_ad_sets = num("ADSAI_MIN_AD_SETS", v)?;
+        }
+        if let Some(v) = get("ADSAI_PRIVACY_MIN_ADVERTISERS") {
+            self.planner.privacy_min_advertisers = num("ADSAI_PRIVACY_MIN_ADVERTISERS", v)?;
+        }
+        if let Some(v) = get("ADSAI_SPECIALIST_TIMEOUT_MS") {
+            self.planner.specialist_timeout_ms = num("ADSAI_SPECIALIST_TIMEOUT_MS", v)?;
+        }
+        if let Some(v) = get("ADSAI_LOG_FORMAT") {
+            self.log.format = v;
+        }
+        if let Some(v) = get("RUST_LOG") {
+            self.log.level = v;
+        }
+        Ok(())
+    }
+
+    /// Every problem with these settings, in one list.
+    pub fn validate(&self, markets: &crate::markets::Markets) -> Result<(), SettingsError> {
+        let mut problems = Vec::new();
+        if let Some(a) = &self.http.addr {
+            if a.parse::<std::net::SocketAddr>().is_err() {
+                problems.push(format!("http.addr {a:?} is not an address such as 127.0.0.1:8080"));
+            }
+        }
+        if self.http.body_limit_bytes < 1024 {
+            problems.push("http.body_limit_bytes must be at least 1024".into());
+        }
+        if self.slack.enabled {
+            match &self.slack.app_token {
+                Some(t) if t.expose().starts_with("xapp-") => {}
+                Some(_) => problems.push("slack.app_token (SLACK_APP_TOKEN) must be an app-level token (xapp-…)".into()),
+                None => problems.push("slack.app_token (SLACK_APP_TOKEN) is missing".into()),
+            }
+            match &self.slack.bot_token {
+                Some(t) if t.expose().starts_with("xoxb-") => {}
+                Some(_) => problems.push("slack.bot_token (SLACK_BOT_TOKEN) must be a bot token (xoxb-…)".into()),
+                None => problems.push("slack.bot_token (SLACK_BOT_TOKEN) is missing".into()),
+            }
+            if !(self.slack.api_url.starts_with("https://") || self.slack.api_url.starts_with("http://")) {
+                problems.push(format!("slack.api_url {:?} is not an http(s) URL", self.slack.api_url));
+            }
+        }
+        for (name, path) in [("data.history", &self.data.history), ("data.markets", &self.data.markets)] {
+            if let Some(p) = path {
+                if !p.is_file() {
+                    problems.push(format!("{name} {} is not a readable file", p.display()));
+                }
+            }
+        }
+        if self.data.markets.is_some() && self.data.history.is_none() {
+            problems.push("data.markets needs data.history (the embedded history goes with the embedded markets)".into());
+        }
+        if self.data.reload_secs == 0 {
+            problems.push("data.reload_secs must be at least 1".into());
+        }
+        if self.conversations.redis_url.is_some() {
+            problems.push("conversations.redis_url: the Redis store is not available in this build; remove it to use the embedded store".into());
+        }
+        if self.conversations.ttl_hours == 0 || self.conversations.max == 0 {
+            problems.push("conversations.ttl_hours and conversations.max must be at least 1".into());
+        }
+        if self.data.markets.is_none() && !markets.is_market(&self.planner.default_market) {
+            problems.push(format!("planner.default_market {:?} is not a configured market", self.planner.default_market));
+        }
+        if !(self.planner.frequency_cap > 0.0 && self.planner.frequency_cap <= 50.0) {
+            problems.push("planner.frequency_cap must be above 0 and at most 50 a week".into());
+        }
+        if self.planner.min_ad_sets == 0 {
+            problems.push("planner.min_ad_sets must be at least 1".into());
+        }
+        if self.planner.privacy_min_advertisers < crate::plan::index::PRIVACY_MIN_ADVERTISERS {
+            problems.push(format!(
+                "planner.privacy_min_advertisers must be at least {} (no figure from fewer advertisers)",
+                crate::plan::index::PRIVACY_MIN_ADVERTISERS
+            ));
+        }
+        if !(10..=60_000).contains(&self.planner.specialist_timeout_ms) {
+            problems.push("planner.specialist_timeout_ms must be between 10 and 60000".into());
+        }
+        if !["text", "json"].contains(&self.log.format.as_str()) {
+            problems.push(format!("log.format {:?} must be text or json", self.log.format));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(SettingsError::Invalid(problems))
+        }
+    }
+
+    /// The effective settings as TOML, secrets masked.
+    pub fn to_masked_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render settings: {e}\n"))
+    }
+
+    /// The planner's settings.
+    pub fn planner_settings(&self) -> crate::plan::planner::Settings {
+        crate::plan::planner::Settings {
+            reach_frequency_cap: self.planner.frequency_cap,
+            min_ad_sets: self.planner.min_ad_sets,
+            default_country: self.planner.default_market.clone(),
+            privacy_min_advertisers: self.planner.privacy_min_advertisers,
+            ..Default::default()
+        }
+    }
+
+    /// The coordinator's settings.
+    pub fn coordinator_config(&self) -> crate::coordinator::Config {
+        crate::coordinator::Config {
+            specialist_timeout: Duration::from_millis(self.planner.specialist_timeout_ms),
+            ttl: Duration::from_secs(self.conversations.ttl_hours.saturating_mul(3600)),
+            max_conversations: self.conversations.max,
+            ..Default::default()
+        }
+    }
+
+    /// The HTTP surface's settings.
+    pub fn http_config(&self) -> crate::surface::http::Config {
+        crate::surface::http::Config {
+            token: self.http.api_token.as_ref().map(|t| t.expose().to_string()).filter(|t| !t.is_empty()),
+            body_limit: self.http.body_limit_bytes,
+            drain_timeout: Duration::from_secs(self.http.drain_timeout_secs),
+        }
+    }
+
+    /// Where conversations are kept: the configured directory, else `$XDG_STATE_HOME/adsai`,
+    /// else `~/.local/state/adsai` (`env` reads the environment).
+    pub fn state_dir(&self, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+        if let Some(d) = &self.conversations.state_dir {
+            return d.clone();
+        }
+        if let Some(x) = env("XDG_STATE_HOME").filter(|x| !x.is_empty()) {
+            return PathBuf::from(x).join("adsai");
+        }
+        let home = env("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+        home.join(".local/state/adsai")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let dir = std::env::temp_dir().join(format!("adsai-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("adsai.toml");
+        std::fs::write(&file, "[http]\naddr = \"127.0.0.1:9000\"\n[planner]\nfrequency_cap = 3.0\ndefault_market = \"DE\"\n").unwrap();
+        let s = Settings::load(Some(&file), &env_of(&[("ADSAI_FREQUENCY_CAP", "4"), ("ADSAI_API_TOKEN", "tok-123")])).unwrap();
+        assert_eq!(s.http.addr.as_deref(), Some("127.0.0.1:9000"), "from the file");
+        assert_eq!(s.planner.default_market, "DE", "from the file");
+        assert_eq!(s.planner.frequency_cap, 4.0, "the environment wins over the file");
+        assert_eq!(s.conversations.max, 100_000, "default");
+        assert_eq!(s.http.api_token.as_ref().unwrap().expose(), "tok-123");
+        assert_eq!(s.planner_settings().default_country, "DE");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn secrets_are_masked_when_printed() {
+        let s = Settings::load(None, &env_of(&[("SLACK_BOT_TOKEN", "xoxb-1234-secret"), ("ADSAI_API_TOKEN", "hunter2")])).unwrap();
+        let shown = format!("{}{:?}", s.to_masked_toml(), s);
+        assert!(!shown.contains("secret") && !shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("xoxb-****"));
+    }
+
+    #[test]
+    fn problems_are_listed_together() {
+        let mut s = Settings::default();
+        s.slack.enabled = true;
+        s.slack.bot_token = Some(Secret::new("xapp-wrong-kind"));
+        s.planner.frequency_cap = 0.0;
+        s.planner.default_market = "XX".into();
+        s.http.addr = Some("localhost".into());
+        let err = s.validate(crate::markets::Markets::embedded()).unwrap_err().to_string();
+        for expected in ["app_token", "bot token", "frequency_cap", "default_market", "http.addr"] {
+            assert!(err.contains(expected), "{expected} missing from {err}");
+        }
+        assert!(Settings::default().validate(crate::markets::Markets::embedded()).is_ok());
+    }
+
+    #[test]
+    fn bad_files_and_values_are_clear_errors() {
+        let dir = std::env::temp_dir().join(format!("adsai-settings-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, "[http]\nadress = 1\n").unwrap();
+        let err = Settings::load(Some(&file), &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("bad.toml") && err.contains("adress"), "{err}");
+        let err = Settings::load(None, &env_of(&[("ADSAI_MAX_CONVERSATIONS", "lots")])).unwrap_err().to_string();
+        assert!(err.contains("ADSAI_MAX_CONVERSATIONS"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
