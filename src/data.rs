@@ -65,7 +65,12 @@ impl SharedBrain {
         let loaded = self.loaded();
         let age = SystemTime::now().duration_since(loaded.data_time).unwrap_or_default();
         metrics.gauge("adsai_history_rows", "History rows loaded into the index.", vec![], loaded.rows as f64);
-        metrics.gauge("adsai_data_age_seconds", "Age of the planning data (since the files changed).", vec![], age.as_secs_f64());
+        metrics.gauge(
+            "adsai_data_age_seconds",
+            "Age of the planning data (since the files changed).",
+            vec![],
+            age.as_secs_f64(),
+        );
     }
 }
 
@@ -125,15 +130,30 @@ pub async fn watch(
                     Loaded { data_time: files.data_time(), rows, source: files.history.display().to_string() },
                 );
                 tracing::info!(rows, skipped = report.skipped, "reloaded the planning data");
-                metrics.count("adsai_data_reloads_total", "Reloads of the planning data.", vec![("result", "ok".into())], 1);
+                metrics.count(
+                    "adsai_data_reloads_total",
+                    "Reloads of the planning data.",
+                    vec![("result", "ok".into())],
+                    1,
+                );
             }
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "rejected new planning data; keeping the current data");
-                metrics.count("adsai_data_reloads_total", "Reloads of the planning data.", vec![("result", "rejected".into())], 1);
+                metrics.count(
+                    "adsai_data_reloads_total",
+                    "Reloads of the planning data.",
+                    vec![("result", "rejected".into())],
+                    1,
+                );
             }
             Err(e) => {
                 tracing::error!(error = %e, "the data loader crashed; keeping the current data");
-                metrics.count("adsai_data_reloads_total", "Reloads of the planning data.", vec![("result", "rejected".into())], 1);
+                metrics.count(
+                    "adsai_data_reloads_total",
+                    "Reloads of the planning data.",
+                    vec![("result", "rejected".into())],
+                    1,
+                );
             }
         }
         shared.report(&metrics);

@@ -202,7 +202,8 @@ impl Settings {
         let mut s = match file {
             Some(path) => {
                 let name = path.display().to_string();
-                let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read { file: name.clone(), source })?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| SettingsError::Read { file: name.clone(), source })?;
                 toml::from_str(&text).map_err(|e| SettingsError::Parse { file: name, message: e.to_string() })?
             }
             None => Settings::default(),
@@ -214,7 +215,9 @@ impl Settings {
     fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
         let get = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         fn num<T: std::str::FromStr>(name: &str, v: String) -> Result<T, SettingsError> {
-            v.trim().parse().map_err(|_| SettingsError::Env { name: name.into(), message: format!("not a number: {v:?}") })
+            v.trim()
+                .parse()
+                .map_err(|_| SettingsError::Env { name: name.into(), message: format!("not a number: {v:?}") })
         }
         if let Some(v) = get("ADSAI_HTTP_ADDR") {
             self.http.addr = Some(v);
@@ -296,7 +299,9 @@ impl Settings {
         if self.slack.enabled {
             match &self.slack.app_token {
                 Some(t) if t.expose().starts_with("xapp-") => {}
-                Some(_) => problems.push("slack.app_token (SLACK_APP_TOKEN) must be an app-level token (xapp-…)".into()),
+                Some(_) => {
+                    problems.push("slack.app_token (SLACK_APP_TOKEN) must be an app-level token (xapp-…)".into())
+                }
                 None => problems.push("slack.app_token (SLACK_APP_TOKEN) is missing".into()),
             }
             match &self.slack.bot_token {
@@ -316,7 +321,8 @@ impl Settings {
             }
         }
         if self.data.markets.is_some() && self.data.history.is_none() {
-            problems.push("data.markets needs data.history (the embedded history goes with the embedded markets)".into());
+            problems
+                .push("data.markets needs data.history (the embedded history goes with the embedded markets)".into());
         }
         if self.data.reload_secs == 0 {
             problems.push("data.reload_secs must be at least 1".into());
@@ -328,7 +334,8 @@ impl Settings {
             problems.push("conversations.ttl_hours and conversations.max must be at least 1".into());
         }
         if self.data.markets.is_none() && !markets.is_market(&self.planner.default_market) {
-            problems.push(format!("planner.default_market {:?} is not a configured market", self.planner.default_market));
+            problems
+                .push(format!("planner.default_market {:?} is not a configured market", self.planner.default_market));
         }
         if !(self.planner.frequency_cap > 0.0 && self.planner.frequency_cap <= 50.0) {
             problems.push("planner.frequency_cap must be above 0 and at most 50 a week".into());
@@ -419,8 +426,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("adsai-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("adsai.toml");
-        std::fs::write(&file, "[http]\naddr = \"127.0.0.1:9000\"\n[planner]\nfrequency_cap = 3.0\ndefault_market = \"DE\"\n").unwrap();
-        let s = Settings::load(Some(&file), &env_of(&[("ADSAI_FREQUENCY_CAP", "4"), ("ADSAI_API_TOKEN", "tok-123")])).unwrap();
+        std::fs::write(
+            &file,
+            "[http]\naddr = \"127.0.0.1:9000\"\n[planner]\nfrequency_cap = 3.0\ndefault_market = \"DE\"\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), &env_of(&[("ADSAI_FREQUENCY_CAP", "4"), ("ADSAI_API_TOKEN", "tok-123")]))
+            .unwrap();
         assert_eq!(s.http.addr.as_deref(), Some("127.0.0.1:9000"), "from the file");
         assert_eq!(s.planner.default_market, "DE", "from the file");
         assert_eq!(s.planner.frequency_cap, 4.0, "the environment wins over the file");
@@ -432,7 +444,9 @@ mod tests {
 
     #[test]
     fn secrets_are_masked_when_printed() {
-        let s = Settings::load(None, &env_of(&[("SLACK_BOT_TOKEN", "xoxb-1234-secret"), ("ADSAI_API_TOKEN", "hunter2")])).unwrap();
+        let s =
+            Settings::load(None, &env_of(&[("SLACK_BOT_TOKEN", "xoxb-1234-secret"), ("ADSAI_API_TOKEN", "hunter2")]))
+                .unwrap();
         let shown = format!("{}{:?}", s.to_masked_toml(), s);
         assert!(!shown.contains("secret") && !shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("xoxb-****"));

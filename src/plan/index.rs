@@ -589,7 +589,10 @@ mod tests {
     fn fewer_than_five_advertisers_never_give_a_figure() {
         let rows: Vec<Row> = (0..40).map(|i| row(i % 4, i)).collect();
         let index = Index::build(rows);
-        assert!(index.lookup(&query(), MIN_AD_SETS, PRIVACY_MIN_ADVERTISERS).is_none(), "40 ad sets but only 4 advertisers");
+        assert!(
+            index.lookup(&query(), MIN_AD_SETS, PRIVACY_MIN_ADVERTISERS).is_none(),
+            "40 ad sets but only 4 advertisers"
+        );
         let rows: Vec<Row> = (0..40).map(|i| row(i % 5, i)).collect();
         let index = Index::build(rows);
         let found = index.lookup(&query(), MIN_AD_SETS, PRIVACY_MIN_ADVERTISERS).expect("5 advertisers are enough");
@@ -601,7 +604,8 @@ mod tests {
     fn thin_segments_back_off_to_broader_levels() {
         let rows: Vec<Row> = (0..12).map(|i| row(i % 6, i)).collect();
         let index = Index::build(rows);
-        let found = index.lookup(&query(), MIN_AD_SETS, PRIVACY_MIN_ADVERTISERS).expect("privacy passes, evidence is thin");
+        let found =
+            index.lookup(&query(), MIN_AD_SETS, PRIVACY_MIN_ADVERTISERS).expect("privacy passes, evidence is thin");
         assert_eq!(found.level, Level::Global, "the broadest segment when none has 30 ad sets");
         let found = index.lookup(&query(), 10, PRIVACY_MIN_ADVERTISERS).expect("enough at 10");
         assert_eq!(found.level, Level::Audience);

@@ -437,7 +437,10 @@ fn planned_budget(
         } else {
             assumptions.push(Assumption::new(
                 "plan.budget",
-                format!("The budget is beyond anything plannable: planning with {}", money(MAX_PLANNED_TOTAL, currency)),
+                format!(
+                    "The budget is beyond anything plannable: planning with {}",
+                    money(MAX_PLANNED_TOTAL, currency)
+                ),
             ));
             MAX_PLANNED_TOTAL
         };

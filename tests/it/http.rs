@@ -411,9 +411,19 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     let data = Arc::new(SharedBrain::new(brain, "test", files.data_time()));
     let shutdown = CancellationToken::new();
     let metrics = Arc::new(Metrics::default());
-    let fault: FaultHook = Arc::new(|s, text| (s == Specialist::Goal && text.contains("slow")).then_some(Fault::Delay(Duration::from_millis(800))));
-    let coord = coordinator::Config { specialist_timeout: Duration::from_secs(5), fault: Some(fault), ..Default::default() };
-    let c = Coordinator::start_shared(data.clone(), Arc::new(MemoryStore::default()), coord, metrics.clone(), shutdown.clone()).unwrap();
+    let fault: FaultHook = Arc::new(|s, text| {
+        (s == Specialist::Goal && text.contains("slow")).then_some(Fault::Delay(Duration::from_millis(800)))
+    });
+    let coord =
+        coordinator::Config { specialist_timeout: Duration::from_secs(5), fault: Some(fault), ..Default::default() };
+    let c = Coordinator::start_shared(
+        data.clone(),
+        Arc::new(MemoryStore::default()),
+        coord,
+        metrics.clone(),
+        shutdown.clone(),
+    )
+    .unwrap();
     tokio::spawn(watch(data.clone(), files.clone(), Duration::from_millis(50), metrics.clone(), shutdown.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -425,7 +435,10 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     let slow = tokio::spawn({
         let client = client.clone();
         let url = format!("{base}/v1/plans");
-        async move { post_json(&client, &url, json!({"text": "slow: awareness in the US, $20k, 4 weeks", "today": "2026-11-23"})).await }
+        async move {
+            post_json(&client, &url, json!({"text": "slow: awareness in the US, $20k, 4 weeks", "today": "2026-11-23"}))
+                .await
+        }
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
     write_data(&dir, 8_000, 2);
