@@ -3,7 +3,8 @@
 //!
 //! A reload parses and indexes the new files off the async runtime, then swaps the brain in one
 //! step: a turn takes the current brain when it starts, so in-flight plans finish on the old index
-//! while new ones use the new. A file that fails to load is rejected whole — the old data stays,
+//! while new ones use the new. A change is read once the files have been stable for one check
+//! interval (replace them atomically with a rename when you can). A file that fails to load is rejected whole — the old data stays,
 //! the error is logged and counted — and is not retried until it changes again.
 
 use std::path::PathBuf;
@@ -107,6 +108,9 @@ pub async fn watch(
     shutdown: CancellationToken,
 ) {
     let mut seen = files.fingerprint();
+    // A change is loaded once the files have stayed the same for one interval, so a file still
+    // being written is not read half-way.
+    let mut pending: Option<Vec<(SystemTime, u64)>> = None;
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
@@ -117,8 +121,14 @@ pub async fn watch(
         }
         let now = files.fingerprint();
         if now.is_none() || now == seen {
+            pending = None;
             continue;
         }
+        if pending != now {
+            pending = now;
+            continue;
+        }
+        pending = None;
         seen = now;
         let f = files.clone();
         let loaded = tokio::task::spawn_blocking(move || Brain::from_files(&f.history, f.markets.as_deref())).await;

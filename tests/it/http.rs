@@ -443,7 +443,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     write_data(&dir, 8_000, 2);
     let mut swapped = false;
-    for _ in 0..100 {
+    for _ in 0..400 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_history_rows 8000") && m.contains("adsai_data_reloads_total{result=\"ok\"} 1") {
             swapped = true;
@@ -458,7 +458,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     assert_ne!(evidence(&after), evidence(&before), "new plans use the new index");
     std::fs::write(&files.history, "ad_set_id,campaign_id\nbroken,file\n").unwrap();
     let mut rejected = false;
-    for _ in 0..100 {
+    for _ in 0..400 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_data_reloads_total{result=\"rejected\"} 1") {
             assert!(m.contains("adsai_history_rows 8000"), "the old index is kept");
