@@ -396,6 +396,26 @@ impl Coordinator {
         rx.await.map_err(|_| CoordError::Closed)?
     }
 
+    /// Claims a delivery across replicas (Slack may hand the two events of one post, or the
+    /// retries of one event, to different processes): true for the first claim. Always true
+    /// with a store of one process; a store failure counts as a claim (better a duplicate than
+    /// a lost reply).
+    pub async fn claim(&self, key: &str, ttl: Duration) -> bool {
+        if !self.shared.store.shared() {
+            return true;
+        }
+        let store = self.shared.store.clone();
+        let key = key.to_string();
+        match tokio::task::spawn_blocking(move || store.claim(&key, ttl)).await {
+            Ok(Ok(first)) => first,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not claim a delivery in the shared store");
+                true
+            }
+            Err(_) => true,
+        }
+    }
+
     /// Whether a conversation exists (in memory or in the store).
     pub async fn exists(&self, id: &str) -> bool {
         self.shared.slots.get(id).is_some_and(|s| s.record.is_some() || s.busy)
@@ -404,7 +424,10 @@ impl Coordinator {
 
     /// The current state of a conversation (from memory, else the store).
     pub async fn get(&self, id: &str) -> Result<View, CoordError> {
-        let record = match self.shared.slots.get(id).and_then(|s| s.record.clone()) {
+        // With a shared store another replica may have moved on: read the store.
+        let cached =
+            if self.shared.store.shared() { None } else { self.shared.slots.get(id).and_then(|s| s.record.clone()) };
+        let record = match cached {
             Some(r) => Some(r),
             None => load(&self.shared, id).await?,
         };
@@ -527,11 +550,32 @@ async fn drain(shared: Arc<Shared>, id: String) {
             }
         };
         let Some((job, record, create)) = next else { return };
+        // A shared store: other replicas may have moved the conversation on. Take its lock and
+        // read the latest record; the lock is released after the reply is stored.
+        let lock = if shared.store.shared() {
+            let store = shared.store.clone();
+            let key = id.clone();
+            match tokio::task::spawn_blocking(move || store.lock(&key, LOCK_LEASE, LOCK_WAIT)).await {
+                Ok(Ok(token)) => Some(token),
+                Ok(Err(e)) => {
+                    let _ = job.reply.send(Err(CoordError::Store(e.to_string())));
+                    continue;
+                }
+                Err(e) => {
+                    let _ = job.reply.send(Err(CoordError::Store(e.to_string())));
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        let record = if lock.is_some() { None } else { record };
         let record = match record {
             Some(r) => Some(r),
             None => match load(&shared, &id).await {
                 Ok(r) => r,
                 Err(e) => {
+                    unlock(&shared, &id, lock).await;
                     let _ = job.reply.send(Err(e));
                     continue;
                 }
@@ -547,6 +591,7 @@ async fn drain(shared: Arc<Shared>, id: String) {
                 digest: None,
             },
             (None, None) => {
+                unlock(&shared, &id, lock).await;
                 let _ = job.reply.send(Err(CoordError::NotFound(id.clone())));
                 if let Some(mut slot) = shared.slots.get_mut(&id) {
                     if slot.record.is_none() && slot.queue.is_empty() {
@@ -573,6 +618,7 @@ async fn drain(shared: Arc<Shared>, id: String) {
             }
             Err(e) => Err(e),
         };
+        unlock(&shared, &id, lock).await;
         if let Some(mut slot) = shared.slots.get_mut(&id) {
             slot.record = Some(record);
             slot.last_active = Instant::now();
@@ -581,6 +627,21 @@ async fn drain(shared: Arc<Shared>, id: String) {
             let _ = tx.send(Event::Plan(Box::new(t.clone()))).await;
         }
         let _ = job.reply.send(result);
+    }
+}
+
+/// How long a replica may hold a conversation's lock in a shared store (a turn takes
+/// milliseconds; the lease only matters if the replica dies mid-turn).
+const LOCK_LEASE: Duration = Duration::from_secs(10);
+/// How long a turn waits for another replica to finish with the same conversation.
+const LOCK_WAIT: Duration = Duration::from_secs(15);
+
+async fn unlock(shared: &Arc<Shared>, id: &str, token: Option<String>) {
+    let Some(token) = token else { return };
+    let store = shared.store.clone();
+    let key = id.to_string();
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.unlock(&key, &token)).await {
+        tracing::warn!(conversation = %id, error = %e, "could not release a conversation lock (its lease will expire)");
     }
 }
 
@@ -721,7 +782,7 @@ async fn sweep(shared: Arc<Shared>, shutdown: CancellationToken) {
             .map(|s| s.key().clone())
             .collect();
         for id in expired {
-            if shared.slots.remove_if(&id, |_, s| !s.busy && s.queue.is_empty()).is_some() {
+            if shared.slots.remove_if(&id, |_, s| !s.busy && s.queue.is_empty()).is_some() && !shared.store.shared() {
                 let store = shared.store.clone();
                 let key = id.clone();
                 if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.remove(&key)).await {

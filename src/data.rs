@@ -134,6 +134,8 @@ pub async fn watch(
         let loaded = tokio::task::spawn_blocking(move || Brain::from_files(&f.history, f.markets.as_deref())).await;
         match loaded {
             Ok(Ok((brain, report))) => {
+                // New data, same planner settings.
+                let brain = brain.with_settings(shared.current().settings().clone());
                 let rows = brain.index().rows();
                 shared.replace(
                     brain,

@@ -1,27 +1,34 @@
-//! The `adsai` binary: parses flags, sets up logging, and hands over to the library.
+//! The `adsai` binary: parses flags, loads the settings once, sets up logging, and hands over to
+//! the library.
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use adsai::brain::Brain;
-use adsai::coordinator::{self, Coordinator};
-use adsai::store::{ConversationStore, MemoryStore, RedbStore};
-use adsai::surface::{cli, http};
+use adsai::coordinator::Coordinator;
+use adsai::data::{DataFiles, SharedBrain};
+use adsai::settings::{Secret, Settings};
+use adsai::store::{ConversationStore, MemoryStore, RedbStore, RedisStore};
+use adsai::surface::{cli, http, slack};
 use adsai::telemetry::Metrics;
 
 #[derive(Parser)]
 #[command(name = "adsai", version, about = "Plain-English ad briefs in, data-backed media plans out")]
 struct Cli {
+    /// Settings file (TOML); see deploy/adsai.example.toml.
+    #[arg(long, global = true, env = "ADSAI_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
-/// Where the planning data comes from.
+/// Where the planning data comes from (overrides `[data]`).
 #[derive(clap::Args, Clone)]
 struct DataArgs {
     /// History CSV (SPEC §4) to plan from instead of the embedded default.
@@ -50,25 +57,37 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
-    /// Run the service: the HTTP API (and, later, the Slack bot).
+    /// Run the service: the HTTP API, the Slack bot, or both.
     Serve {
-        /// Listen address of the HTTP API, e.g. 127.0.0.1:8080.
+        /// Listen address of the HTTP API, e.g. 127.0.0.1:8080 (overrides `[http] addr`).
         #[arg(long)]
         http: Option<std::net::SocketAddr>,
-        /// Where conversations are kept (default: $ADSAI_STATE_DIR, else the XDG state directory).
-        #[arg(long, env = "ADSAI_STATE_DIR")]
+        /// Run the Slack bot over Socket Mode (SLACK_APP_TOKEN, SLACK_BOT_TOKEN; SLACK_API_URL,
+        /// ADSAI_ALLOWED_TEAMS, ADSAI_ALLOWED_CHANNELS optional).
+        #[arg(long)]
+        slack: bool,
+        /// Where conversations are kept (overrides ADSAI_STATE_DIR and `[conversations] state_dir`).
+        #[arg(long)]
         state_dir: Option<PathBuf>,
-        /// Bearer token required by the HTTP API.
-        #[arg(long, env = "ADSAI_API_TOKEN", hide_env_values = true)]
-        api_token: Option<String>,
         #[command(flatten)]
         data: DataArgs,
+    },
+    /// Settings.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Synthetic data.
     Data {
         #[command(subcommand)]
         command: DataCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate the settings (file, environment) and print the effective ones, secrets masked.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -92,9 +111,25 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn load_brain(data: &DataArgs) -> Result<Brain, String> {
-    match (&data.history, &data.markets) {
-        (None, None) => Ok(Brain::default()),
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if settings.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn load_brain(settings: &Settings) -> Result<Brain, String> {
+    let planner = settings.planner_settings();
+    match (&settings.data.history, &settings.data.markets) {
+        (None, None) => Ok(Brain::default().with_settings(planner)),
         (Some(h), m) => {
             let (brain, report) = Brain::from_files(h, m.as_deref()).map_err(|e| e.to_string())?;
             if report.skipped > 0 {
@@ -103,7 +138,7 @@ fn load_brain(data: &DataArgs) -> Result<Brain, String> {
                     eprintln!("  {p}");
                 }
             }
-            Ok(brain)
+            Ok(brain.with_settings(planner))
         }
         (None, Some(_)) => {
             Err("--markets needs --history (the embedded history goes with the embedded markets)".into())
@@ -111,24 +146,52 @@ fn load_brain(data: &DataArgs) -> Result<Brain, String> {
     }
 }
 
-fn default_state_dir() -> PathBuf {
-    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|x| !x.is_empty()) {
-        return PathBuf::from(x).join("adsai");
-    }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
-    home.join(".local/state/adsai")
-}
-
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let mut settings = match Settings::load(cli.config.as_deref(), &env) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("adsai: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Flags override the file and the environment.
+    match &cli.command {
+        Command::Plan { data, .. } | Command::Serve { data, .. } => {
+            if data.history.is_some() {
+                settings.data.history = data.history.clone();
+                settings.data.markets = data.markets.clone();
+            } else if data.markets.is_some() {
+                settings.data.markets = data.markets.clone();
+            }
+        }
+        _ => {}
+    }
+    if let Command::Serve { http, slack, state_dir, .. } = &cli.command {
+        if let Some(a) = http {
+            settings.http.addr = Some(a.to_string());
+        }
+        if *slack {
+            settings.slack.enabled = true;
+        }
+        if let Some(d) = state_dir {
+            settings.conversations.state_dir = Some(d.clone());
+        }
+    }
+    init_logging(&settings);
+    let markets = adsai::markets::Markets::embedded();
     match cli.command {
+        Command::Config { command: ConfigCommand::Check } => match settings.validate(markets) {
+            Ok(()) => {
+                print!("{}", settings.to_masked_toml());
+                eprintln!("adsai: settings are valid");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
         Command::Data { command: DataCommand::Generate { rows, seed, out } } => {
             let opts = adsai::plan::synth::GenOptions { rows, seed, ..Default::default() };
-            match adsai::plan::synth::generate(&out, adsai::markets::Markets::embedded().all(), &opts) {
+            match adsai::plan::synth::generate(&out, markets.all(), &opts) {
                 Ok(n) => {
                     eprintln!("adsai: wrote {n} history rows and the markets table to {}", out.display());
                     ExitCode::SUCCESS
@@ -136,9 +199,12 @@ fn main() -> ExitCode {
                 Err(e) => fail(format!("cannot write to {}: {e}", out.display())),
             }
         }
-        Command::Plan { text, json, jsonl, today, data } => {
+        Command::Plan { text, json, jsonl, today, .. } => {
+            if let Err(e) = settings.validate(markets) {
+                return fail(e);
+            }
             let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let brain = match load_brain(&data) {
+            let brain = match load_brain(&settings) {
                 Ok(b) => b,
                 Err(e) => return fail(e),
             };
@@ -146,36 +212,46 @@ fn main() -> ExitCode {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
-            runtime.block_on(plan(brain, text, json, jsonl, today))
+            runtime.block_on(plan(brain, settings, text, json, jsonl, today))
         }
-        Command::Serve { http: addr, state_dir, api_token, data } => {
-            let brain = match load_brain(&data) {
-                Ok(b) => b,
+        Command::Serve { .. } => {
+            if settings.http.addr.is_none() && !settings.slack.enabled {
+                return fail("nothing to serve: give --http ADDR and/or --slack (or [http] addr / [slack] enabled)");
+            }
+            if let Err(e) = settings.validate(markets) {
+                return fail(e);
+            }
+            // Token problems are start-up errors (exit 2), never a retry loop.
+            let slack = match settings.slack.enabled.then(|| slack::Config::from_settings(&settings.slack)).transpose()
+            {
+                Ok(c) => c,
                 Err(e) => return fail(e),
             };
-            let Some(addr) = addr else {
-                return fail("nothing to serve: give --http ADDR");
+            let brain = match load_brain(&settings) {
+                Ok(b) => b,
+                Err(e) => return fail(e),
             };
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
-            let state_dir = state_dir.unwrap_or_else(default_state_dir);
-            runtime.block_on(serve(brain, addr, state_dir, api_token))
+            runtime.block_on(serve(brain, settings, slack))
         }
     }
 }
 
-async fn plan(brain: Brain, text: Vec<String>, json: bool, jsonl: bool, today: chrono::NaiveDate) -> ExitCode {
+async fn plan(
+    brain: Brain,
+    settings: Settings,
+    text: Vec<String>,
+    json: bool,
+    jsonl: bool,
+    today: chrono::NaiveDate,
+) -> ExitCode {
     let store: Arc<dyn ConversationStore> = Arc::new(MemoryStore::default());
     let shutdown = CancellationToken::new();
-    let coordinator = match Coordinator::start(
-        brain,
-        store,
-        coordinator::Config::default(),
-        Arc::new(Metrics::default()),
-        shutdown.clone(),
-    ) {
+    let config = settings.coordinator_config();
+    let coordinator = match Coordinator::start(brain, store, config, Arc::new(Metrics::default()), shutdown.clone()) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -222,34 +298,83 @@ async fn plan(brain: Brain, text: Vec<String>, json: bool, jsonl: bool, today: c
     ExitCode::SUCCESS
 }
 
-async fn serve(brain: Brain, addr: std::net::SocketAddr, state_dir: PathBuf, api_token: Option<String>) -> ExitCode {
-    let store: Arc<dyn ConversationStore> = match RedbStore::open(&state_dir) {
-        Ok(s) => Arc::new(s),
+fn open_store(settings: &Settings, state_dir: &std::path::Path) -> Result<Arc<dyn ConversationStore>, String> {
+    match settings.conversations.redis_url.as_ref().map(Secret::expose) {
+        Some(url) => {
+            let ttl = Duration::from_secs(settings.conversations.ttl_hours.saturating_mul(3600));
+            Ok(Arc::new(RedisStore::open(url, ttl).map_err(|e| e.to_string())?))
+        }
+        None => Ok(Arc::new(RedbStore::open(state_dir).map_err(|e| e.to_string())?)),
+    }
+}
+
+async fn serve(brain: Brain, settings: Settings, slack: Option<slack::Config>) -> ExitCode {
+    let state_dir = settings.state_dir(&env);
+    let store = match open_store(&settings, &state_dir) {
+        Ok(s) => s,
         Err(e) => return fail(e),
     };
+    let where_ =
+        if settings.conversations.redis_url.is_some() { "Redis".to_string() } else { state_dir.display().to_string() };
     let shutdown = CancellationToken::new();
     let metrics = Arc::new(Metrics::default());
-    let coordinator =
-        match Coordinator::start(brain, store, coordinator::Config::default(), metrics.clone(), shutdown.child_token())
-        {
-            Ok(c) => c,
-            Err(e) => return fail(e),
-        };
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(l) => l,
-        Err(e) => return fail(format!("cannot listen on {addr}: {e}")),
+    let files =
+        settings.data.history.clone().map(|history| DataFiles { history, markets: settings.data.markets.clone() });
+    let data = Arc::new(SharedBrain::new(
+        brain,
+        files.as_ref().map_or("embedded".to_string(), |f| f.history.display().to_string()).as_str(),
+        files.as_ref().map_or_else(std::time::SystemTime::now, DataFiles::data_time),
+    ));
+    let coordinator = match Coordinator::start_shared(
+        data.clone(),
+        store,
+        settings.coordinator_config(),
+        metrics.clone(),
+        shutdown.child_token(),
+    ) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
     };
-    let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
-    eprintln!("adsai: listening on http://{local} (state in {})", state_dir.display());
-    let config = http::Config { token: api_token.filter(|t| !t.is_empty()), ..http::Config::default() };
-    let server = tokio::spawn(http::serve(listener, coordinator, metrics, config, shutdown.clone()));
+    if let Some(files) = files {
+        let every = Duration::from_secs(settings.data.reload_secs.max(1));
+        tokio::spawn(adsai::data::watch(data, files, every, metrics.clone(), shutdown.child_token()));
+    }
+    let bot = match slack {
+        Some(config) => match slack::SlackBot::start(config, coordinator.clone()).await {
+            Ok(bot) => {
+                eprintln!("adsai: Slack bot connected over Socket Mode (conversations in {where_})");
+                Some(bot)
+            }
+            Err(e) => return fail(format!("Slack: {e}")),
+        },
+        None => None,
+    };
+    let server = match settings.http.addr.as_deref().map(str::parse::<std::net::SocketAddr>) {
+        Some(Ok(addr)) => {
+            let listener = match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => l,
+                Err(e) => return fail(format!("cannot listen on {addr}: {e}")),
+            };
+            let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
+            eprintln!("adsai: listening on http://{local} (conversations in {where_})");
+            Some(tokio::spawn(http::serve(listener, coordinator, metrics, settings.http_config(), shutdown.clone())))
+        }
+        Some(Err(e)) => return fail(format!("http.addr: {e}")),
+        None => None,
+    };
     wait_for_signal().await;
     eprintln!("adsai: shutting down");
+    if let Some(bot) = bot {
+        bot.stop().await;
+    }
     shutdown.cancel();
-    match server.await {
-        Ok(Ok(())) => ExitCode::SUCCESS,
-        Ok(Err(e)) => fail(e),
-        Err(e) => fail(e),
+    match server {
+        None => ExitCode::SUCCESS,
+        Some(server) => match server.await {
+            Ok(Ok(())) => ExitCode::SUCCESS,
+            Ok(Err(e)) => fail(e),
+            Err(e) => fail(e),
+        },
     }
 }
 

@@ -115,7 +115,7 @@ impl Default for Data {
 pub struct Conversations {
     /// Directory of the embedded store; the XDG state directory when unset.
     pub state_dir: Option<PathBuf>,
-    /// A shared store for several replicas (not available in this build; see the README).
+    /// A shared store for several replicas (`redis://host:port/db`); the embedded store when unset.
     pub redis_url: Option<Secret>,
     pub ttl_hours: u64,
     pub max: usize,
@@ -327,8 +327,10 @@ impl Settings {
         if self.data.reload_secs == 0 {
             problems.push("data.reload_secs must be at least 1".into());
         }
-        if self.conversations.redis_url.is_some() {
-            problems.push("conversations.redis_url: the Redis store is not available in this build; remove it to use the embedded store".into());
+        if let Some(url) = &self.conversations.redis_url {
+            if !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://")) {
+                problems.push("conversations.redis_url (ADSAI_REDIS_URL) must be a redis:// URL".into());
+            }
         }
         if self.conversations.ttl_hours == 0 || self.conversations.max == 0 {
             problems.push("conversations.ttl_hours and conversations.max must be at least 1".into());

@@ -7,6 +7,7 @@
 //! message changes the brief's list: add ("add Austria", "Switzerland too"), remove ("drop
 //! Germany"), or replace (the default, and "only women", "make it iOS only").
 
+use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
@@ -200,38 +201,98 @@ fn has_phrase(hay: &str, needle: &str) -> bool {
     })
 }
 
-/// Clause boundaries (byte offsets) of the folded text.
-fn clause_of(text: &Text, pos: usize) -> &str {
-    let s = &text.fold;
-    let is_break = |c: char| matches!(c, '.' | ';' | '!' | '?' | '|' | '\n' | ',' | '(' | ')');
-    let start = s[..pos].rfind(is_break).map_or(0, |i| i + 1);
-    let end = s[pos..].find(is_break).map_or(s.len(), |i| pos + i);
-    &s[start..end]
+/// The clauses of the folded text (split at clause breaks), each with how it changes the lists,
+/// worked out once per clause. Per-hit scans of the text around each hit made long messages
+/// without punctuation quadratic; a lookup here is a binary search.
+struct Clauses<'a> {
+    fold: &'a str,
+    /// Byte offset where each clause starts (the first is 0), ascending.
+    starts: Vec<usize>,
+    modes: Vec<OnceCell<Mode>>,
 }
 
-fn mode_at(text: &Text, pos: usize) -> Mode {
-    let clause = clause_of(text, pos);
-    if REMOVE_CUES.iter().any(|c| has_phrase(clause, c)) {
-        Mode::Remove
-    } else if ADD_CUES.iter().any(|c| has_phrase(clause, c)) {
-        Mode::Add
-    } else {
-        Mode::Replace
+impl<'a> Clauses<'a> {
+    fn new(text: &'a Text) -> Clauses<'a> {
+        let is_break = |c: char| matches!(c, '.' | ';' | '!' | '?' | '|' | '\n' | ',' | '(' | ')');
+        let starts: Vec<usize> =
+            std::iter::once(0).chain(text.fold.match_indices(is_break).map(|(i, b)| i + b.len())).collect();
+        let modes = starts.iter().map(|_| OnceCell::new()).collect();
+        Clauses { fold: &text.fold, starts, modes }
+    }
+
+    /// Index of the clause holding byte `pos` (a break belongs to the clause it ends).
+    fn index(&self, pos: usize) -> usize {
+        self.starts.partition_point(|&s| s <= pos).saturating_sub(1)
+    }
+
+    /// The clause holding byte `pos`, without its breaks.
+    fn clause_of(&self, pos: usize) -> &'a str {
+        let i = self.index(pos);
+        let end = self.starts.get(i + 1).map_or(self.fold.len(), |&next| next - 1);
+        &self.fold[self.starts[i]..end]
+    }
+
+    /// How the clause holding byte `pos` changes the lists.
+    fn mode_at(&self, pos: usize) -> Mode {
+        *self.modes[self.index(pos)].get_or_init(|| {
+            let clause = self.clause_of(pos);
+            if REMOVE_CUES.iter().any(|c| has_phrase(clause, c)) {
+                Mode::Remove
+            } else if ADD_CUES.iter().any(|c| has_phrase(clause, c)) {
+                Mode::Add
+            } else {
+                Mode::Replace
+            }
+        })
     }
 }
 
-/// Up to `n` words before / after a byte range.
+/// Up to `n` words before / after a byte range (binary search: the words are in order).
 fn words_around(text: &Text, start: usize, end: usize, n: usize) -> (Vec<&str>, Vec<&str>) {
-    let before: Vec<&str> = text.words.iter().filter(|w| w.end <= start).rev().take(n).map(|&w| text.word(w)).collect();
-    let after: Vec<&str> = text.words.iter().filter(|w| w.start >= end).take(n).map(|&w| text.word(w)).collect();
-    (before, after)
+    let before = text.words.partition_point(|w| w.end <= start);
+    let after = text.words.partition_point(|w| w.start < end);
+    let word = |w: &super::text::Word| text.word(*w);
+    (
+        text.words[..before].iter().rev().take(n).map(word).collect(),
+        text.words[after..].iter().take(n).map(word).collect(),
+    )
 }
 
 /// The word right after byte `end` when only spaces separate them ("Brazilian brand", not
 /// "Switzerland, brand awareness").
 fn adjacent_word_after(text: &Text, end: usize) -> Option<&str> {
-    let w = text.words.iter().find(|w| w.start >= end)?;
+    let w = text.words.get(text.words.partition_point(|w| w.start < end))?;
     text.norm[end..w.start].chars().all(char::is_whitespace).then(|| text.word(*w))
+}
+
+/// Byte ranges already read, for overlap queries by binary search (a scan of every range per
+/// word made long messages quadratic).
+struct Covered {
+    /// Starts, ascending.
+    starts: Vec<usize>,
+    /// The largest end among the ranges up to and including each start.
+    max_end: Vec<usize>,
+}
+
+impl Covered {
+    fn new(ranges: &[(usize, usize)]) -> Covered {
+        let mut sorted = ranges.to_vec();
+        sorted.sort_unstable();
+        let max_end = sorted
+            .iter()
+            .scan(0, |m, r| {
+                *m = (*m).max(r.1);
+                Some(*m)
+            })
+            .collect();
+        Covered { starts: sorted.iter().map(|r| r.0).collect(), max_end }
+    }
+
+    /// Whether any range overlaps `start..end`.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let n = self.starts.partition_point(|&s| s < end);
+        n > 0 && self.max_end[n - 1] > start
+    }
 }
 
 /// Reads the audience from one message.
@@ -241,9 +302,10 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
     let hits = vocab.lexicon.find(text);
     let mut covered: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
     let mut groups: Vec<&str> = Vec::new();
+    let clauses = Clauses::new(text);
     for h in &hits {
         let (kind, id, alt) = &vocab.entries[h.value as usize];
-        let mode = mode_at(text, h.start);
+        let mode = clauses.mode_at(h.start);
         match kind {
             Kind::Interest => f.interests.push(id.clone(), mode),
             Kind::Genre => f.genres.push(id.clone(), mode),
@@ -294,9 +356,9 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
             if !text.is_bounded(i, i + word.len()) {
                 continue;
             }
-            let clause = clause_of(text, i);
+            let clause = clauses.clause_of(i);
             let all = ["all", "any", "every", "both"].iter().any(|a| has_phrase(clause, &format!("{a} {word}")));
-            if all || mode_at(text, i) == Mode::Remove {
+            if all || clauses.mode_at(i) == Mode::Remove {
                 if clears == 0 {
                     f.genders = ListChange { clear: true, ..ListChange::default() };
                 } else {
@@ -305,10 +367,10 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
             }
         }
     }
-    read_languages(text, &mut f, &mut covered);
-    read_places(text, &mut f, &mut covered);
+    read_languages(text, &clauses, &mut f, &mut covered);
+    read_places(text, &clauses, &mut f, &mut covered);
     if f.ages.is_none() {
-        f.ages = read_ages(text, today, &groups, &mut f);
+        f.ages = read_ages(text, &clauses, today, &groups, &mut f);
     }
     if groups.contains(&"students") {
         f.interests.push("education".to_string(), Mode::Add);
@@ -316,32 +378,28 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
     f
 }
 
-fn read_languages(text: &Text, f: &mut AudienceFinding, covered: &mut Vec<(usize, usize)>) {
+fn read_languages(text: &Text, clauses: &Clauses, f: &mut AudienceFinding, covered: &mut Vec<(usize, usize)>) {
     let g = Gazetteer::get();
     for h in g.find_languages(text) {
         let (before, after) = words_around(text, h.start, h.end, 1);
         let speaking = after.first().is_some_and(|w| w.starts_with("speak") || *w == "language" || *w == "speakers")
             || before.first().is_some_and(|w| w.starts_with("speak"));
         if speaking {
-            let mode = mode_at(text, h.start);
+            let mode = clauses.mode_at(h.start);
             f.languages.push(g.language_codes[h.value as usize].clone(), mode);
             covered.push((h.start, h.end));
         }
     }
 }
 
-fn overlaps(covered: &[(usize, usize)], start: usize, end: usize) -> bool {
-    covered.iter().any(|&(s, e)| s < end && start < e)
-}
-
-fn read_places(text: &Text, f: &mut AudienceFinding, covered: &mut Vec<(usize, usize)>) {
+fn read_places(text: &Text, clauses: &Clauses, f: &mut AudienceFinding, covered: &mut Vec<(usize, usize)>) {
     let g = Gazetteer::get();
-    let hits: Vec<Hit<Place>> =
-        g.find_places(text).into_iter().filter(|h| !overlaps(covered, h.start, h.end)).collect();
+    let read = Covered::new(covered);
+    let hits: Vec<Hit<Place>> = g.find_places(text).into_iter().filter(|h| !read.overlaps(h.start, h.end)).collect();
     let mut found: Vec<(Location, Mode)> = Vec::new();
     for h in &hits {
         covered.push((h.start, h.end));
-        let mode = mode_at(text, h.start);
+        let mode = clauses.mode_at(h.start);
         match h.value {
             Place::Country(i) | Place::Code(i) => {
                 if adjacent_word_after(text, h.end).is_some_and(|w| ORG_WORDS.contains(&w)) {
@@ -364,9 +422,11 @@ fn read_places(text: &Text, f: &mut AudienceFinding, covered: &mut Vec<(usize, u
             }
         }
     }
-    // Typos and unknown names, only where a place is expected ("in Germnay", "in Wakanda").
+    // Typos and unknown names, only where a place is expected ("in Germnay", "in Wakanda"). A
+    // word read here covers only itself, so `read` need not learn of it.
+    let read = Covered::new(covered);
     for (k, w) in text.words.iter().enumerate() {
-        if overlaps(covered, w.start, w.end) || k == 0 {
+        if read.overlaps(w.start, w.end) || k == 0 {
             continue;
         }
         let prev = text.word(text.words[k - 1]);
@@ -377,7 +437,7 @@ fn read_places(text: &Text, f: &mut AudienceFinding, covered: &mut Vec<(usize, u
         if let Some((i, name)) = g.fuzzy_country(word) {
             let code = &g.countries[i as usize].code;
             f.notes.push(("audience.locations".into(), format!("Read \"{word}\" as {name} ({code})")));
-            found.push((Location::country(code), mode_at(text, w.start)));
+            found.push((Location::country(code), clauses.mode_at(w.start)));
             covered.push((w.start, w.end));
         } else if text.is_capitalised(w.start) && !text.all_lowercase() && !super::is_known_word(text, w.start, w.end) {
             f.unknown_places.push(raw_word(text, *w));
@@ -580,7 +640,13 @@ impl AgeReader<'_> {
     }
 }
 
-fn read_ages(text: &Text, today: NaiveDate, groups: &[&str], f: &mut AudienceFinding) -> Option<AgeFinding> {
+fn read_ages(
+    text: &Text,
+    clauses: &Clauses,
+    today: NaiveDate,
+    groups: &[&str],
+    f: &mut AudienceFinding,
+) -> Option<AgeFinding> {
     let r = AgeReader { text, words: text.words.iter().map(|&w| text.word(w)).collect() };
     let mut spans: Vec<(Option<u32>, Option<u32>, String, bool)> = Vec::new(); // (min, max, said, clamp_is_definition)
     let n = r.words.len();
@@ -697,7 +763,7 @@ fn read_ages(text: &Text, today: NaiveDate, groups: &[&str], f: &mut AudienceFin
             said = format!("{said}, {s}");
         }
     }
-    let extend = mode_at(text, text.words.first().map_or(0, |w| w.start)) == Mode::Add
+    let extend = clauses.mode_at(text.words.first().map_or(0, |w| w.start)) == Mode::Add
         && ADD_CUES.iter().any(|c| has_phrase(&text.fold, c));
     let minors =
         !definition_clamp && (min.is_some_and(|m| m < MIN_AGE as u32) || max.is_some_and(|m| m < MIN_AGE as u32));

@@ -668,27 +668,38 @@ fn resolve_currency(
 /// A new amount replaces amount/min/type/approximate (its currency: explicit > `$`/`kr`/pesos
 /// resolved against the targets > the previous budget's currency > the first target > USD).
 /// Without a new amount, a scale multiplies the previous amount and min, and a delta adds to
-/// them (a result ≤ 0 keeps the previous budget). Otherwise the previous budget is kept.
+/// them (a result that is not a [`plausible_amount`] keeps the previous budget). Otherwise the
+/// previous budget is kept. A min that is not a plausible amount below the amount is dropped.
 pub fn apply(prev: Option<&Budget>, f: &BudgetFinding, targets: &[&str], nordic_first: Option<&str>) -> Option<Budget> {
-    if let Some(amount) = f.amount.filter(|a| *a > 0.0 && a.is_finite()) {
+    let below = |amount: f64| move |m: &f64| plausible_amount(*m) && *m < amount;
+    if let Some(amount) = f.amount.filter(|a| plausible_amount(*a)) {
         return Some(Budget {
             amount,
             currency: resolve_currency(&f.currency, prev, targets, nordic_first),
             kind: if f.daily { BudgetType::Daily } else { BudgetType::Lifetime },
-            min: f.min.filter(|m| *m < amount),
+            min: f.min.filter(below(amount)),
             approximate: f.approximate,
         });
     }
     let p = prev?;
-    let changed = |amount: f64, min: Option<f64>| Budget { amount, min, ..p.clone() };
-    if let Some(s) = f.scale.filter(|s| *s > 0.0 && s.is_finite()) {
+    let changed = |amount: f64, min: Option<f64>| Budget { amount, min: min.filter(below(amount)), ..p.clone() };
+    if let Some(s) = f.scale.filter(|s| plausible_amount(p.amount * s)) {
         return Some(changed(p.amount * s, p.min.map(|m| m * s)));
     }
-    if let Some(d) = f.delta.filter(|d| (p.amount + d) > 0.0) {
-        let min = p.min.map(|m| m + d).filter(|m| *m > 0.0);
-        return Some(changed(p.amount + d, min));
+    if let Some(d) = f.delta.filter(|d| plausible_amount(p.amount + d)) {
+        return Some(changed(p.amount + d, p.min.map(|m| m + d)));
     }
     Some(p.clone())
+}
+
+/// The smallest budget amount there is: one minor unit (a cent). Anything smaller rounds to
+/// nothing when the plan splits the budget into cents.
+pub const MIN_AMOUNT: f64 = 0.01;
+
+/// Whether `x` can be a budget amount: finite and at least one minor unit. Repeated follow-ups
+/// ("cut the budget in half" twenty times, "double it" past `f64::MAX`) stop at this bound.
+pub fn plausible_amount(x: f64) -> bool {
+    x.is_finite() && x >= MIN_AMOUNT
 }
 
 /// Find budget facts in one message. Pure, never panics, linear in the length of the text.
@@ -2049,6 +2060,23 @@ mod tests {
         let b = apply_text(Some(&prev), "another 4k", &["GBP"], None);
         assert_eq!(b.map(|b| b.amount), Some(20000.0));
         assert_eq!(apply_text(None, "halve it", &["GBP"], None), None);
+    }
+
+    #[test]
+    fn apply_never_leaves_an_implausible_amount() {
+        // Under a cent, zero, or beyond f64: never a budget, and a follow-up that would lead
+        // there keeps the previous budget.
+        assert_eq!(apply_text(None, "$0.001", &[], None), None);
+        let mut prev = budget(0.015, "EUR");
+        assert_eq!(apply_text(Some(&prev), "cut the budget in half", &["EUR"], None), Some(prev.clone()));
+        prev.amount = f64::MAX;
+        assert_eq!(apply_text(Some(&prev), "double the budget", &["EUR"], None), Some(prev.clone()));
+        let b = apply_text(None, "between 0 and 5k", &[], None);
+        assert_eq!(b.map(|b| (b.amount, b.min)), Some((5000.0, None)));
+        let mut prev = budget(16000.0, "GBP");
+        prev.min = Some(0.015);
+        let b = apply_text(Some(&prev), "cut the budget in half", &["GBP"], None);
+        assert_eq!(b.map(|b| (b.amount, b.min)), Some((8000.0, None)));
     }
 
     #[test]

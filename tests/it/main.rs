@@ -4,3 +4,9 @@ mod cli;
 mod eval;
 mod http;
 mod plan;
+mod props;
+mod redis;
+mod replicas;
+
+mod slack;
+mod slack_standin;
