@@ -269,6 +269,13 @@ pub enum WarningCode {
     SpecialistFailed,
 }
 
+impl WarningCode {
+    /// The SPEC id, e.g. `START_IN_PAST`.
+    pub fn id(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    }
+}
+
 /// Something the planner should look at: never a silent change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {

@@ -212,7 +212,7 @@ pub fn render_text(r: &Response) -> String {
     if !p.warnings.is_empty() {
         let _ = writeln!(s, "\nWarnings");
         for w in &p.warnings {
-            let _ = writeln!(s, "  ! {:?}: {}", w.code, w.message);
+            let _ = writeln!(s, "  ! {}: {}", w.code.id(), w.message);
         }
     }
     if !p.questions.is_empty() {
@@ -242,24 +242,34 @@ fn render_ad_sets(s: &mut String, p: &crate::plan::Plan) {
         return;
     }
     let kpi = &f.kpi.metric;
+    // For REACH the KPI is the reach column itself.
+    let kpi_column = kpi != "reach";
+    let whole = |x: f64| money(x.round(), "").trim().to_string();
     let _ = writeln!(s, "\nAd sets ({})", p.currency);
     let _ = writeln!(
         s,
-        "  {:<28} {:>12} {:>6} {:>8} {:>12} {:>10} {:>12}  evidence",
-        "", "budget", "share", "CPM", "impressions", "reach", kpi
+        "  {:<28} {:>11} {:>6} {:>7} {:>11} {:>9} {:>11}  evidence",
+        "",
+        "budget",
+        "share",
+        "CPM",
+        "impressions",
+        "reach",
+        if kpi_column { kpi.as_str() } else { "" }
     );
     for a in &p.ad_sets {
         let e = &a.evidence;
+        let kpi_cell = if kpi_column { compact(a.forecast.kpi.count.mid) } else { String::new() };
         let _ = writeln!(
             s,
-            "  {:<28} {:>12} {:>5.1}% {:>8.2} {:>12} {:>10} {:>12}  {} ad sets, {} advertisers ({})",
+            "  {:<28} {:>11} {:>5.1}% {:>7.2} {:>11} {:>9} {:>11}  {} ad sets, {} advertisers ({})",
             a.name,
-            money(a.budget, "").trim(),
+            whole(a.budget),
             a.share * 100.0,
             a.bid_cpm,
             compact(a.forecast.impressions.mid),
             compact(a.forecast.reach.mid),
-            compact(a.forecast.kpi.count.mid),
+            kpi_cell,
             e.ad_sets,
             e.advertisers,
             e.level.replace('_', " ")
@@ -268,19 +278,25 @@ fn render_ad_sets(s: &mut String, p: &crate::plan::Plan) {
     let total: f64 = p.ad_sets.iter().map(|a| a.budget).sum();
     let _ = writeln!(
         s,
-        "  {:<28} {:>12} {:>5.1}% {:>8.2} {:>12} {:>10} {:>12}",
+        "  {:<28} {:>11} {:>5.1}% {:>7.2} {:>11} {:>9} {:>11}",
         "Total",
-        money(total, "").trim(),
+        whole(total),
         100.0,
         f.cpm.mid,
         compact(f.impressions.mid),
         compact(f.reach.mid),
-        compact(f.kpi.count.mid)
+        if kpi_column { compact(f.kpi.count.mid) } else { String::new() }
     );
     let range = |r: &crate::plan::Range| format!("{}–{}", compact(r.low), compact(r.high));
+    let cost = if kpi_column {
+        format!("{} {kpi} at {} each", compact(f.kpi.count.mid), money(f.kpi.cost_per.mid, &p.currency))
+    } else {
+        let per_thousand = if f.reach.mid > 0.0 { total / f.reach.mid * 1000.0 } else { 0.0 };
+        format!("{} per 1,000 people reached", money((per_thousand * 100.0).round() / 100.0, &p.currency))
+    };
     let _ = writeln!(
         s,
-        "\nForecast    {} impressions ({}), reach {} ({}) of {} people, frequency {:.1}, {} clicks, {} {kpi} at {} each",
+        "\nForecast    {} impressions ({}), reach {} ({}) of {} people, frequency {:.1}, {} clicks; {cost}",
         compact(f.impressions.mid),
         range(&f.impressions),
         compact(f.reach.mid),
@@ -288,8 +304,6 @@ fn render_ad_sets(s: &mut String, p: &crate::plan::Plan) {
         compact(f.audience_size as f64),
         f.frequency.mid,
         compact(f.clicks.mid),
-        compact(f.kpi.count.mid),
-        money(f.kpi.cost_per.mid, &p.currency)
     );
     let _ = writeln!(
         s,

@@ -352,12 +352,23 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
     }
     // "drop the gender filter", "all genders"
     for (word, clears) in [("gender", 0), ("genders", 0), ("age", 1), ("ages", 1)] {
+        // Whether a clause says "all ages" and the like, read once per clause (the matches come
+        // in order): reading it per match made "ages ages ages …" quadratic.
+        let mut said_all: Option<(usize, bool)> = None;
         for (i, _) in text.fold.match_indices(word) {
             if !text.is_bounded(i, i + word.len()) {
                 continue;
             }
-            let clause = clauses.clause_of(i);
-            let all = ["all", "any", "every", "both"].iter().any(|a| has_phrase(clause, &format!("{a} {word}")));
+            let clause = clauses.index(i);
+            let all = match said_all {
+                Some((c, all)) if c == clause => all,
+                _ => {
+                    let text = clauses.clause_of(i);
+                    let all = ["all", "any", "every", "both"].iter().any(|a| has_phrase(text, &format!("{a} {word}")));
+                    said_all = Some((clause, all));
+                    all
+                }
+            };
             if all || clauses.mode_at(i) == Mode::Remove {
                 if clears == 0 {
                     f.genders = ListChange { clear: true, ..ListChange::default() };
@@ -922,6 +933,68 @@ mod tests {
         assert_eq!(f.unknown_places, vec!["Wakanda"]);
         assert_eq!(f.locations.add[0].country, "DE");
         assert!(aud("Gen X listeners in the US, for April in March").unknown_places.is_empty());
+    }
+
+    #[test]
+    fn long_input_is_linear() {
+        // Every hit used to rescan its clause and every place word all earlier ranges: with
+        // no clause breaks that was quadratic (seconds at this length in a debug build).
+        let long = "hip-hop fans in Deutschland, add ages ".repeat(2_000);
+        let start = std::time::Instant::now();
+        let f = aud(&long);
+        assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
+        assert_eq!(f.genres.add, vec!["hip_hop".to_string()]);
+        let long = "ages 0-17 all genders ".repeat(3_000);
+        let start = std::time::Instant::now();
+        let f = aud(&long);
+        assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
+        assert!(f.genders.clear);
+        let long = "hip-hop fans in Deutschland ".repeat(3_000);
+        let start = std::time::Instant::now();
+        let f = aud(&long);
+        assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
+        assert_eq!(f.locations.add, vec![Location::country("DE")]);
+    }
+
+    #[test]
+    fn clauses_give_each_hit_its_own_mode() {
+        let t = Text::new("add Austria, drop Germany; France (plus Spain)");
+        let c = Clauses::new(&t);
+        let at = |w: &str| t.norm.find(w).unwrap_or(usize::MAX);
+        assert_eq!(c.mode_at(at("austria")), Mode::Add);
+        assert_eq!(c.mode_at(at("germany")), Mode::Remove);
+        assert_eq!(c.mode_at(at("france")), Mode::Replace);
+        assert_eq!(c.mode_at(at("spain")), Mode::Add);
+        assert_eq!(c.clause_of(at("germany")), " drop germany");
+        // A break belongs to the clause it ends.
+        assert_eq!(c.clause_of(at(",")), "add austria");
+        assert_eq!(c.clause_of(t.norm.len()), "");
+        let f = aud("add Austria, drop Germany");
+        assert_eq!((f.locations.add[0].country.as_str(), f.locations.remove[0].country.as_str()), ("AT", "DE"));
+    }
+
+    #[test]
+    fn covered_ranges_overlap_like_a_scan() {
+        let ranges = [(10, 14), (0, 3), (5, 30), (40, 41), (12, 13)];
+        let covered = Covered::new(&ranges);
+        for start in 0..45 {
+            for end in start + 1..46 {
+                let scan = ranges.iter().any(|&(s, e)| s < end && start < e);
+                assert_eq!(covered.overlaps(start, end), scan, "{start}..{end}");
+            }
+        }
+        assert!(!Covered::new(&[]).overlaps(0, 5));
+    }
+
+    #[test]
+    fn words_around_and_after() {
+        let t = Text::new("one two  three, four");
+        let at = |w: &str| t.norm.find(w).unwrap_or(usize::MAX);
+        let (before, after) = words_around(&t, at("three"), at("three") + 5, 2);
+        assert_eq!((before, after), (vec!["two", "one"], vec!["four"]));
+        assert_eq!(adjacent_word_after(&t, at("two") + 3), Some("three"));
+        assert_eq!(adjacent_word_after(&t, at("three") + 5), None);
+        assert_eq!(adjacent_word_after(&t, t.norm.len()), None);
     }
 
     #[test]

@@ -111,9 +111,12 @@ fn percentages(s: &str) -> Vec<f64> {
     out
 }
 
-/// Number of words strictly between two byte offsets.
+/// Number of words strictly between two byte offsets (the words are in order and disjoint, so
+/// they form one run: two binary searches, where a scan per hit made long messages quadratic).
 fn words_between(text: &Text, a: usize, b: usize) -> usize {
-    text.words.iter().filter(|w| w.start >= a && w.end <= b).count()
+    let first = text.words.partition_point(|w| w.start < a);
+    let end = text.words.partition_point(|w| w.end <= b);
+    end.saturating_sub(first)
 }
 
 /// Reads format constraints from one message.
@@ -123,9 +126,10 @@ pub fn extract(text: &Text) -> FormatsFinding {
     let mut clause_start = 0;
     for (i, c) in text.norm.char_indices().chain(std::iter::once((text.norm.len(), '.'))) {
         if matches!(c, '.' | ';' | ',' | '!' | '?' | '|' | '\n') && !is_decimal_point(&text.norm, i) {
-            let clause: Vec<Hit<Token>> =
-                hits.iter().copied().filter(|h| h.start >= clause_start && h.end <= i).collect();
-            read_clause(text, &text.norm[clause_start..i], &clause, &mut f);
+            // The hits are in order and disjoint: the clause's hits are one run of them.
+            let first = hits.partition_point(|h| h.start < clause_start);
+            let end = hits.partition_point(|h| h.end <= i).max(first);
+            read_clause(text, &text.norm[clause_start..i], &hits[first..end], &mut f);
             clause_start = i + c.len_utf8();
         }
     }
@@ -142,7 +146,17 @@ fn read_clause(text: &Text, clause: &str, hits: &[Hit<Token>], f: &mut FormatsFi
     let mut listed: Vec<Format> = Vec::new();
     let mut include: Vec<Format> = Vec::new();
     let mut placements: Vec<Placement> = Vec::new();
+    let is_cue = |h: &Hit<Token>| !matches!(h.value, Token::Format(_) | Token::Placement(_));
+    // The nearest cue after each hit, found in one backward pass.
+    let mut next_cue: Vec<Option<usize>> = vec![None; hits.len()];
+    for k in (0..hits.len().saturating_sub(1)).rev() {
+        next_cue[k] = if is_cue(&hits[k + 1]) { Some(k + 1) } else { next_cue[k + 1] };
+    }
+    let mut last_cue: Option<usize> = None;
     for (k, h) in hits.iter().enumerate() {
+        if k > 0 && is_cue(&hits[k - 1]) {
+            last_cue = Some(k - 1);
+        }
         let (fmt, place) = match h.value {
             Token::Format(x) => (Some(x), None),
             Token::Placement(p) => (None, Some(p)),
@@ -150,15 +164,8 @@ fn read_clause(text: &Text, clause: &str, hits: &[Hit<Token>], f: &mut FormatsFi
         };
         // The nearest cue before this word (other formats in between are part of the same list),
         // or an "only"/"capped" right after it.
-        let cue_before = hits[..k]
-            .iter()
-            .rev()
-            .find(|c| !matches!(c.value, Token::Format(_) | Token::Placement(_)))
-            .filter(|c| words_between(text, c.end, h.start) <= 3);
-        let cue_after = hits[k + 1..]
-            .iter()
-            .find(|c| !matches!(c.value, Token::Format(_) | Token::Placement(_)))
-            .filter(|c| words_between(text, h.end, c.start) <= 1);
+        let cue_before = last_cue.map(|c| &hits[c]).filter(|c| words_between(text, c.end, h.start) <= 3);
+        let cue_after = next_cue[k].map(|c| &hits[c]).filter(|c| words_between(text, h.end, c.start) <= 1);
         let cue = match (cue_before.map(|c| c.value), cue_after.map(|c| c.value)) {
             (_, Some(Token::Only)) => Some(Token::Only),
             (_, Some(Token::Cap)) if place.is_none() => Some(Token::Cap),
@@ -263,6 +270,28 @@ mod tests {
     fn placements() {
         assert_eq!(fmt("only on podcasts").placements, Some(vec![Placement::Podcast]));
         assert_eq!(fmt("no podcasts").placements, Some(vec![Placement::Music]));
+    }
+
+    #[test]
+    fn long_input_is_linear() {
+        // Each format word used to count the words of the whole message (and each clause to
+        // filter every hit): quadratic, seconds at this length in a debug build.
+        let long = "audio only no video ".repeat(2_000) + "; " + &"no more than 20% on video, ".repeat(1_500);
+        let start = std::time::Instant::now();
+        let f = fmt(&long);
+        assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
+        assert!(f.include.is_some_and(|i| i.contains(&Audio)));
+        assert!(f.exclude.contains(&Video) && f.max_share.contains(&(Video, 0.2)));
+    }
+
+    #[test]
+    fn words_between_counts_whole_words_in_range() {
+        let t = Text::new("cap video, at most 20% on audio");
+        let at = |w: &str| t.norm.find(w).unwrap_or(usize::MAX);
+        assert_eq!(words_between(&t, at("video") + 5, at("audio")), 4);
+        assert_eq!(words_between(&t, 0, t.norm.len()), 7);
+        assert_eq!(words_between(&t, at("video") + 1, at("video") + 4), 0);
+        assert_eq!(words_between(&t, at("audio"), at("video")), 0);
     }
 
     #[test]

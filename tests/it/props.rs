@@ -498,7 +498,7 @@ fn run_conversation(today: NaiveDate, messages: &[String]) -> Result<(), TestCas
 }
 
 proptest! {
-    #![proptest_config(config(160))]
+    #![proptest_config(config(256))]
 
     /// Any Unicode up to (and a little over) the limit: no panic, Ok or a documented error.
     #[test]
@@ -523,7 +523,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(200))]
+    #![proptest_config(config(256))]
 
     /// Conversations of one to four adversarial messages: invariants after every message, and
     /// every message understood within the time bound.
@@ -590,7 +590,8 @@ fn worst_cases() -> Vec<(&'static str, String)> {
 /// Times the adversarial generator alone and reports the slowest message it saw.
 #[test]
 fn adversarial_messages_are_understood_in_bounded_time() {
-    let mut runner = proptest::test_runner::TestRunner::new(config(120));
+    const CASES: u32 = 200;
+    let mut runner = proptest::test_runner::TestRunner::new(config(CASES));
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date");
     let slowest = std::cell::RefCell::new((Duration::ZERO, String::new()));
     runner
@@ -606,55 +607,9 @@ fn adversarial_messages_are_understood_in_bounded_time() {
     let slowest = slowest.into_inner();
     let head: String = slowest.1.chars().take(80).collect();
     eprintln!(
-        "props::adversarial: slowest of {} messages: {:.2} ms ({} chars, starting {head:?})",
-        120,
+        "props::adversarial: slowest of {CASES} messages: {:.2} ms ({} chars, starting {head:?})",
         slowest.0.as_secs_f64() * 1000.0,
         slowest.1.chars().count()
     );
     report_slowest("adversarial");
-}
-
-#[test]
-fn zz_scaling() {
-    use adsai::understand::{Specialist, Text};
-    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    let mut units: Vec<(String, String)> =
-        worst_cases().into_iter().map(|(n, _)| (n.to_string(), String::new())).collect();
-    let shapes = [
-        "1,2.3-4/5 6:7–8%9$0k ",
-        "k",
-        "abcdefghijklmnopqrstuvwxyz",
-        "18-24 ",
-        "budget reach Germany 5k 30 days ",
-        "from Feb 30 to Q9 until yesterday ",
-        "Deutschland 🇩🇪 €5k \u{202E}e\u{301} ",
-        "-$5k / -476%. €296505363280744400319731737363828837675m\n-813624528 to 1619373906 ",
-        "$$$$",
-        "€€€€ ",
-        "k k k ",
-        "5kk ",
-        "next month ",
-        "hip-hop fans ",
-        "Christmas ",
-        "from Monday ",
-    ];
-    units.clear();
-    for s in shapes {
-        units.push((s.to_string(), s.to_string()));
-    }
-    for (name, unit) in units {
-        let mut line = format!("{:.30}", format!("{name:?}"));
-        for n in [1000usize, 2000, 4000, 8000] {
-            let m: String = unit.chars().cycle().take(n).collect();
-            let text = Text::new(&m);
-            let mut parts = vec![];
-            for s in Specialist::ALL {
-                let t = Instant::now();
-                let _ = s.run(&text, today);
-                parts.push(format!("{}={:.0}", &s.name()[..2], t.elapsed().as_secs_f64() * 1e3));
-            }
-            line += &format!(" | {n}: {}", parts.join(" "));
-        }
-        eprintln!("{line}");
-    }
 }
