@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use super::gazetteer::{Gazetteer, Place};
 use super::lexicon::{tsv_rows, Case, Hit, Lexicon};
 use super::text::Text;
+use super::KnownWords;
 use crate::brief::{Gender, Location, Platform};
 
 const TARGETING: &str = include_str!("../../fixtures/taxonomy/targeting.tsv");
@@ -436,6 +437,7 @@ fn read_places(text: &Text, clauses: &Clauses, f: &mut AudienceFinding, covered:
     // Typos and unknown names, only where a place is expected ("in Germnay", "in Wakanda"). A
     // word read here covers only itself, so `read` need not learn of it.
     let read = Covered::new(covered);
+    let known = OnceCell::new();
     for (k, w) in text.words.iter().enumerate() {
         if read.overlaps(w.start, w.end) || k == 0 {
             continue;
@@ -450,7 +452,10 @@ fn read_places(text: &Text, clauses: &Clauses, f: &mut AudienceFinding, covered:
             f.notes.push(("audience.locations".into(), format!("Read \"{word}\" as {name} ({code})")));
             found.push((Location::country(code), clauses.mode_at(w.start)));
             covered.push((w.start, w.end));
-        } else if text.is_capitalised(w.start) && !text.all_lowercase() && !super::is_known_word(text, w.start, w.end) {
+        } else if text.is_capitalised(w.start)
+            && !text.all_lowercase()
+            && !known.get_or_init(|| KnownWords::new(text)).contains(w.start, w.end)
+        {
             f.unknown_places.push(raw_word(text, *w));
         }
     }

@@ -134,10 +134,42 @@ pub fn understand(message: &str, today: NaiveDate) -> Findings {
     findings
 }
 
-/// Whether the word at `start..end` is part of any specialist's vocabulary (used to tell an
-/// unknown place name from an ordinary word).
-pub(crate) fn is_known_word(text: &Text, start: usize, end: usize) -> bool {
-    let word = &text.norm[start..end];
+/// The words of one message that are part of some specialist's vocabulary (used to tell an
+/// unknown place name from an ordinary word). The language and cue phrases of the message are
+/// found once, here: finding them again for every word made long messages quadratic.
+pub(crate) struct KnownWords<'a> {
+    text: &'a Text,
+    /// Starts of the language and cue phrases, ascending.
+    starts: Vec<usize>,
+    /// The largest end among the phrases up to and including each start.
+    max_end: Vec<usize>,
+}
+
+impl<'a> KnownWords<'a> {
+    /// Finds the language and cue phrases of `text`.
+    pub(crate) fn new(text: &'a Text) -> KnownWords<'a> {
+        let languages = gazetteer::Gazetteer::get().find_languages(text).into_iter().map(|h| (h.start, h.end));
+        let mut spans: Vec<(usize, usize)> = languages.chain(router::cue_spans(text)).collect();
+        spans.sort_unstable();
+        let max_end = spans
+            .iter()
+            .scan(0, |m, s| {
+                *m = (*m).max(s.1);
+                Some(*m)
+            })
+            .collect();
+        KnownWords { text, starts: spans.iter().map(|s| s.0).collect(), max_end }
+    }
+
+    /// Whether the word at `start..end` is a known word or lies inside a language or cue phrase.
+    pub(crate) fn contains(&self, start: usize, end: usize) -> bool {
+        let n = self.starts.partition_point(|&s| s <= start);
+        is_known_word(&self.text.norm[start..end]) || (n > 0 && self.max_end[n - 1] >= end)
+    }
+}
+
+/// Whether `word` is one of the ordinary words no specialist reads but that are no place either.
+fn is_known_word(word: &str) -> bool {
     const KNOWN: &[&str] = &[
         "january",
         "february",
@@ -203,6 +235,33 @@ pub(crate) fn is_known_word(text: &Text, start: usize, end: usize) -> bool {
         "january",
     ];
     KNOWN.contains(&word)
-        || gazetteer::Gazetteer::get().find_languages(text).iter().any(|h| h.start <= start && end <= h.end)
-        || router::is_cue(text, start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_words_are_vocabulary_languages_and_cues() {
+        let t = Text::new("Spanish speakers, brand awareness in Zzyzx on Monday");
+        let known = KnownWords::new(&t);
+        let word = |w: &str| {
+            let start = t.norm.find(w).unwrap_or(0);
+            known.contains(start, start + w.len())
+        };
+        for w in ["spanish", "awareness", "monday"] {
+            assert!(word(w), "{w}");
+        }
+        assert!(!word("zzyzx"));
+    }
+
+    #[test]
+    fn many_unknown_words_are_linear() {
+        let long = "in Zzyzx ".repeat(5_000);
+        let start = std::time::Instant::now();
+        let f = understand(&long, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default());
+        assert!(start.elapsed().as_secs_f64() < 4.0, "{:?}", start.elapsed());
+        let unknown = f.audience.map(|a| a.unknown_places).unwrap_or_default();
+        assert_eq!(unknown.first().map(String::as_str), Some("Zzyzx"));
+    }
 }

@@ -113,9 +113,9 @@ fn stopwords() -> &'static HashSet<&'static str> {
     S.get_or_init(|| STOPWORDS.iter().copied().collect())
 }
 
-/// Whether `start..end` of the text lies inside a cue phrase of any specialist.
-pub(crate) fn is_cue(text: &Text, start: usize, end: usize) -> bool {
-    cues().lexicon.find(text).iter().any(|h| h.start <= start && end <= h.end)
+/// The byte ranges of the text that are cue phrases of some specialist.
+pub(crate) fn cue_spans(text: &Text) -> impl Iterator<Item = (usize, usize)> {
+    cues().lexicon.find(text).into_iter().map(|h| (h.start, h.end))
 }
 
 /// Which specialists a message needs.
@@ -139,11 +139,15 @@ pub fn route(text: &Text) -> Route {
     if !r.has(Specialist::Audience) || !r.has(Specialist::Goal) {
         // A content word nothing else recognised may be a place ("add austria") or a misspelt
         // goal ("awarness"): the two specialists that read typos.
+        // The hits are in order and disjoint: only the last one starting at or before a word can
+        // hold it (a scan of every hit per word was quadratic).
+        let in_hit = |w: &super::text::Word| {
+            let i = hits.partition_point(|h| h.start <= w.start);
+            i > 0 && w.end <= hits[i - 1].end
+        };
         let unknown = text.words.iter().any(|w| {
             let word = text.word(*w);
-            word.chars().count() >= 4
-                && !stopwords().contains(word)
-                && !hits.iter().any(|h| h.start <= w.start && w.end <= h.end)
+            word.chars().count() >= 4 && !stopwords().contains(word) && !in_hit(w)
         });
         if unknown {
             r.add(Specialist::Audience);
@@ -177,6 +181,16 @@ mod tests {
         assert_eq!(routed("add austria"), vec![Goal, Audience]);
         assert_eq!(routed("cut the budget in half"), vec![Budget, Schedule]);
         assert!(routed("actually keep video").contains(&Formats));
+    }
+
+    #[test]
+    fn long_input_is_linear() {
+        // Every word covered by a cue: each word used to scan the hits from the start.
+        let long = "budget ".repeat(20_000);
+        let start = std::time::Instant::now();
+        assert_eq!(routed(&long), vec![Budget]);
+        assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
+        assert!(routed("budget zzyzx").contains(&Audience));
     }
 
     #[test]

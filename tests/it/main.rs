@@ -1,5 +1,6 @@
 //! Integration tests: one binary (link time matters on 2 cores), one module per area.
 
+mod catalogue;
 mod cli;
 mod eval;
 mod http;
@@ -10,3 +11,4 @@ mod replicas;
 
 mod slack;
 mod slack_standin;
+mod soak;

@@ -30,14 +30,14 @@ const CHANNEL: &str = "C0PLAN";
 const BRIEF: &str = "grow brand awareness among 18-24 year olds in Germany with a €5,000 budget over 30 days";
 
 /// A bot and its coordinator, started against a stand-in.
-struct Bot {
-    bot: SlackBot,
-    coordinator: Coordinator,
+pub(crate) struct Bot {
+    pub(crate) bot: SlackBot,
+    pub(crate) coordinator: Coordinator,
     shutdown: CancellationToken,
 }
 
 impl Bot {
-    async fn start(
+    pub(crate) async fn start(
         s: &SlackStandIn,
         store: Arc<dyn ConversationStore>,
         coord: coordinator::Config,
@@ -69,26 +69,26 @@ impl Bot {
         Bot { bot, coordinator, shutdown }
     }
 
-    async fn default(s: &SlackStandIn) -> Bot {
+    pub(crate) async fn default(s: &SlackStandIn) -> Bot {
         Bot::start(s, Arc::new(MemoryStore::default()), coordinator::Config::default(), |_| {}).await
     }
 
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.bot.stop().await;
         self.shutdown.cancel();
     }
 }
 
-async fn standin() -> SlackStandIn {
+pub(crate) async fn standin() -> SlackStandIn {
     SlackStandIn::start(StandInConfig::default()).await.expect("stand-in")
 }
 
-fn is_plan(m: &Message) -> bool {
+pub(crate) fn is_plan(m: &Message) -> bool {
     m.bot_id.is_some() && m.metadata.as_ref().is_some_and(|md| md["event_type"] == "adsai_plan")
 }
 
 /// Waits until the thread holds `n` bot replies that are plans; returns the thread.
-async fn wait_plans(s: &SlackStandIn, channel: &str, ts: &str, n: usize) -> Vec<Message> {
+pub(crate) async fn wait_plans(s: &SlackStandIn, channel: &str, ts: &str, n: usize) -> Vec<Message> {
     let (c, t) = (channel.to_string(), ts.to_string());
     s.wait_map(
         move |st: &StandInState| {
@@ -102,7 +102,7 @@ async fn wait_plans(s: &SlackStandIn, channel: &str, ts: &str, n: usize) -> Vec<
 }
 
 /// Waits for a bot reply in the thread whose text contains `needle`.
-async fn wait_reply(s: &SlackStandIn, channel: &str, ts: &str, needle: &str) -> Message {
+pub(crate) async fn wait_reply(s: &SlackStandIn, channel: &str, ts: &str, needle: &str) -> Message {
     let (c, t, n) = (channel.to_string(), ts.to_string(), needle.to_string());
     s.wait_map(
         move |st: &StandInState| {

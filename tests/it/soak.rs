@@ -1,0 +1,94 @@
+//! Soak: 200 threads started at once against the Slack stand-in while it redelivers events,
+//! drops and refreshes sockets and answers 429s. Every thread must be answered exactly once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use adsai::store::MemoryStore;
+
+use crate::slack::{is_plan, Bot};
+use crate::slack_standin::{SlackStandIn, StandInConfig, StandInState};
+
+const THREADS: usize = 200;
+const CHANNELS: usize = 40;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_threads_through_retries_disconnects_and_rate_limits_are_answered_once() {
+    let s = SlackStandIn::start(StandInConfig { ack_timeout: Duration::from_millis(700), ..StandInConfig::default() })
+        .await
+        .expect("stand-in");
+    let bot = Bot::start(&s, Arc::new(MemoryStore::default()), adsai::coordinator::Config::default(), |c| {
+        c.max_retries = 5;
+    })
+    .await;
+    let started = Instant::now();
+    s.rate_limit("chat.postMessage", 5, 1);
+    s.rate_limit("chat.update", 5, 1);
+    let countries = ["Germany", "France", "Spain", "Italy", "the UK", "Sweden", "Canada", "Brazil"];
+    let mut threads = Vec::with_capacity(THREADS);
+    for n in 0..THREADS {
+        let channel = format!("C0SOAK{:02}", n % CHANNELS);
+        let text = format!(
+            "<@U0ADSAI> awareness in {}, €{}k, {} weeks",
+            countries[n % countries.len()],
+            3 + n % 20,
+            2 + n % 6
+        );
+        let ts = s.mention(&channel, &format!("U0USER{n}"), &text);
+        threads.push((channel, ts));
+        if n % 25 == 24 {
+            // A burst every 25 mentions; faults between bursts, once a socket is up again.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            s.wait_for(|st| st.live_connections >= 1, Duration::from_secs(10)).await.expect("a live socket");
+            match n {
+                49 => {
+                    s.disconnect("refresh_requested", true);
+                }
+                99 => {
+                    s.drop_connections();
+                }
+                149 => {
+                    s.disconnect("warning", false);
+                }
+                _ => {}
+            }
+        }
+    }
+    // Slack retries some deliveries on its own as well.
+    let event_ids: Vec<String> = s.delivered().into_iter().filter_map(|d| d.event_id).take(40).collect();
+    for id in event_ids.iter().step_by(2) {
+        let _ = s.redeliver(id);
+    }
+    let all = threads.clone();
+    let answered = s
+        .wait_for(
+            move |st: &StandInState| {
+                all.iter().all(|(c, ts)| st.thread_of(c, ts).into_iter().filter(|m| is_plan(m)).count() >= 1)
+            },
+            Duration::from_secs(90),
+        )
+        .await;
+    let elapsed = started.elapsed();
+    // Late duplicates would show up now.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let counts: Vec<usize> = s.state(|st| {
+        threads.iter().map(|(c, ts)| st.thread_of(c, ts).into_iter().filter(|m| is_plan(m)).count()).collect()
+    });
+    let unanswered = counts.iter().filter(|&&n| n == 0).count();
+    let twice = counts.iter().filter(|&&n| n > 1).count();
+    let (redelivered, reconnects, limited) = s.state(|st| {
+        (
+            st.delivered.iter().filter(|d| d.retry_attempt > 0).count(),
+            st.connections_opened,
+            st.calls.iter().filter(|c| c.status == 429).count(),
+        )
+    });
+    println!(
+        "soak: {THREADS} threads in {CHANNELS} channels answered in {:.1} s; {redelivered} redeliveries, {reconnects} sockets opened, {limited} calls answered 429; unanswered {unanswered}, answered twice {twice}",
+        elapsed.as_secs_f64()
+    );
+    assert!(answered.is_ok(), "unanswered threads: {unanswered}");
+    assert_eq!(twice, 0, "threads answered more than once");
+    assert!(redelivered > 0 && limited >= 10 && reconnects >= 4, "the faults really happened");
+    bot.stop().await;
+}
