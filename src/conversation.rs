@@ -14,10 +14,11 @@ use crate::brief::{
     WarningCode,
 };
 use crate::markets::{Markets, DEFAULT_MIN_BUDGET_USD};
+use crate::present::{country_label, money};
 use crate::understand::budget::{self, CurrencyHint};
 use crate::understand::gazetteer::Gazetteer;
 use crate::understand::schedule::{self, ScheduleState, Span};
-use crate::understand::{Findings, Specialist};
+use crate::understand::Findings;
 
 /// The objective planned for when the brief names none (SPEC §2).
 pub const DEFAULT_OBJECTIVE: Objective = Objective::Reach;
@@ -449,61 +450,72 @@ fn format_conflict(b: &Brief) -> Option<Warning> {
     Some(Warning::new(WarningCode::FormatConflict, "formats", format!("{message}: the plan follows the objective")))
 }
 
-/// "Bavaria (DE-BY)", "New York (US)", "Germany (DE)".
-pub fn location_label(loc: &crate::brief::Location) -> String {
-    match (&loc.city, &loc.region) {
-        (Some(city), _) => format!("{city} ({})", loc.country),
-        (None, Some(region)) => {
-            let name = Gazetteer::get().regions.iter().find(|r| &r.code == region).map(|r| r.name.as_str());
-            format!("{} ({region})", name.unwrap_or(region))
-        }
-        (None, None) => country_label(&loc.country),
-    }
-}
-
-/// "Germany (DE)".
-pub fn country_label(code: &str) -> String {
-    match Gazetteer::get().country(code) {
-        Some(c) => format!("{} ({code})", c.name),
-        None => code.to_string(),
-    }
-}
-
-/// "EUR 5,000" with thousands separators and no decimals for whole amounts.
-pub fn money(amount: f64, currency: &str) -> String {
-    let whole = amount.round() == amount || amount.abs() >= 1000.0;
-    let s = if whole { format!("{:.0}", amount.round()) } else { format!("{amount:.2}") };
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let neg = int.starts_with('-');
-    let digits = int.trim_start_matches('-');
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let sign = if neg { "-" } else { "" };
-    match frac {
-        Some(f) => format!("{currency} {sign}{grouped}.{f}"),
-        None => format!("{currency} {sign}{grouped}"),
-    }
-}
-
-/// Which specialists a finding set touched, for progress output.
-pub fn touched(findings: &Findings) -> Vec<Specialist> {
-    findings.route.specialists().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::understand::understand;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn talk(messages: &[&str]) -> (Conversation, Report) {
+        let markets = Markets::embedded();
+        let mut c = Conversation::new(today());
+        for m in messages {
+            c.apply(&understand(m, today()), markets);
+        }
+        let r = c.report(markets, "US");
+        (c, r)
+    }
+
+    fn codes(r: &Report) -> Vec<WarningCode> {
+        r.warnings.iter().map(|w| w.code).collect()
+    }
 
     #[test]
-    fn money_formats() {
-        assert_eq!(money(5000.0, "EUR"), "EUR 5,000");
-        assert_eq!(money(1_200_000.0, "USD"), "USD 1,200,000");
-        assert_eq!(money(3.5, "GBP"), "GBP 3.50");
-        assert_eq!(money(250.0, "USD"), "USD 250");
+    fn a_follow_up_changes_only_what_it_mentions() {
+        let (c, _) = talk(&["clicks from women 25-44 in France, €8k, 3 weeks", "add Belgium", "make it 10k"]);
+        let b = &c.brief;
+        assert_eq!(b.objective, Some(Objective::Clicks));
+        assert_eq!((b.audience.age_min, b.audience.age_max), (Some(25), Some(44)));
+        assert_eq!(b.audience.countries(), vec!["FR", "BE"]);
+        assert_eq!(b.budget.as_ref().map(|x| (x.amount, x.currency.as_str())), Some((10_000.0, "EUR")));
+        assert_eq!(b.schedule.days, Some(21));
+    }
+
+    #[test]
+    fn message_warnings_stay_until_their_field_changes() {
+        let (_, r) = talk(&["16-24 year olds in Germany, awareness"]);
+        assert!(codes(&r).contains(&WarningCode::Minors));
+        let (_, r) = talk(&["16-24 year olds in Germany, awareness", "€5k"]);
+        assert!(codes(&r).contains(&WarningCode::Minors), "a budget follow-up keeps it");
+        let (_, r) = talk(&["16-24 year olds in Germany, awareness", "make it 25-34"]);
+        assert!(!codes(&r).contains(&WarningCode::Minors), "new ages clear it");
+    }
+
+    #[test]
+    fn state_warnings_are_recomputed() {
+        let (_, r) = talk(&["video views in the US, $10k, 2 weeks", "no video"]);
+        assert!(codes(&r).contains(&WarningCode::FormatConflict));
+        let (_, r) = talk(&["video views in the US, $10k, 2 weeks", "no video", "actually keep video"]);
+        assert!(!codes(&r).contains(&WarningCode::FormatConflict), "undoing the exclusion clears it");
+        let (_, r) = talk(&["awareness in the UK, £9k, from Nov 2, 2026 through Dec 15"]);
+        assert!(codes(&r).contains(&WarningCode::StartInPast));
+        let (_, r) = talk(&["awareness in Germany and Russia, €5k"]);
+        assert!(codes(&r).contains(&WarningCode::UnsupportedMarket));
+        let (_, r) = talk(&["reach in the UK, 50 quid, 2 weeks"]);
+        assert!(codes(&r).contains(&WarningCode::BudgetBelowMinimum));
+    }
+
+    #[test]
+    fn defaults_are_assumptions_and_a_missing_place_is_a_question() {
+        let (c, r) = talk(&["5k, 30 days"]);
+        assert!(c.brief.objective.is_none() && c.brief.audience.locations.is_empty());
+        let fields: Vec<&str> = r.assumptions.iter().map(|a| a.field.as_str()).collect();
+        for f in ["objective", "audience.locations", "schedule.start", "budget.currency"] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+        assert_eq!(r.questions.len(), 1);
     }
 }

@@ -13,6 +13,7 @@ pub mod coordinator;
 pub mod data;
 pub mod markets;
 pub mod plan;
+pub mod present;
 pub mod settings;
 pub mod store;
 pub mod surface;

@@ -23,8 +23,9 @@ use crate::brief::{
     Assumption, Audience, Brief, BudgetType, Format, Gender, Location, Objective, Placement, Platform, Warning,
     WarningCode,
 };
-use crate::conversation::{country_label, money, DEFAULT_OBJECTIVE};
+use crate::conversation::DEFAULT_OBJECTIVE;
 use crate::markets::{Market, Markets, DEFAULT_COUNTRY};
+use crate::present::{country_label, money};
 
 /// Planner settings (become configuration).
 #[derive(Debug, Clone, PartialEq)]

@@ -89,40 +89,14 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::brief::{Format, Objective, Placement, Platform};
 use crate::markets::{Market, COLUMNS as MARKET_COLUMNS};
+use crate::plan::history::GenderKey as Gender;
 
 // ───────────────────────────── public interface ─────────────────────────────
 
 /// SPEC §4 history columns in order.
-pub const HISTORY_COLUMNS: [&str; 27] = [
-    "ad_set_id",
-    "campaign_id",
-    "advertiser_id",
-    "objective",
-    "format",
-    "placement",
-    "country",
-    "age_min",
-    "age_max",
-    "gender",
-    "interests",
-    "genres",
-    "contexts",
-    "platforms",
-    "start_date",
-    "end_date",
-    "budget_usd",
-    "spend_usd",
-    "impressions",
-    "reach",
-    "clicks",
-    "completes",
-    "video_views",
-    "streams",
-    "installs",
-    "leads",
-    "conversions",
-];
+pub use crate::plan::history::COLUMNS as HISTORY_COLUMNS;
 
 /// Default first start date: two years before 2026-11-01.
 pub const DEFAULT_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2024, 11, 1) {
@@ -247,26 +221,8 @@ fn validate(markets: &[Market], opts: &GenOptions) -> io::Result<()> {
 
 // ───────────────────────────── taxonomy (SPEC §2) ─────────────────────────────
 
-/// Objective ids, indexed by [`Objective`].
-const OBJECTIVE_IDS: [&str; 9] = [
-    "REACH",
-    "EVEN_IMPRESSION_DELIVERY",
-    "CLICKS",
-    "WEBSITE_VISITS",
-    "VIDEO_VIEWS",
-    "PODCAST_STREAMS",
-    "APP_INSTALLS",
-    "LEAD_GEN",
-    "CONVERSIONS",
-];
-/// Format ids, indexed by [`Format`] (and by `GenOptions::format_cost`).
-const FORMAT_IDS: [&str; 3] = ["AUDIO", "VIDEO", "IMAGE"];
-/// Placement ids, indexed by [`Placement`].
-const PLACEMENT_IDS: [&str; 2] = ["MUSIC", "PODCAST"];
 /// Gender ids, indexed by [`Gender`].
 const GENDER_IDS: [&str; 4] = ["ALL", "FEMALE", "MALE", "NON_BINARY"];
-/// Platform ids, indexed by [`Platform`].
-const PLATFORM_IDS: [&str; 3] = ["IOS", "ANDROID", "DESKTOP"];
 /// Interest ids (SPEC §2).
 const INTEREST_IDS: [&str; 24] = [
     "books",
@@ -315,78 +271,21 @@ const GENRE_IDS: [&str; 15] = [
 /// Context ids (SPEC §2).
 const CONTEXT_IDS: [&str; 8] = ["workout", "chill", "cooking", "party", "focus", "commute", "sleep", "gaming"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Objective {
-    Reach,
-    EvenImpressionDelivery,
-    Clicks,
-    WebsiteVisits,
-    VideoViews,
-    PodcastStreams,
-    AppInstalls,
-    LeadGen,
-    Conversions,
-}
-
 /// All objectives in id order.
-const OBJECTIVES: [Objective; 9] = [
-    Objective::Reach,
-    Objective::EvenImpressionDelivery,
-    Objective::Clicks,
-    Objective::WebsiteVisits,
-    Objective::VideoViews,
-    Objective::PodcastStreams,
-    Objective::AppInstalls,
-    Objective::LeadGen,
-    Objective::Conversions,
-];
+const OBJECTIVES: [Objective; 9] = Objective::ALL;
 
-impl Objective {
-    fn id(self) -> &'static str {
-        OBJECTIVE_IDS[self as usize]
+/// SPEC §2 compatibility of an objective with a format.
+fn allows(objective: Objective, format: Format) -> bool {
+    match objective {
+        Objective::VideoViews => format == Format::Video,
+        Objective::PodcastStreams | Objective::LeadGen => format == Format::Audio,
+        Objective::AppInstalls => format != Format::Image,
+        _ => true,
     }
-
-    /// SPEC §2 compatibility of an objective with a format.
-    fn allows(self, format: Format) -> bool {
-        match self {
-            Objective::VideoViews => format == Format::Video,
-            Objective::PodcastStreams | Objective::LeadGen => format == Format::Audio,
-            Objective::AppInstalls => format != Format::Image,
-            _ => true,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Audio,
-    Video,
-    Image,
 }
 
 /// All formats in id order.
-const FORMATS: [Format; 3] = [Format::Audio, Format::Video, Format::Image];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Placement {
-    Music,
-    Podcast,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gender {
-    All,
-    Female,
-    Male,
-    NonBinary,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Platform {
-    Ios,
-    Android,
-    Desktop,
-}
+const FORMATS: [Format; 3] = Format::ALL;
 
 // ───────────────────────────── model constants ─────────────────────────────
 
@@ -1147,7 +1046,7 @@ impl<'a> Generator<'a> {
         let mix: Vec<f64> = OBJECTIVES
             .iter()
             .zip(adv.objective_mix)
-            .map(|(o, w)| if o.allows(format) { w * OBJECTIVE_FORMAT_MIX[*o as usize][format as usize] } else { 0.0 })
+            .map(|(o, w)| if allows(*o, format) { w * OBJECTIVE_FORMAT_MIX[*o as usize][format as usize] } else { 0.0 })
             .collect();
         let objective = OBJECTIVES[self.rng.weighted(&mix)];
         let mut ad_sets = self.rng.weighted(&AD_SETS_PER_CAMPAIGN) + 1;
@@ -1203,7 +1102,7 @@ impl<'a> Generator<'a> {
     /// A format for a campaign's further ad set: compatible with the objective, favouring cells that need rows.
     fn pick_format(&mut self, objective: Objective, market: usize) -> Format {
         let weights = FORMATS.map(|f| {
-            if objective.allows(f) {
+            if allows(objective, f) {
                 OBJECTIVE_FORMAT_MIX[objective as usize][f as usize]
                     * (self.remaining[market * 3 + f as usize].max(0) as f64 + 1.0)
             } else {
@@ -1528,12 +1427,7 @@ fn format_row(line: &mut Vec<u8>, a: &AdSet, o: &Outcome, world: &World) {
     push_padded(line, a.campaign, 6);
     line.extend_from_slice(b",adv-");
     push_padded(line, u64::from(a.advertiser) + 1, 4);
-    for text in [
-        a.objective.id(),
-        FORMAT_IDS[a.format as usize],
-        PLACEMENT_IDS[a.placement as usize],
-        world.markets[a.market].country.as_str(),
-    ] {
+    for text in [a.objective.id(), a.format.id(), a.placement.id(), world.markets[a.market].country.as_str()] {
         line.push(b',');
         line.extend_from_slice(text.as_bytes());
     }
@@ -1551,7 +1445,7 @@ fn format_row(line: &mut Vec<u8>, a: &AdSet, o: &Outcome, world: &World) {
     }
     line.push(b',');
     if let Some(p) = a.platform {
-        line.extend_from_slice(PLATFORM_IDS[p as usize].as_bytes());
+        line.extend_from_slice(p.id().as_bytes());
     }
     line.push(b',');
     push_date(line, a.start);
@@ -1573,6 +1467,24 @@ fn format_row(line: &mut Vec<u8>, a: &AdSet, o: &Outcome, world: &World) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // SPEC ids, written out independently of the domain types the generator uses.
+    const OBJECTIVE_IDS: [&str; 9] = [
+        "REACH",
+        "EVEN_IMPRESSION_DELIVERY",
+        "CLICKS",
+        "WEBSITE_VISITS",
+        "VIDEO_VIEWS",
+        "PODCAST_STREAMS",
+        "APP_INSTALLS",
+        "LEAD_GEN",
+        "CONVERSIONS",
+    ];
+    /// Format ids, indexed by [`Format`] (and by `GenOptions::format_cost`).
+    const FORMAT_IDS: [&str; 3] = ["AUDIO", "VIDEO", "IMAGE"];
+    /// Placement ids, indexed by [`Placement`].
+    const PLACEMENT_IDS: [&str; 2] = ["MUSIC", "PODCAST"];
+    /// Platform ids, indexed by [`Platform`].
+    const PLATFORM_IDS: [&str; 3] = ["IOS", "ANDROID", "DESKTOP"];
     use crate::markets::Markets;
     use std::collections::{BTreeMap, BTreeSet};
 

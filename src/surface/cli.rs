@@ -10,9 +10,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::brain::Response;
-use crate::brief::{Brief, BudgetType};
-use crate::conversation::{location_label, money, DEFAULT_OBJECTIVE};
+use crate::brief::Brief;
+use crate::conversation::DEFAULT_OBJECTIVE;
 use crate::coordinator::{CoordError, Coordinator};
+use crate::present::{budget_label, compact, location_label, money};
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -160,19 +161,7 @@ pub fn render_text(r: &Response) -> String {
             Some(p) => format!("{} (recommended)", money(p.total, &r.plan.currency)),
             None => "— (to be recommended)".to_string(),
         },
-        Some(bu) => {
-            let mut t = money(bu.amount, &bu.currency);
-            if let Some(min) = bu.min {
-                t = format!("{}–{t}", money(min, &bu.currency));
-            }
-            if bu.kind == BudgetType::Daily {
-                t.push_str(" per day");
-            }
-            if bu.approximate {
-                t = format!("about {t}");
-            }
-            t
-        }
+        Some(bu) => budget_label(bu),
     };
     let _ = writeln!(s, "Budget      {budget}");
     let flight = match (b.schedule.start, b.schedule.end, b.schedule.days, r.plan.schedule.as_ref()) {
@@ -222,17 +211,6 @@ pub fn render_text(r: &Response) -> String {
         }
     }
     s
-}
-
-/// "1.2M", "350k", "950".
-fn compact(x: f64) -> String {
-    match x.abs() {
-        v if v >= 1e9 => format!("{:.1}B", x / 1e9),
-        v if v >= 1e6 => format!("{:.1}M", x / 1e6),
-        v if v >= 1e4 => format!("{:.0}k", x / 1e3),
-        v if v >= 1e3 => format!("{:.1}k", x / 1e3),
-        _ => format!("{x:.0}"),
-    }
 }
 
 fn render_ad_sets(s: &mut String, p: &crate::plan::Plan) {

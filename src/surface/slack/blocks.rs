@@ -14,10 +14,11 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 
 use crate::brain::Response;
-use crate::brief::{Brief, BudgetType};
-use crate::conversation::{location_label, money, DEFAULT_OBJECTIVE};
+use crate::brief::Brief;
+use crate::conversation::DEFAULT_OBJECTIVE;
 use crate::coordinator::Change;
 use crate::plan::{AdSet, Plan, Range};
+use crate::present::{budget_label, compact, location_label, money};
 
 /// Most blocks in one message (Slack: 50).
 pub const MAX_BLOCKS: usize = 50;
@@ -109,17 +110,6 @@ pub fn clip(s: &str, max: usize) -> String {
 /// Escapes the three characters Slack's mrkdwn treats as control characters.
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-/// "1.2M", "350k", "950".
-fn compact(x: f64) -> String {
-    match x.abs() {
-        v if v >= 1e9 => format!("{:.1}B", x / 1e9),
-        v if v >= 1e6 => format!("{:.1}M", x / 1e6),
-        v if v >= 1e4 => format!("{:.0}k", x / 1e3),
-        v if v >= 1e3 => format!("{:.1}k", x / 1e3),
-        _ => format!("{x:.0}"),
-    }
 }
 
 fn range(r: &Range) -> String {
@@ -214,19 +204,7 @@ fn places(brief: &Brief) -> String {
 
 fn budget(r: &Response) -> String {
     match (&r.brief.budget, r.plan.budget.as_ref()) {
-        (Some(b), _) => {
-            let mut t = money(b.amount, &b.currency);
-            if let Some(min) = b.min {
-                t = format!("{}–{t}", money(min, &b.currency));
-            }
-            if b.kind == BudgetType::Daily {
-                t.push_str(" a day");
-            }
-            if b.approximate {
-                t = format!("about {t}");
-            }
-            t
-        }
+        (Some(b), _) => budget_label(b),
         (None, Some(p)) => format!("{} (recommended)", money(p.total, &r.plan.currency)),
         (None, None) => "—".into(),
     }
