@@ -150,6 +150,22 @@ struct Key {
     target: u16,
 }
 
+impl Key {
+    /// The global segment of a combination; narrower keys override its fields.
+    fn global(objective: Objective, format: Format, placement: Placement) -> Key {
+        Key {
+            level: Level::Global,
+            objective,
+            format,
+            placement,
+            geo: 0,
+            age: BROAD,
+            gender: GenderKey::All,
+            target: u16::MAX,
+        }
+    }
+}
+
 /// Lower quartile, median, upper quartile.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Quartiles {
@@ -262,16 +278,7 @@ fn measures(r: &Row) -> Option<Measures> {
 
 fn keys(r: &Row, out: &mut Vec<Key>) {
     let country = geo(&r.country);
-    let base = Key {
-        level: Level::Global,
-        objective: r.objective,
-        format: r.format,
-        placement: r.placement,
-        geo: 0,
-        age: BROAD,
-        gender: GenderKey::All,
-        target: u16::MAX,
-    };
+    let base = Key::global(r.objective, r.format, r.placement);
     let band = age_band(Some(r.age_min), r.age_max);
     out.clear();
     for &t in &r.targeting {
@@ -378,16 +385,7 @@ impl Index {
     pub fn lookup(&self, q: &Query, min_ad_sets: u32, min_advertisers: u32) -> Option<Found<'_>> {
         let min_advertisers = min_advertisers.max(PRIVACY_MIN_ADVERTISERS);
         let country = geo(&q.country);
-        let base = Key {
-            level: Level::Global,
-            objective: q.objective,
-            format: q.format,
-            placement: q.placement,
-            geo: 0,
-            age: BROAD,
-            gender: GenderKey::All,
-            target: u16::MAX,
-        };
+        let base = Key::global(q.objective, q.format, q.placement);
         let mut fallback: Option<Found<'_>> = None;
         for level in Level::ALL {
             let candidates: Vec<Key> = match level {
