@@ -466,6 +466,8 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, shutdown: Can
         };
         match cmd {
             Command::Create { id, today, reply } => {
+                // A given id may already be stored; a fresh one cannot be.
+                let given = id.is_some();
                 let id = id.unwrap_or_else(|| new_id(&shared));
                 let record = Record {
                     id: id.clone(),
@@ -474,7 +476,8 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, shutdown: Can
                     messages: Vec::new(),
                     digest: None,
                 };
-                let exists = shared.slots.contains_key(&id) || matches!(load(&shared, &id).await, Ok(Some(_)));
+                let exists =
+                    shared.slots.contains_key(&id) || (given && matches!(load(&shared, &id).await, Ok(Some(_))));
                 if !exists {
                     shared.slots.insert(
                         id.clone(),
@@ -486,6 +489,8 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, shutdown: Can
                             last_active: Instant::now(),
                         },
                     );
+                    // Written here, in the actor, so it lands before any message's write: creations
+                    // are rare next to messages, and a store write takes about a millisecond.
                     let store = shared.store.clone();
                     let bytes = serde_json::to_vec(&record).unwrap_or_default();
                     let key = id.clone();
