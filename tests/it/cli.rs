@@ -148,3 +148,39 @@ fn stdin_message_works_like_an_argument() {
     assert!(out.status.success());
     assert_eq!(json(&out)["brief"]["objective"], "VIDEO_VIEWS");
 }
+
+#[test]
+fn config_check_prints_effective_settings_with_secrets_masked() {
+    let dir = std::env::temp_dir().join(format!("adsai-config-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("adsai.toml");
+    std::fs::write(
+        &file,
+        "[http]\naddr = \"127.0.0.1:9000\"\n[planner]\ndefault_market = \"DE\"\nfrequency_cap = 3.0\n",
+    )
+    .expect("write settings");
+    let out = Command::new(env!("CARGO_BIN_EXE_adsai"))
+        .args(["config", "check", "--config"])
+        .arg(&file)
+        .env("ADSAI_FREQUENCY_CAP", "2.5")
+        .env("ADSAI_API_TOKEN", "super-secret-token")
+        .env("SLACK_BOT_TOKEN", "xoxb-123-secret")
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("addr = \"127.0.0.1:9000\""), "from the file: {shown}");
+    assert!(shown.contains("default_market = \"DE\""), "from the file: {shown}");
+    assert!(shown.contains("frequency_cap = 2.5"), "the environment wins: {shown}");
+    assert!(!shown.contains("super-secret-token") && !shown.contains("123-secret"), "secrets masked: {shown}");
+    let bad = Command::new(env!("CARGO_BIN_EXE_adsai"))
+        .args(["config", "check"])
+        .env("ADSAI_DEFAULT_MARKET", "XX")
+        .env("ADSAI_PRIVACY_MIN_ADVERTISERS", "2")
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("default_market") && err.contains("privacy_min_advertisers"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
