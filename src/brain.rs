@@ -56,6 +56,22 @@ pub enum DataError {
     Io { file: String, source: std::io::Error },
 }
 
+/// Reference dates accepted for `today`: relative dates a few centuries out must still be
+/// representable, so far-off years are refused up front.
+pub const TODAY_YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+
+/// Parses a reference date `YYYY-MM-DD` within [`TODAY_YEARS`].
+pub fn parse_today(s: &str) -> Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}"))?;
+    if TODAY_YEARS.contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(format!("{s:?} is out of range (years {}–{})", TODAY_YEARS.start(), TODAY_YEARS.end()))
+    }
+}
+
 /// Checks a message before any work is done on it.
 pub fn validate(message: &str) -> Result<(), InputError> {
     if message.chars().all(|c| c.is_whitespace() || c.is_control()) {

@@ -416,7 +416,7 @@ impl Conversation {
 
     /// The start used when none is stated: tomorrow (SPEC §2).
     pub fn default_start(&self) -> NaiveDate {
-        self.today + Duration::days(1)
+        self.today.checked_add_signed(Duration::days(1)).unwrap_or(self.today)
     }
 }
 

@@ -45,6 +45,8 @@ const UNDO_DEPTH: usize = 20;
 pub enum Fault {
     Delay(Duration),
     Panic,
+    /// Panic after the specialists, while merging and planning (outside their tasks).
+    PanicWhileMerging,
 }
 
 /// Decides faults per specialist and message; `None` in production.
@@ -196,6 +198,8 @@ pub enum CoordError {
     Store(String),
     #[error("the coordinator is shutting down")]
     Closed,
+    #[error("an internal error stopped this message; the conversation is as it was before it")]
+    Internal,
 }
 
 impl CoordError {
@@ -206,6 +210,7 @@ impl CoordError {
             CoordError::NotFound(_) => "not_found",
             CoordError::Store(_) => "store_failed",
             CoordError::Closed => "shutting_down",
+            CoordError::Internal => "internal",
         }
     }
 }
@@ -376,9 +381,10 @@ impl Coordinator {
         id: &str,
         text: &str,
         create: Option<NaiveDate>,
+        events: Option<mpsc::Sender<Event>>,
     ) -> Result<oneshot::Receiver<Result<Turn, CoordError>>, CoordError> {
         let (reply, rx) = oneshot::channel();
-        let job = Job { text: text.to_string(), events: None, reply };
+        let job = Job { text: text.to_string(), events, reply };
         self.tx.send(Command::Message { id: id.to_string(), create, job }).await.map_err(|_| CoordError::Closed)?;
         Ok(rx)
     }
@@ -432,7 +438,9 @@ impl Coordinator {
             None => load(&self.shared, id).await?,
         };
         let r = record.ok_or_else(|| CoordError::NotFound(id.to_string()))?;
-        let response = self.shared.brain.current().plan(&r.conversation);
+        let brain = self.shared.brain.current();
+        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| brain.plan(&r.conversation)))
+            .map_err(|_| CoordError::Internal)?;
         Ok(View { id: r.id.clone(), today: r.conversation.today, response, messages: r.messages })
     }
 }
@@ -609,7 +617,24 @@ async fn drain(shared: Arc<Shared>, id: String) {
                 continue;
             }
         };
-        let result = message_turn(&shared, &mut record, &job).await;
+        // The turn runs in its own task: a panic anywhere in understanding or planning is an
+        // error reply, and the conversation stays as it was before the message.
+        let before = record.clone();
+        let turn_task = {
+            let shared = shared.clone();
+            let (text, events) = (job.text.clone(), job.events.clone());
+            tokio::spawn(async move {
+                let r = message_turn(&shared, &mut record, &text, events.as_ref()).await;
+                (record, r)
+            })
+        };
+        let (mut record, result) = match turn_task.await {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::error!(conversation = %id, error = %e, "a turn crashed; the conversation is kept as it was");
+                (before.clone(), Err(CoordError::Internal))
+            }
+        };
         let result = match result {
             Ok(t) => {
                 let store = shared.store.clone();
@@ -623,6 +648,10 @@ async fn drain(shared: Arc<Shared>, id: String) {
             }
             Err(e) => Err(e),
         };
+        if result.is_err() {
+            // Not stored, not applied: a retry of the message must not apply it twice.
+            record = before;
+        }
         unlock(&shared, &id, lock).await;
         if let Some(mut slot) = shared.slots.get_mut(&id) {
             slot.record = Some(record);
@@ -635,11 +664,12 @@ async fn drain(shared: Arc<Shared>, id: String) {
     }
 }
 
-/// How long a replica may hold a conversation's lock in a shared store (a turn takes
-/// milliseconds; the lease only matters if the replica dies mid-turn).
-const LOCK_LEASE: Duration = Duration::from_secs(10);
+/// How long a replica may hold a conversation's lock in a shared store. A turn takes
+/// milliseconds; the lease outlasts the worst case (specialist limit ≤ 10 s, store calls with
+/// their own time limits) and only matters when a replica dies mid-turn.
+const LOCK_LEASE: Duration = Duration::from_secs(60);
 /// How long a turn waits for another replica to finish with the same conversation.
-const LOCK_WAIT: Duration = Duration::from_secs(15);
+const LOCK_WAIT: Duration = Duration::from_secs(75);
 
 async fn unlock(shared: &Arc<Shared>, id: &str, token: Option<String>) {
     let Some(token) = token else { return };
@@ -659,16 +689,21 @@ fn is_undo(text: &str) -> bool {
     UNDO.contains(&t.as_str())
 }
 
-async fn message_turn(shared: &Arc<Shared>, record: &mut Record, job: &Job) -> Result<Turn, CoordError> {
-    validate(&job.text)?;
+async fn message_turn(
+    shared: &Arc<Shared>,
+    record: &mut Record,
+    text: &str,
+    events: Option<&mpsc::Sender<Event>>,
+) -> Result<Turn, CoordError> {
+    validate(text)?;
     let before = record.conversation.clone();
-    let response = if is_undo(&job.text) {
+    let response = if is_undo(text) {
         if let Some(prev) = record.undo.pop() {
             record.conversation = prev;
         }
         shared.brain.current().plan(&record.conversation)
     } else {
-        let response = turn(shared, &mut record.conversation, &job.text, job.events.as_ref()).await?;
+        let response = turn(shared, &mut record.conversation, text, events).await?;
         record.undo.push(before);
         if record.undo.len() > UNDO_DEPTH {
             record.undo.remove(0);
@@ -678,7 +713,7 @@ async fn message_turn(shared: &Arc<Shared>, record: &mut Record, job: &Job) -> R
     let digest = Digest::of(&response);
     let changes = record.digest.as_ref().map(|d| d.changes(&digest)).unwrap_or_default();
     record.digest = Some(digest);
-    record.messages.push(MessageRecord { text: job.text.clone(), at: unix_now(), changes: changes.clone() });
+    record.messages.push(MessageRecord { text: text.to_string(), at: unix_now(), changes: changes.clone() });
     Ok(Turn { response, changes })
 }
 
@@ -707,7 +742,7 @@ async fn turn(
                 match fault {
                     Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
                     Some(Fault::Panic) => panic!("injected fault in the {} specialist", s.name()),
-                    None => {}
+                    Some(Fault::PanicWhileMerging) | None => {}
                 }
                 s.run(&text, today)
             };
@@ -744,6 +779,14 @@ async fn turn(
                 }
             }
         }
+    }
+    let merge_fault = shared
+        .config
+        .fault
+        .as_ref()
+        .is_some_and(|f| route.specialists().any(|s| f(s, message) == Some(Fault::PanicWhileMerging)));
+    if merge_fault {
+        panic!("injected fault while merging");
     }
     Ok(brain.merge_and_plan(conv, &findings))
 }
@@ -787,7 +830,8 @@ async fn sweep(shared: Arc<Shared>, shutdown: CancellationToken) {
             .map(|s| s.key().clone())
             .collect();
         for id in expired {
-            if shared.slots.remove_if(&id, |_, s| !s.busy && s.queue.is_empty()).is_some() && !shared.store.shared() {
+            let idle = |s: &Slot| !s.busy && s.queue.is_empty() && Instant::now().duration_since(s.last_active) >= ttl;
+            if shared.slots.remove_if(&id, |_, s| idle(s)).is_some() && !shared.store.shared() {
                 let store = shared.store.clone();
                 let key = id.clone();
                 if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.remove(&key)).await {
@@ -841,7 +885,7 @@ mod tests {
         c.message(&id, "awareness in Germany, 30 days", None, None).await.unwrap();
         let mut pending = Vec::new();
         for k in 1..=30 {
-            pending.push(c.submit(&id, &format!("make it {k}k"), None).await.unwrap());
+            pending.push(c.submit(&id, &format!("make it {k}k"), None, None).await.unwrap());
         }
         for (k, rx) in pending.into_iter().enumerate() {
             let turn = rx.await.unwrap().unwrap();
@@ -895,6 +939,77 @@ mod tests {
         let t = c.message("slack:T1:C1:123.456", "awareness in France", Some(today()), None).await.unwrap();
         assert_eq!(t.response.brief.audience.locations[0].country, "FR");
         assert!(c.exists("slack:T1:C1:123.456").await);
+    }
+
+    #[tokio::test]
+    async fn a_crashing_turn_leaves_the_conversation_usable() {
+        let fault: FaultHook = Arc::new(|_, text| text.contains("BOOM").then_some(Fault::PanicWhileMerging));
+        let (c, store) = start(Config { fault: Some(fault), ..Config::default() });
+        let id = c.create(None, today()).await.unwrap();
+        c.message(&id, "awareness in Germany, €5k, 30 days", None, None).await.unwrap();
+        let crashed = tokio::time::timeout(Duration::from_secs(5), c.message(&id, "BOOM make it 8k", None, None))
+            .await
+            .expect("answered, not hung");
+        assert_eq!(crashed.unwrap_err(), CoordError::Internal);
+        let next = tokio::time::timeout(Duration::from_secs(5), c.message(&id, "extend it by two weeks", None, None))
+            .await
+            .expect("the conversation is not jammed")
+            .expect("handled");
+        assert_eq!(next.response.brief.budget.unwrap().amount, 5000.0, "the crashed message left no trace");
+        assert_eq!(next.response.brief.schedule.days, Some(44));
+        let view = c.get(&id).await.unwrap();
+        assert_eq!(view.messages.len(), 2, "only the handled messages are recorded");
+        let stored: Record = serde_json::from_slice(&store.get(&id).unwrap().unwrap()).unwrap();
+        assert_eq!(stored.messages.len(), 2);
+        // A far-future reference date is answered too (date arithmetic saturates).
+        let far = c.message("far", "awareness in Germany, €5k, 30 days", Some(NaiveDate::MAX), None).await;
+        assert!(far.is_ok(), "{far:?}");
+    }
+
+    /// A store whose writes fail while `down` is set.
+    #[derive(Default)]
+    struct Flaky {
+        inner: MemoryStore,
+        down: std::sync::atomic::AtomicBool,
+    }
+
+    impl ConversationStore for Flaky {
+        fn load_all(&self) -> Result<Vec<(String, Vec<u8>)>, crate::store::StoreError> {
+            self.inner.load_all()
+        }
+        fn get(&self, id: &str) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
+            self.inner.get(id)
+        }
+        fn put(&self, id: &str, record: &[u8]) -> Result<(), crate::store::StoreError> {
+            if self.down.load(Ordering::SeqCst) {
+                return Err(crate::store::StoreError("disk full".into()));
+            }
+            self.inner.put(id, record)
+        }
+        fn remove(&self, id: &str) -> Result<(), crate::store::StoreError> {
+            self.inner.remove(id)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_that_could_not_be_stored_is_not_applied() {
+        let store = Arc::new(Flaky::default());
+        let c = Coordinator::start(
+            Brain::default(),
+            store.clone(),
+            Config::default(),
+            Arc::new(Metrics::default()),
+            CancellationToken::new(),
+        )
+        .unwrap();
+        let id = c.create(None, today()).await.unwrap();
+        c.message(&id, "awareness in Germany, €5k, 30 days", None, None).await.unwrap();
+        store.down.store(true, Ordering::SeqCst);
+        let failed = c.message(&id, "extend it by two weeks", None, None).await.unwrap_err();
+        assert_eq!(failed.code(), "store_failed");
+        store.down.store(false, Ordering::SeqCst);
+        let retried = c.message(&id, "extend it by two weeks", None, None).await.unwrap();
+        assert_eq!(retried.response.brief.schedule.days, Some(44), "extended once, not twice");
     }
 
     #[tokio::test(start_paused = true)]

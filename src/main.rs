@@ -325,12 +325,14 @@ async fn serve(brain: Brain, settings: Settings, slack: Option<slack::Config>) -
         files.as_ref().map_or("embedded".to_string(), |f| f.history.display().to_string()).as_str(),
         files.as_ref().map_or_else(std::time::SystemTime::now, DataFiles::data_time),
     ));
+    // The coordinator stops after the surfaces have drained, not with them.
+    let coordinator_shutdown = CancellationToken::new();
     let coordinator = match Coordinator::start_shared(
         data.clone(),
         store,
         settings.coordinator_config(),
         metrics.clone(),
-        shutdown.child_token(),
+        coordinator_shutdown.clone(),
     ) {
         Ok(c) => c,
         Err(e) => return fail(e),
@@ -368,14 +370,16 @@ async fn serve(brain: Brain, settings: Settings, slack: Option<slack::Config>) -
         bot.stop().await;
     }
     shutdown.cancel();
-    match server {
+    let code = match server {
         None => ExitCode::SUCCESS,
         Some(server) => match server.await {
             Ok(Ok(())) => ExitCode::SUCCESS,
             Ok(Err(e)) => fail(e),
             Err(e) => fail(e),
         },
-    }
+    };
+    coordinator_shutdown.cancel();
+    code
 }
 
 async fn wait_for_signal() {

@@ -9,6 +9,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize, Serializer};
 use thiserror::Error;
 
+/// The longest conversation TTL accepted: ten years.
+pub const MAX_TTL_HOURS: u64 = 10 * 366 * 24;
+
 /// A secret value: never printed.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
@@ -335,6 +338,9 @@ impl Settings {
         if self.conversations.ttl_hours == 0 || self.conversations.max == 0 {
             problems.push("conversations.ttl_hours and conversations.max must be at least 1".into());
         }
+        if self.conversations.ttl_hours > MAX_TTL_HOURS {
+            problems.push(format!("conversations.ttl_hours must be at most {MAX_TTL_HOURS} (ten years)"));
+        }
         if self.data.markets.is_none() && !markets.is_market(&self.planner.default_market) {
             problems
                 .push(format!("planner.default_market {:?} is not a configured market", self.planner.default_market));
@@ -351,8 +357,8 @@ impl Settings {
                 crate::plan::index::PRIVACY_MIN_ADVERTISERS
             ));
         }
-        if !(10..=60_000).contains(&self.planner.specialist_timeout_ms) {
-            problems.push("planner.specialist_timeout_ms must be between 10 and 60000".into());
+        if !(10..=10_000).contains(&self.planner.specialist_timeout_ms) {
+            problems.push("planner.specialist_timeout_ms must be between 10 and 10000".into());
         }
         if !["text", "json"].contains(&self.log.format.as_str()) {
             problems.push(format!("log.format {:?} must be text or json", self.log.format));

@@ -393,12 +393,12 @@ fn planned_schedule(
             return PlannedSchedule { start, end, days, recommended: false };
         }
     }
-    let start = s.start.unwrap_or(today + Duration::days(1));
+    let start = s.start.unwrap_or_else(|| today.checked_add_signed(Duration::days(1)).unwrap_or(today));
     let (days, why) = match norms {
         Some((n, c)) => (n.days.max(1), similar(n, c)),
         None => (settings.fallback_days, "no similar campaigns in the history".to_string()),
     };
-    let end = start + Duration::days(days - 1);
+    let end = start.checked_add_signed(Duration::days(days - 1)).unwrap_or(start);
     assumptions.push(Assumption::new(
         "plan.schedule",
         format!("Planned for {days} days ({start} to {end}): the median flight of {why}"),

@@ -17,7 +17,7 @@ use crate::present::{budget_label, compact, location_label, money};
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}"))
+    crate::brain::parse_today(s)
 }
 
 /// One JSON Lines request (SPEC §3).

@@ -53,6 +53,11 @@ impl Default for Config {
     }
 }
 
+/// Time a client has to send a request head.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time a client has to send a request body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
 struct State {
     coordinator: Coordinator,
     metrics: Arc<Metrics>,
@@ -114,7 +119,7 @@ fn coord_error(e: &CoordError) -> Reply {
     let status = match e {
         CoordError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
         CoordError::NotFound(_) => StatusCode::NOT_FOUND,
-        CoordError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        CoordError::Store(_) | CoordError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         CoordError::Closed => StatusCode::SERVICE_UNAVAILABLE,
     };
     let message = match e {
@@ -155,7 +160,11 @@ pub async fn serve(
             let state = state.clone();
             async move { Ok::<_, Infallible>(route(req, state, peer).await) }
         });
-        let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+        // A client gets HEADER_TIMEOUT to send its request head (no slow-loris connections).
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
@@ -242,13 +251,22 @@ async fn read_json<T: for<'de> Deserialize<'de>>(
     limit: usize,
     empty_ok: Option<T>,
 ) -> Result<T, ApiError> {
-    let body = Limited::new(req.into_body(), limit).collect().await.map_err(|e| {
-        if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body is over {limit} bytes"))
-        } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_body", "the request body could not be read")
-        }
-    })?;
+    let body = tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), limit).collect())
+        .await
+        .map_err(|_| {
+            ApiError::new(StatusCode::REQUEST_TIMEOUT, "body_timeout", "the request body was not sent in time")
+        })?
+        .map_err(|e| {
+            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    format!("the body is over {limit} bytes"),
+                )
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_body", "the request body could not be read")
+            }
+        })?;
     let bytes = body.to_bytes();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         if let Some(v) = empty_ok {
@@ -264,9 +282,8 @@ async fn read_json<T: for<'de> Deserialize<'de>>(
 fn parse_today(s: Option<&str>) -> Result<NaiveDate, ApiError> {
     match s {
         None => Ok(chrono::Local::now().date_naive()),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_date", format!("`today` is not a date (YYYY-MM-DD): {t:?}"))
-        }),
+        Some(t) => crate::brain::parse_today(t)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_date", format!("`today` is {e}"))),
     }
 }
 

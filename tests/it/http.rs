@@ -316,6 +316,8 @@ async fn bad_requests_get_clear_json_errors() {
     assert_eq!((st, code(&b).as_str()), (422, "message_too_long"));
     let (st, _, b) = call(&c, "POST", &url, &[auth], br#"{"text": "reach", "today": "soon"}"#).await;
     assert_eq!((st, code(&b).as_str()), (400, "invalid_date"));
+    let (st, _, b) = call(&c, "POST", &url, &[auth], br#"{"text": "reach", "today": "+262142-12-31"}"#).await;
+    assert_eq!((st, code(&b).as_str()), (400, "invalid_date"), "a far-off reference date is refused up front");
     let (st, _, b) = call(&c, "GET", &format!("{}/v1/conversations/c_missing", s.base), &[auth], b"").await;
     assert_eq!((st, code(&b).as_str()), (404, "not_found"));
     let (st, _, b) =

@@ -323,7 +323,7 @@ fn error_notice(e: &CoordError, bot_user: &str) -> Rendered {
         CoordError::Input(InputError::Empty) => blocks::usage(bot_user),
         CoordError::Input(e) => blocks::notice(&blocks::esc(&e.to_string())),
         CoordError::Closed => blocks::notice("I'm restarting; please send that again in a minute."),
-        CoordError::NotFound(_) | CoordError::Store(_) => {
+        CoordError::NotFound(_) | CoordError::Store(_) | CoordError::Internal => {
             blocks::notice("Sorry, something went wrong on my side; please try again.")
         }
     }
@@ -519,6 +519,16 @@ impl App {
 
     /// Posts the first reply, runs the turn with progress, and replaces the reply with the plan.
     async fn turn(&self, target: Target, text: String, day: NaiveDate) {
+        let (tx, mut rx) = mpsc::channel::<Event>(32);
+        // A follow-up is queued in its conversation before the first reply is posted: posting
+        // may wait (pacing, 429s), and the next follow-up must not overtake this one.
+        let queued = match &target.thread_ts {
+            Some(t) => {
+                let id = conversation_id(&target.team, &target.channel, t);
+                Some(self.coordinator.submit(&id, &text, Some(day), Some(tx.clone())).await)
+            }
+            None => None,
+        };
         let first = self.post(&target, &blocks::progress(&[]), None).await;
         let thread_ts = match (&target.thread_ts, &first) {
             (Some(t), _) => t.clone(),
@@ -526,10 +536,15 @@ impl App {
             (None, None) => return,
         };
         let id = conversation_id(&target.team, &target.channel, &thread_ts);
-        let (tx, mut rx) = mpsc::channel::<Event>(32);
         let coordinator = self.coordinator.clone();
         let (msg_id, msg_text) = (id.clone(), text.clone());
-        let run = tokio::spawn(async move { coordinator.message(&msg_id, &msg_text, Some(day), Some(tx)).await });
+        let run = tokio::spawn(async move {
+            match queued {
+                Some(Ok(reply)) => reply.await.unwrap_or(Err(CoordError::Closed)),
+                Some(Err(e)) => Err(e),
+                None => coordinator.message(&msg_id, &msg_text, Some(day), Some(tx)).await,
+            }
+        });
         tokio::pin!(run);
         let mut done: Vec<(String, bool)> = Vec::new();
         let mut updates = 0usize;
