@@ -39,6 +39,9 @@ use crate::understand::{router, Findings, Specialist, Text};
 const UNDO: &[&str] = &["undo", "go back", "revert", "undo that", "go back one", "revert that", "undo the last change"];
 /// Earlier states kept per conversation for "undo".
 const UNDO_DEPTH: usize = 20;
+/// Past messages kept per conversation (for `GET` and the Slack thread summary); older ones are
+/// dropped so a record does not grow without bound.
+pub const MESSAGES_KEPT: usize = 500;
 
 /// A fault to inject into a specialist run (tests of the time limit and panic handling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,8 +166,12 @@ pub struct Record {
     pub id: String,
     pub conversation: Conversation,
     undo: Vec<Conversation>,
+    /// The latest messages (at most [`MESSAGES_KEPT`]).
     pub messages: Vec<MessageRecord>,
     digest: Option<Digest>,
+    /// Unix seconds when the conversation was created (expiry of one with no message).
+    #[serde(default)]
+    created: i64,
 }
 
 /// The outcome of one message.
@@ -307,7 +314,7 @@ impl Coordinator {
         let now = unix_now();
         let ttl = config.ttl.as_secs() as i64;
         loaded.retain(|r| {
-            let last = r.messages.last().map_or(now, |m| m.at);
+            let last = r.messages.last().map_or(if r.created > 0 { r.created } else { now }, |m| m.at);
             let fresh = now - last < ttl;
             if !fresh {
                 if let Err(e) = store.remove(&r.id) {
@@ -483,6 +490,7 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, shutdown: Can
                     undo: Vec::new(),
                     messages: Vec::new(),
                     digest: None,
+                    created: unix_now(),
                 };
                 let exists =
                     shared.slots.contains_key(&id) || (given && matches!(load(&shared, &id).await, Ok(Some(_))));
@@ -602,6 +610,7 @@ async fn drain(shared: Arc<Shared>, id: String) {
                 undo: Vec::new(),
                 messages: Vec::new(),
                 digest: None,
+                created: unix_now(),
             },
             (None, None) => {
                 unlock(&shared, &id, lock).await;
@@ -714,6 +723,10 @@ async fn message_turn(
     let changes = record.digest.as_ref().map(|d| d.changes(&digest)).unwrap_or_default();
     record.digest = Some(digest);
     record.messages.push(MessageRecord { text: text.to_string(), at: unix_now(), changes: changes.clone() });
+    if record.messages.len() > MESSAGES_KEPT {
+        let excess = record.messages.len() - MESSAGES_KEPT;
+        record.messages.drain(..excess);
+    }
     Ok(Turn { response, changes })
 }
 

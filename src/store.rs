@@ -139,6 +139,18 @@ pub struct RedisStore {
     prefix: String,
 }
 
+/// A value no other claim or lock holder uses: process, thread, time and a counter.
+fn unique_token() -> String {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    format!(
+        "{}-{:?}-{}-{}",
+        std::process::id(),
+        std::thread::current().id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()),
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
+}
+
 /// Deletes the lock only if it still holds our token.
 const UNLOCK: &str =
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -203,12 +215,7 @@ impl ConversationStore for RedisStore {
     }
     fn lock(&self, id: &str, lease: std::time::Duration, wait: std::time::Duration) -> Result<String, StoreError> {
         let key = self.key("lock", id);
-        let token = format!(
-            "{}-{:?}-{}",
-            std::process::id(),
-            std::thread::current().id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
-        );
+        let token = unique_token();
         let deadline = std::time::Instant::now() + wait;
         let mut pause = std::time::Duration::from_millis(2);
         loop {
@@ -216,6 +223,11 @@ impl ConversationStore for RedisStore {
             let got: Option<String> =
                 self.with(|c| redis::cmd("SET").arg(&key).arg(&token).arg("NX").arg("PX").arg(ms).query(c))?;
             if got.is_some() {
+                return Ok(token);
+            }
+            // Ours already, if an earlier attempt's reply was lost.
+            let holder: Option<String> = self.with(|c| redis::cmd("GET").arg(&key).query(c))?;
+            if holder.as_deref() == Some(token.as_str()) {
                 return Ok(token);
             }
             if std::time::Instant::now() >= deadline {
@@ -232,9 +244,16 @@ impl ConversationStore for RedisStore {
     fn claim(&self, key: &str, ttl: std::time::Duration) -> Result<bool, StoreError> {
         let key = self.key("seen", key);
         let secs = ttl.as_secs().max(1);
+        // A unique value: if the SET went through but its reply was lost (and `with` retried),
+        // reading our own value back still counts as our claim.
+        let mine = unique_token();
         let got: Option<String> =
-            self.with(|c| redis::cmd("SET").arg(&key).arg(1).arg("NX").arg("EX").arg(secs).query(c))?;
-        Ok(got.is_some())
+            self.with(|c| redis::cmd("SET").arg(&key).arg(&mine).arg("NX").arg("EX").arg(secs).query(c))?;
+        if got.is_some() {
+            return Ok(true);
+        }
+        let holder: Option<String> = self.with(|c| redis::cmd("GET").arg(&key).query(c))?;
+        Ok(holder.as_deref() == Some(mine.as_str()))
     }
 }
 

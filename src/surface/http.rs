@@ -115,6 +115,17 @@ fn error_response(status: StatusCode, code: &str, message: impl Into<String>) ->
     json_response(status, &json!({"error": {"code": code, "message": message.into()}}))
 }
 
+/// What a user is told about a coordinator error (internals stay in the log).
+fn coord_message(e: &CoordError) -> String {
+    match e {
+        CoordError::Store(inner) => {
+            tracing::error!(error = %inner, "store failure");
+            "the conversation could not be saved; try again".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 fn coord_error(e: &CoordError) -> Reply {
     let status = match e {
         CoordError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -122,14 +133,7 @@ fn coord_error(e: &CoordError) -> Reply {
         CoordError::Store(_) | CoordError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         CoordError::Closed => StatusCode::SERVICE_UNAVAILABLE,
     };
-    let message = match e {
-        CoordError::Store(_) => "the conversation could not be saved; try again".to_string(),
-        other => other.to_string(),
-    };
-    if let CoordError::Store(inner) = e {
-        tracing::error!(error = %inner, "store failure");
-    }
-    error_response(status, e.code(), message)
+    error_response(status, e.code(), coord_message(e))
 }
 
 /// Serves the API on `listener` until `shutdown`, then drains in-flight requests.
@@ -349,6 +353,9 @@ async fn dispatch(req: Request<Incoming>, state: &Arc<State>, label: &'static st
                 Ok(t) => t,
                 Err(e) => return e.reply(),
             };
+            if let Err(e) = crate::brain::validate(&body.text) {
+                return coord_error(&e.into());
+            }
             respond(stream, StatusCode::OK, move |events| async move {
                 coordinator.one_shot(&body.text, today, events).await
             })
@@ -375,6 +382,9 @@ async fn dispatch(req: Request<Incoming>, state: &Arc<State>, label: &'static st
             };
             if !coordinator.exists(&id).await {
                 return coord_error(&CoordError::NotFound(id));
+            }
+            if let Err(e) = crate::brain::validate(&body.text) {
+                return coord_error(&e.into());
             }
             respond(stream, StatusCode::OK, move |events| async move {
                 coordinator.message(&id, &body.text, None, events).await
@@ -425,7 +435,8 @@ where
             }
         }
         if let Ok(Err(e)) = call.await {
-            let _ = body_tx.send(sse("error", &json!({"error": {"code": e.code(), "message": e.to_string()}}))).await;
+            let _ =
+                body_tx.send(sse("error", &json!({"error": {"code": e.code(), "message": coord_message(&e)}}))).await;
         }
     });
     let mut r = Response::new(ApiBody::Stream(body_rx));

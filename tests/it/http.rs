@@ -311,6 +311,12 @@ async fn bad_requests_get_clear_json_errors() {
     assert_eq!((st, code(&b).as_str()), (400, "invalid_request"));
     let (st, _, b) = call(&c, "POST", &url, &[auth], br#"{"text": "   "}"#).await;
     assert_eq!((st, code(&b).as_str()), (422, "empty_message"));
+    let (st, ctype, b) = call(&c, "POST", &url, &[auth, ("accept", "text/event-stream")], br#"{"text": "   "}"#).await;
+    assert_eq!(
+        (st, ctype.as_str(), code(&b).as_str()),
+        (422, "application/json", "empty_message"),
+        "no stream for a bad message"
+    );
     let long = format!(r#"{{"text": "{}"}}"#, "awareness ".repeat(1000));
     let (st, _, b) = call(&c, "POST", &url, &[auth], long.as_bytes()).await;
     assert_eq!((st, code(&b).as_str()), (422, "message_too_long"));
