@@ -329,6 +329,17 @@ fn error_notice(e: &CoordError, bot_user: &str) -> Rendered {
     }
 }
 
+/// What looking a thread up found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recovery {
+    /// The conversation exists now (it was known, or rebuilt from the thread).
+    Rebuilt,
+    /// The thread was read and holds no plan of ours.
+    NotOurs,
+    /// The thread could not be read or replayed; try again later.
+    Failed,
+}
+
 impl App {
     // ---- events ---------------------------------------------------------------------------
 
@@ -411,25 +422,27 @@ impl App {
         let lock = self.recovering.entry(id.to_string()).or_insert_with(|| Arc::new(Mutex::new(()))).clone();
         let _held = lock.lock().await;
         let found = if self.coordinator.exists(id).await {
-            true
+            Recovery::Rebuilt
         } else if self.foreign.contains(id) {
             // Another reply in the same thread looked it up while we waited.
-            false
+            Recovery::NotOurs
         } else {
             self.recover(id, channel, thread_ts).await
         };
         drop(_held);
         self.recovering.remove_if(id, |_, l| Arc::strong_count(l) <= 2);
-        if !found {
+        // Only a thread that was read and holds no plan of ours is remembered as not ours; a
+        // failed lookup (429, time-out) is tried again on the next reply.
+        if found == Recovery::NotOurs {
             self.foreign.claim(id);
         }
-        found
+        found == Recovery::Rebuilt
     }
 
     /// Rebuilds a conversation from the newest plan message of ours in the thread: its
     /// metadata holds the conversation's messages and reference date, replayed through the
     /// coordinator (understanding is deterministic, so the brief comes out the same).
-    async fn recover(&self, id: &str, channel: &str, thread_ts: &str) -> bool {
+    async fn recover(&self, id: &str, channel: &str, thread_ts: &str) -> Recovery {
         let session = self.client.open_session(&self.bot_token);
         let params = vec![
             ("channel", Some(channel.to_string())),
@@ -446,10 +459,10 @@ impl App {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(%channel, error = %e, "slack: conversations.replies failed; thread not recovered");
-                return false;
+                return Recovery::Failed;
             }
         };
-        let Some((today, messages)) = find_state(&thread, id, self.bot_id.as_deref()) else { return false };
+        let Some((today, messages)) = find_state(&thread, id, self.bot_id.as_deref()) else { return Recovery::NotOurs };
         tracing::info!(%channel, thread = %thread_ts, messages = messages.len(), "slack: conversation rebuilt from metadata");
         let mut ok = false;
         for m in &messages {
@@ -458,7 +471,11 @@ impl App {
                 Err(e) => tracing::warn!(error = %e, "slack: replaying a recovered message failed"),
             }
         }
-        ok
+        if ok {
+            Recovery::Rebuilt
+        } else {
+            Recovery::Failed
+        }
     }
 
     async fn on_click(self: Arc<Self>, b: SlackInteractionBlockActionsEvent) {
