@@ -46,7 +46,10 @@ pub const MESSAGES_KEPT: usize = 500;
 /// A fault to inject into a specialist run (tests of the time limit and panic handling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
+    /// Wait (asynchronously) before running.
     Delay(Duration),
+    /// Keep the thread busy (synchronously) before running: a runaway specialist.
+    Busy(Duration),
     Panic,
     /// Panic after the specialists, while merging and planning (outside their tasks).
     PanicWhileMerging,
@@ -755,9 +758,24 @@ async fn turn(
                 match fault {
                     Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
                     Some(Fault::Panic) => panic!("injected fault in the {} specialist", s.name()),
-                    Some(Fault::PanicWhileMerging) | None => {}
+                    Some(Fault::Busy(_) | Fault::PanicWhileMerging) | None => {}
                 }
-                s.run(&text, today)
+                // The specialist is synchronous CPU work: on the blocking pool the time limit
+                // can really cut it off (the turn goes on; the run finishes in the background).
+                let busy = match fault {
+                    Some(Fault::Busy(d)) => Some(d),
+                    _ => None,
+                };
+                let blocking = move || {
+                    if let Some(d) = busy {
+                        std::thread::sleep(d);
+                    }
+                    s.run(&text, today)
+                };
+                match tokio::task::spawn_blocking(blocking).await {
+                    Ok(finding) => finding,
+                    Err(e) => std::panic::resume_unwind(e.into_panic()),
+                }
             };
             (tokio::time::timeout(limit, run).await, started.elapsed())
         });
@@ -931,6 +949,7 @@ mod tests {
         let fault: FaultHook = Arc::new(|s, text| match (s, text.contains("SLOW"), text.contains("CRASH")) {
             (Specialist::Budget, true, _) => Some(Fault::Delay(Duration::from_secs(5))),
             (Specialist::Goal, _, true) => Some(Fault::Panic),
+            (Specialist::Schedule, _, _) if text.contains("STUCK") => Some(Fault::Busy(Duration::from_secs(2))),
             _ => None,
         });
         let (c, _) =
@@ -943,6 +962,12 @@ mod tests {
         assert!(t.response.brief.objective.is_none());
         assert_eq!(t.response.brief.budget.as_ref().unwrap().amount, 5000.0);
         assert!(t.response.plan.warnings.iter().any(|w| w.field == "specialist.goal"));
+        // A specialist stuck in synchronous work is cut off by the limit too.
+        let started = std::time::Instant::now();
+        let t = c.one_shot("STUCK awareness in Germany, €5k, 30 days", today(), None).await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(1), "the turn did not wait for the stuck specialist");
+        assert!(t.response.brief.schedule.days.is_none());
+        assert!(t.response.plan.warnings.iter().any(|w| w.field == "specialist.schedule"));
     }
 
     #[tokio::test]
