@@ -252,6 +252,54 @@ pub struct Brief {
     pub formats: Formats,
 }
 
+/// Interest ids (SPEC §2).
+pub const INTEREST_IDS: [&str; 24] = [
+    "books",
+    "business",
+    "comedy",
+    "commuting",
+    "cooking",
+    "culture",
+    "diy",
+    "education",
+    "health",
+    "history",
+    "fitness",
+    "gaming",
+    "in_car",
+    "dating",
+    "news",
+    "parenting",
+    "travel",
+    "technology",
+    "sports",
+    "fashion_beauty",
+    "pets",
+    "automotive",
+    "finance",
+    "food_drink",
+];
+/// Genre ids (SPEC §2).
+pub const GENRE_IDS: [&str; 15] = [
+    "pop",
+    "hip_hop",
+    "rock",
+    "electronic",
+    "latin",
+    "rnb",
+    "indie",
+    "country",
+    "jazz",
+    "classical",
+    "metal",
+    "kpop",
+    "reggaeton",
+    "afrobeats",
+    "schlager",
+];
+/// Context (real-time moment) ids (SPEC §2).
+pub const CONTEXT_IDS: [&str; 8] = ["workout", "chill", "cooking", "party", "focus", "commute", "sleep", "gaming"];
+
 /// Warning codes of SPEC §2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -346,6 +394,23 @@ mod tests {
         for o in Objective::ALL {
             assert_eq!(Objective::from_id(o.id()), Some(o));
             assert_eq!(serde_json::to_value(o).unwrap(), o.id());
+        }
+    }
+
+    #[test]
+    fn the_vocabulary_uses_only_taxonomy_ids() {
+        let data = include_str!("../fixtures/taxonomy/targeting.tsv");
+        for row in crate::understand::lexicon::tsv_rows(data) {
+            let (kind, id, alt) = (row[1], row.get(2).copied().unwrap_or(""), row.get(3).copied().unwrap_or(""));
+            match kind {
+                "interest" => assert!(INTEREST_IDS.contains(&id), "{id}"),
+                "genre" => assert!(GENRE_IDS.contains(&id), "{id}"),
+                "context" | "moment" => {
+                    assert!(CONTEXT_IDS.contains(&id), "{id}");
+                    assert!(alt.is_empty() || INTEREST_IDS.contains(&alt), "{alt}");
+                }
+                _ => {}
+            }
         }
     }
 

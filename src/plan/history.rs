@@ -10,7 +10,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 use thiserror::Error;
 
-use crate::brief::{Format, Objective, Placement};
+use crate::brief::{Format, Objective, Placement, CONTEXT_IDS, GENRE_IDS, INTEREST_IDS};
 
 /// The SPEC §4 history columns.
 pub const COLUMNS: [&str; 27] = [
@@ -181,64 +181,21 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
-/// Targeting ids of the taxonomy (interests, genres, contexts) in one numbering.
-pub fn targeting_ids() -> &'static [&'static str] {
-    &[
-        // interests
-        "books",
-        "business",
-        "comedy",
-        "commuting",
-        "cooking",
-        "culture",
-        "diy",
-        "education",
-        "health",
-        "history",
-        "fitness",
-        "gaming",
-        "in_car",
-        "dating",
-        "news",
-        "parenting",
-        "travel",
-        "technology",
-        "sports",
-        "fashion_beauty",
-        "pets",
-        "automotive",
-        "finance",
-        "food_drink", // genres
-        "pop",
-        "hip_hop",
-        "rock",
-        "electronic",
-        "latin",
-        "rnb",
-        "indie",
-        "country",
-        "jazz",
-        "classical",
-        "metal",
-        "kpop",
-        "reggaeton",
-        "afrobeats",
-        "schlager", // contexts (prefixed: "cooking" and "gaming" are also interests)
-        "ctx:workout",
-        "ctx:chill",
-        "ctx:cooking",
-        "ctx:party",
-        "ctx:focus",
-        "ctx:commute",
-        "ctx:sleep",
-        "ctx:gaming",
-    ]
+/// Targeting ids of the taxonomy (interests, genres, contexts) in one numbering; contexts are
+/// prefixed `ctx:` ("cooking" and "gaming" are interests as well).
+pub fn targeting_ids() -> &'static [String] {
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let plain = INTEREST_IDS.iter().chain(GENRE_IDS.iter()).map(|s| s.to_string());
+        plain.chain(CONTEXT_IDS.iter().map(|c| format!("ctx:{c}"))).collect()
+    })
 }
 
 /// The number of a targeting id (`kind` is "interest", "genre" or "context").
 pub fn targeting_id(kind: &str, id: &str) -> Option<u16> {
     static BY_NAME: std::sync::OnceLock<HashMap<&'static str, u16>> = std::sync::OnceLock::new();
-    let by_name = BY_NAME.get_or_init(|| targeting_ids().iter().enumerate().map(|(i, t)| (*t, i as u16)).collect());
+    let by_name =
+        BY_NAME.get_or_init(|| targeting_ids().iter().enumerate().map(|(i, t)| (t.as_str(), i as u16)).collect());
     if kind == "context" {
         let ctx = targeting_ids().iter().position(|t| t.strip_prefix("ctx:") == Some(id))?;
         Some(ctx as u16)

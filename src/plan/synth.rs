@@ -89,7 +89,7 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::brief::{Format, Objective, Placement, Platform};
+use crate::brief::{Format, Objective, Placement, Platform, CONTEXT_IDS, GENRE_IDS, INTEREST_IDS};
 use crate::markets::{Market, COLUMNS as MARKET_COLUMNS};
 use crate::plan::history::GenderKey as Gender;
 
@@ -223,53 +223,6 @@ fn validate(markets: &[Market], opts: &GenOptions) -> io::Result<()> {
 
 /// Gender ids, indexed by [`Gender`].
 const GENDER_IDS: [&str; 4] = ["ALL", "FEMALE", "MALE", "NON_BINARY"];
-/// Interest ids (SPEC §2).
-const INTEREST_IDS: [&str; 24] = [
-    "books",
-    "business",
-    "comedy",
-    "commuting",
-    "cooking",
-    "culture",
-    "diy",
-    "education",
-    "health",
-    "history",
-    "fitness",
-    "gaming",
-    "in_car",
-    "dating",
-    "news",
-    "parenting",
-    "travel",
-    "technology",
-    "sports",
-    "fashion_beauty",
-    "pets",
-    "automotive",
-    "finance",
-    "food_drink",
-];
-/// Genre ids (SPEC §2).
-const GENRE_IDS: [&str; 15] = [
-    "pop",
-    "hip_hop",
-    "rock",
-    "electronic",
-    "latin",
-    "rnb",
-    "indie",
-    "country",
-    "jazz",
-    "classical",
-    "metal",
-    "kpop",
-    "reggaeton",
-    "afrobeats",
-    "schlager",
-];
-/// Context ids (SPEC §2).
-const CONTEXT_IDS: [&str; 8] = ["workout", "chill", "cooking", "party", "focus", "commute", "sleep", "gaming"];
 
 /// All objectives in id order.
 const OBJECTIVES: [Objective; 9] = Objective::ALL;
