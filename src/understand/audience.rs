@@ -392,11 +392,27 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
 
 fn read_languages(text: &Text, clauses: &Clauses, f: &mut AudienceFinding, covered: &mut Vec<(usize, usize)>) {
     let g = Gazetteer::get();
-    for h in g.find_languages(text) {
+    let hits = g.find_languages(text);
+    let speaking_at = |k: usize| {
+        let h = &hits[k];
         let (before, after) = words_around(text, h.start, h.end, 1);
-        let speaking = after.first().is_some_and(|w| w.starts_with("speak") || *w == "language" || *w == "speakers")
-            || before.first().is_some_and(|w| w.starts_with("speak"));
-        if speaking {
+        after.first().is_some_and(|w| w.starts_with("speak") || *w == "language" || *w == "speakers")
+            || before.first().is_some_and(|w| w.starts_with("speak"))
+    };
+    // "French and German speakers": a language joined to a spoken one by "and", "or", "/" or a
+    // comma is spoken too.
+    let joined = |a: usize, b: usize| {
+        let gap = text.norm[hits[a].end..hits[b].start].trim();
+        matches!(gap, "and" | "or" | "," | "/" | "&" | "+" | ", and" | ", or")
+    };
+    let mut speaking: Vec<bool> = (0..hits.len()).map(speaking_at).collect();
+    for k in (0..hits.len().saturating_sub(1)).rev() {
+        if !speaking[k] && speaking[k + 1] && joined(k, k + 1) {
+            speaking[k] = true;
+        }
+    }
+    for (k, h) in hits.iter().enumerate() {
+        if speaking[k] {
             let mode = clauses.mode_at(h.start);
             f.languages.push(g.language_codes[h.value as usize].clone(), mode);
             covered.push((h.start, h.end));
@@ -1020,6 +1036,9 @@ mod tests {
         let f = aud("target Spanish speakers only");
         assert_eq!(f.languages.add, vec!["es"]);
         assert!(f.locations.is_empty());
+        let f = aud("Swiss users, French and German speakers");
+        assert_eq!(f.languages.add, vec!["fr", "de"]);
+        assert_eq!(f.locations.add.len(), 1, "French is a language here, not France");
         let f = aud("French-speaking Canadians");
         assert_eq!(f.languages.add, vec!["fr"]);
         assert_eq!(f.locations.add[0].country, "CA");

@@ -1267,12 +1267,16 @@ impl<'a> Ctx<'a> {
         let bound = self.bound_before(a.start).or(bound_after);
         let min = if is_range { lower } else { None };
         let daily = rate.is_some() || self.daily_before(a.start);
-        let value = s.value / rate.unwrap_or(1.0);
+        // In Portuguese and Spanish "mil" is a thousand ("R$ 40 mil"); in English a million.
+        let iberian = matches!(cur, Some(Peso) | Some(Iso("BRL" | "MXN" | "ARS" | "CLP" | "COP" | "PEN" | "UYU")));
+        let mil = iberian && self.words.get(a.start..s.end.min(self.words.len())).is_some_and(|w| w.contains(&"mil"));
+        let unit = if mil { 1e-3 } else { 1.0 };
+        let value = s.value / rate.unwrap_or(1.0) * unit;
         let role = self.role(&a, &s, tail);
         Some(Mention {
             end: tail.max(s.end),
             value,
-            min: min.map(|m| m / rate.unwrap_or(1.0)).filter(|_| bound.is_none() || is_range),
+            min: min.map(|m| m / rate.unwrap_or(1.0) * unit).filter(|_| bound.is_none() || is_range),
             cur,
             daily,
             approximate: approx_after || self.approx_before(a.start) || rate.is_some_and(|d| d > 7.0),
@@ -1460,6 +1464,19 @@ mod table_tests {
         let longest = CURRENCY_WORDS.iter().map(|(w, _)| w.len());
         let first = CURRENCY_PHRASES.iter().map(|(p, _)| p[0].len());
         assert_eq!(longest.chain(first).max(), Some(MAX_CURRENCY_WORD));
+    }
+}
+
+#[cfg(test)]
+mod mil_tests {
+    use super::*;
+
+    #[test]
+    fn mil_is_a_thousand_in_portuguese_and_spanish_money_and_a_million_in_english() {
+        assert_eq!(extract("R$ 40 mil").amount, Some(40_000.0));
+        assert_eq!(extract("MXN 150 mil, 4 semanas").amount, Some(150_000.0));
+        assert_eq!(extract("1.5 mil budget").amount, Some(1_500_000.0));
+        assert_eq!(extract("$2 mil").amount, Some(2_000_000.0));
     }
 }
 

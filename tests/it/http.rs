@@ -164,6 +164,17 @@ async fn two_hundred_conversations_of_five_messages_in_parallel() {
     s.stop().await;
 }
 
+/// Opens the store again once the stopped server's last tasks have let go of the file.
+async fn reopen(dir: &std::path::Path) -> RedbStore {
+    for _ in 0..100 {
+        match RedbStore::open(dir) {
+            Ok(s) => return s,
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    RedbStore::open(dir).expect("the store reopens")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conversations_survive_a_restart() {
     let dir = std::env::temp_dir().join(format!("adsai-http-restart-{}", std::process::id()));
@@ -184,12 +195,7 @@ async fn conversations_survive_a_restart() {
     )
     .await;
     s.stop().await;
-    let s = Server::start(
-        Arc::new(RedbStore::open(&dir).unwrap()),
-        http::Config::default(),
-        coordinator::Config::default(),
-    )
-    .await;
+    let s = Server::start(Arc::new(reopen(&dir).await), http::Config::default(), coordinator::Config::default()).await;
     let (status, v) =
         post_json(&c, &format!("{}/v1/conversations/{id}/messages", s.base), json!({"text": "make it 12k"})).await;
     assert_eq!(status, 200);
