@@ -1081,7 +1081,10 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let b = self.simple_at(k + 1, true)?;
-        if matches!((a.cur, b.cur), (Some(x), Some(y)) if x != y) {
+        // "$10k and $12k AUD": a bare dollar agrees with any dollar code.
+        let dollar_code = |c: Cur| matches!(c, Iso(code) if code.ends_with('D'));
+        let agree = |x: Cur, y: Cur| x == y || (x == Dollar && dollar_code(y)) || (y == Dollar && dollar_code(x));
+        if matches!((a.cur, b.cur), (Some(x), Some(y)) if !agree(x, y)) {
             return None;
         }
         let mut lower = a.value;
@@ -1477,6 +1480,15 @@ mod mil_tests {
         assert_eq!(extract("MXN 150 mil, 4 semanas").amount, Some(150_000.0));
         assert_eq!(extract("1.5 mil budget").amount, Some(1_500_000.0));
         assert_eq!(extract("$2 mil").amount, Some(2_000_000.0));
+    }
+
+    #[test]
+    fn a_range_may_name_the_dollar_at_the_end() {
+        let f = extract("between $10k and $12k AUD");
+        assert_eq!((f.amount, f.min, f.currency), (Some(12_000.0), Some(10_000.0), CurrencyHint::Code("AUD".into())));
+        assert!(!f.conflicting);
+        let f = extract("between €10k and $12k");
+        assert!(f.min.is_none(), "different currencies are no range");
     }
 }
 

@@ -448,6 +448,12 @@ const NAMED_PERIODS: &[(&[&str], DayRule, DayRule)] = &[
     (&["holiday", "season"], DayRule::Md(12, 1), DayRule::Md(12, 31)),
     (&["festive", "season"], DayRule::Md(12, 1), DayRule::Md(12, 31)),
     (&["summer"], DayRule::Md(6, 1), DayRule::Md(8, 31)),
+    // Long weekends planners book as one flight.
+    (&["easter", "period"], DayRule::Easter(-2), DayRule::Easter(1)),
+    (&["easter", "weekend"], DayRule::Easter(-2), DayRule::Easter(1)),
+    (&["easter", "holidays"], DayRule::Easter(-2), DayRule::Easter(1)),
+    (&["thanksgiving", "weekend"], DayRule::Nth(11, Weekday::Thu, 4, 0), DayRule::Nth(11, Weekday::Thu, 4, 3)),
+    (&["black", "friday", "weekend"], DayRule::Nth(11, Weekday::Fri, 4, 0), DayRule::Nth(11, Weekday::Fri, 4, 3)),
 ];
 
 /// Words in front of "the holidays" that make it a period rather than a greeting.
@@ -924,14 +930,15 @@ impl Scanner<'_, '_> {
     /// Named days and periods from the tables, and "the holidays" after a period word.
     fn named(&self, i: usize) -> Found {
         let seq = |words: &[&str]| words.iter().enumerate().all(|(k, w)| self.is(i + k, w));
-        for (words, rule) in NAMED_DAYS {
-            if seq(words) {
-                return Some(self.with_year(Yearly::Day(*rule), i + words.len(), true));
-            }
-        }
+        // Periods first: "easter weekend" is a period, not Easter Sunday.
         for (words, a, b) in NAMED_PERIODS {
             if seq(words) {
                 return Some((What::Period(When::Yearly(Yearly::Range(*a, *b))), i + words.len()));
+            }
+        }
+        for (words, rule) in NAMED_DAYS {
+            if seq(words) {
+                return Some(self.with_year(Yearly::Day(*rule), i + words.len(), true));
             }
         }
         let holidays = self.is(i, "the") && self.is(i + 1, "holidays") && i > 0 && self.is_any(i - 1, HOLIDAYS_CUES);
@@ -1796,6 +1803,14 @@ mod tests {
         check(&["on thanksgiving 2027"], "2026-01-01", "2027-11-25", "2027-11-25");
         check(&["presidents' day"], "2026-01-01", "2026-02-16", "2026-02-16");
         check(&["st paddy's day"], "2026-01-01", "2026-03-17", "2026-03-17");
+    }
+
+    #[test]
+    fn long_weekends_are_periods() {
+        check(&["sales over the Easter period"], "2026-11-23", "2027-03-26", "2027-03-29");
+        check(&["easter weekend"], "2026-01-01", "2026-04-03", "2026-04-06");
+        check(&["black friday weekend"], "2026-11-01", "2026-11-27", "2026-11-30");
+        check(&["thanksgiving weekend"], "2026-11-01", "2026-11-26", "2026-11-29");
     }
 
     #[test]
