@@ -201,7 +201,8 @@ fn read_clause(text: &Text, clause: &str, hits: &[Hit<Token>], f: &mut FormatsFi
             _ => {}
         }
     }
-    if listed.len() >= 2 && joined_by_and(clause) {
+    // "audio and video" names a mix; "audio and display only" extends the "only" to the list.
+    if (listed.len() >= 2 || (!listed.is_empty() && !include.is_empty())) && joined_by_and(clause) {
         include.extend(listed);
     }
     if !include.is_empty() {
@@ -238,6 +239,7 @@ mod tests {
 
     #[test]
     fn a_named_mix_includes_both() {
+        assert_eq!(fmt("audio and display only, US").include, Some(vec![Audio, Image]));
         assert_eq!(fmt("audio and video, US, 18+").include, Some(vec![Audio, Video]));
     }
 

@@ -166,6 +166,7 @@ mod tests {
         assert_eq!(goal("landing-page visits, measured with the pixel"), Some(WebsiteVisits));
         assert_eq!(goal("we want people to actually watch it. video views"), Some(VideoViews));
         assert_eq!(goal("How do I grow my podcast?"), Some(PodcastStreams));
+        assert_eq!(goal("we want more downloads of our podcast in the US"), Some(PodcastStreams));
         assert_eq!(goal("Drive downloads of our app"), Some(AppInstalls));
         assert_eq!(goal("Goal: newsletter sign-ups"), Some(LeadGen));
         assert_eq!(goal("Client wants bookings"), Some(Conversions));
