@@ -190,6 +190,9 @@ const REMOVE_CUES: &[&str] = &[
 const MOMENT_BEFORE: &[&str] = &["while", "whilst", "during", "when"];
 const MOMENT_AFTER: &[&str] =
     &["moment", "moments", "playlist", "playlists", "vibes", "sessions", "session", "mode", "time"];
+/// Words before a podcast mention that make it a limit rather than targeting.
+const LIMIT_WORDS: &[&str] =
+    &["no", "not", "without", "exclude", "excluding", "except", "max", "cap", "than", "most", "limit"];
 const ORG_WORDS: &[&str] = &["brand", "company", "client", "business", "startup", "agency", "firm", "retailer"];
 const PLACE_PREPOSITIONS: &[&str] = &["in", "across", "throughout", "within", "targeting", "target"];
 
@@ -326,8 +329,13 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
                 f.podcast = true;
             }
             Kind::Podcast => {
-                let (before, _) = words_around(text, h.start, h.end, 1);
-                if !before.first().is_some_and(|w| ["my", "our", "their", "the", "a", "your"].contains(w)) {
+                let (before, _) = words_around(text, h.start, h.end, 6);
+                let owned = before.first().is_some_and(|w| ["my", "our", "their", "the", "a", "your"].contains(w));
+                // "no more than 30% on podcasts", "no podcasts": a limit (the formats
+                // specialist's), not podcast targeting.
+                let limited = before.iter().any(|w| LIMIT_WORDS.contains(w))
+                    || text.norm[..h.start].trim_end().rsplit(' ').take(4).any(|w| w.ends_with('%'));
+                if !owned && !limited {
                     f.podcast = true;
                 }
             }
@@ -1061,5 +1069,8 @@ mod tests {
         assert!(f.interests.is_empty());
         assert!(f.podcast);
         assert!(!aud("How do I grow my podcast?").podcast);
+        assert!(!aud("no more than 30% on podcasts").podcast);
+        assert!(!aud("exclude podcasts").podcast);
+        assert!(aud("only on podcasts").podcast);
     }
 }

@@ -1388,6 +1388,10 @@ impl<'a> Ctx<'a> {
             let next_ok = self.budget_object(n) || FILLERS.contains(&self.w(n));
             return next_ok.then_some(1.0 + s * p).filter(|f| *f > 0.0);
         }
+        // "add 20% to the budget", "put 10% on top of the budget".
+        if matches!(sign, "add" | "adding") && matches!(after, "to" | "onto") && clause_has_budget() {
+            return Some(1.0 + p);
+        }
         if sign == "by" {
             let verb = self.back(i - 1).find(|&j| CHANGE_VERBS.contains(&self.w(j)))?;
             let s = if DECREASE_VERBS.contains(&self.w(verb)) { -1.0 } else { 1.0 };
@@ -1765,6 +1769,7 @@ mod tests {
         close("+20% budget", 1.2);
         close("20% more budget", 1.2);
         close("increase the budget by 20%", 1.2);
+        close("add 20% to the budget", 1.2);
         close("10% less", 0.9);
         close("reduce it by 10 percent", 0.9);
         close("budget -15%", 0.85);

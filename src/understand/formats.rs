@@ -54,6 +54,7 @@ impl FormatsFinding {
             && self.keep.is_empty()
             && self.max_share.is_empty()
             && self.placements.is_none()
+            && self.notes.is_empty()
     }
 }
 
@@ -197,6 +198,10 @@ fn read_clause(text: &Text, clause: &str, hits: &[Hit<Token>], f: &mut FormatsFi
             (Some(Token::Keep), Some(x), _) => f.keep.push(x),
             (Some(Token::Only), Some(x), _) => include.push(x),
             (Some(Token::Only), _, Some(p)) => placements.push(p),
+            (Some(Token::Cap | Token::SoftCap), _, Some(p)) => f.notes.push(format!(
+                "A share cap on {} can't be set (caps are per format: audio, video, display): not applied",
+                p.id().to_lowercase()
+            )),
             (None, Some(x), _) => listed.push(x),
             _ => {}
         }
@@ -261,6 +266,13 @@ mod tests {
         assert_eq!(f.max_share, vec![(Video, 0.3)]);
         assert!(f.include.is_none());
         assert!(!f.notes.is_empty());
+    }
+
+    #[test]
+    fn a_cap_on_a_placement_is_reported_not_ignored() {
+        let f = fmt("no more than 30% on podcasts");
+        assert!(f.max_share.is_empty() && f.placements.is_none());
+        assert_eq!(f.notes.len(), 1);
     }
 
     #[test]

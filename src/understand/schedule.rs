@@ -487,7 +487,7 @@ const END_CUES: &[&str] = &["until", "till", "til", "through", "thru", "ending",
 const RANGE_LINKS: &[&str] = &["to", "and", "-", "–", "—"];
 
 /// Words skipped between a cue and its date ("from the 1st", "on Monday", "until around Easter").
-const FILLERS: &[&str] = &["the", "on", "at", "around", "about", "approximately", "roughly", "approx", "this"];
+const FILLERS: &[&str] = &["the", "on", "at", "around", "about", "approximately", "roughly", "approx", "this", "it"];
 
 /// Words that make a date not about the flight ("plan by EOD", "due Friday").
 const IGNORE_CUES: &[&str] = &["by", "due", "last", "past"];
@@ -1803,6 +1803,11 @@ mod tests {
         check(&["on thanksgiving 2027"], "2026-01-01", "2027-11-25", "2027-11-25");
         check(&["presidents' day"], "2026-01-01", "2026-02-16", "2026-02-16");
         check(&["st paddy's day"], "2026-01-01", "2026-03-17", "2026-03-17");
+    }
+
+    #[test]
+    fn a_cue_may_take_it() {
+        check(&["awareness in Germany, 4 weeks", "end it on Dec 31 instead"], "2026-11-23", "2026-11-24", "2026-12-31");
     }
 
     #[test]
