@@ -487,7 +487,8 @@ const END_CUES: &[&str] = &["until", "till", "til", "through", "thru", "ending",
 const RANGE_LINKS: &[&str] = &["to", "and", "-", "–", "—"];
 
 /// Words skipped between a cue and its date ("from the 1st", "on Monday", "until around Easter").
-const FILLERS: &[&str] = &["the", "on", "at", "around", "about", "approximately", "roughly", "approx", "this", "it"];
+const FILLERS: &[&str] =
+    &["the", "on", "at", "in", "around", "about", "approximately", "roughly", "approx", "this", "it"];
 
 /// Words that make a date not about the flight ("plan by EOD", "due Friday").
 const IGNORE_CUES: &[&str] = &["by", "due", "last", "past"];
@@ -1803,6 +1804,11 @@ mod tests {
         check(&["on thanksgiving 2027"], "2026-01-01", "2027-11-25", "2027-11-25");
         check(&["presidents' day"], "2026-01-01", "2026-02-16", "2026-02-16");
         check(&["st paddy's day"], "2026-01-01", "2026-03-17", "2026-03-17");
+    }
+
+    #[test]
+    fn a_start_month_keeps_the_length() {
+        check(&["awareness in Germany, 4 weeks", "start in January"], "2026-11-23", "2027-01-01", "2027-01-28");
     }
 
     #[test]
