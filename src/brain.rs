@@ -168,7 +168,7 @@ impl Brain {
 
     /// Merges already-understood findings and plans (the coordinator's path).
     pub fn merge_and_plan(&self, conv: &mut Conversation, findings: &Findings) -> Response {
-        conv.apply(findings, &self.markets);
+        conv.apply(findings);
         self.plan(conv)
     }
 

@@ -42,8 +42,6 @@ pub struct Conversation {
     /// Whether the start date was stated (otherwise it is the default, today + 1).
     start_stated: bool,
     notes: Vec<Note>,
-    /// Messages handled so far.
-    pub turns: u32,
 }
 
 /// Serialisable mirror of [`Span`].
@@ -82,7 +80,7 @@ pub struct Report {
 impl Conversation {
     /// A new, empty conversation.
     pub fn new(today: NaiveDate) -> Conversation {
-        Conversation { today, brief: Brief::default(), span: None, start_stated: false, notes: Vec::new(), turns: 0 }
+        Conversation { today, brief: Brief::default(), span: None, start_stated: false, notes: Vec::new() }
     }
 
     fn forget(&mut self, field_prefix: &str) {
@@ -97,8 +95,7 @@ impl Conversation {
     }
 
     /// Merges one message's findings into the brief.
-    pub fn apply(&mut self, findings: &Findings, markets: &Markets) {
-        self.turns += 1;
+    pub fn apply(&mut self, findings: &Findings) {
         // Audience first: the budget's currency follows the (new) target countries.
         if let Some(a) = &findings.audience {
             self.apply_audience(a);
@@ -107,7 +104,7 @@ impl Conversation {
             self.apply_goal(g);
         }
         if let Some(b) = &findings.budget {
-            self.apply_budget(b, markets);
+            self.apply_budget(b);
         }
         if let Some(s) = &findings.schedule {
             self.apply_schedule(s);
@@ -200,8 +197,7 @@ impl Conversation {
         }
     }
 
-    fn apply_budget(&mut self, b: &budget::BudgetFinding, markets: &Markets) {
-        let _ = markets;
+    fn apply_budget(&mut self, b: &budget::BudgetFinding) {
         let g = Gazetteer::get();
         let countries: Vec<String> = self.brief.audience.countries().into_iter().map(String::from).collect();
         let currencies: Vec<&str> = countries.iter().filter_map(|c| g.currency_of(c)).collect();
@@ -463,7 +459,7 @@ mod tests {
         let markets = Markets::embedded();
         let mut c = Conversation::new(today());
         for m in messages {
-            c.apply(&understand(m, today()), markets);
+            c.apply(&understand(m, today()));
         }
         let r = c.report(markets, "US");
         (c, r)

@@ -21,20 +21,19 @@ pub struct SharedBrain {
     current: RwLock<(Brain, Loaded)>,
 }
 
-/// When and from what the current data was loaded.
+/// How old and how large the current data is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
     /// The data's own time: the files' modification time, or the process start for embedded data.
     pub data_time: SystemTime,
     pub rows: usize,
-    pub source: String,
 }
 
 impl SharedBrain {
-    /// Starts with a brain loaded from `source` at `data_time`.
-    pub fn new(brain: Brain, source: &str, data_time: SystemTime) -> SharedBrain {
+    /// Starts with a brain whose data is of `data_time`.
+    pub fn new(brain: Brain, data_time: SystemTime) -> SharedBrain {
         let rows = brain.index().rows();
-        SharedBrain { current: RwLock::new((brain, Loaded { data_time, rows, source: source.to_string() })) }
+        SharedBrain { current: RwLock::new((brain, Loaded { data_time, rows })) }
     }
 
     /// The brain to use for one turn (cheap: shared `Arc`s).
@@ -137,10 +136,7 @@ pub async fn watch(
                 // New data, same planner settings.
                 let brain = brain.with_settings(shared.current().settings().clone());
                 let rows = brain.index().rows();
-                shared.replace(
-                    brain,
-                    Loaded { data_time: files.data_time(), rows, source: files.history.display().to_string() },
-                );
+                shared.replace(brain, Loaded { data_time: files.data_time(), rows });
                 tracing::info!(rows, skipped = report.skipped, "reloaded the planning data");
                 metrics.count(
                     "adsai_data_reloads_total",

@@ -320,11 +320,8 @@ async fn serve(brain: Brain, settings: Settings, slack: Option<slack::Config>) -
     let metrics = Arc::new(Metrics::default());
     let files =
         settings.data.history.clone().map(|history| DataFiles { history, markets: settings.data.markets.clone() });
-    let data = Arc::new(SharedBrain::new(
-        brain,
-        files.as_ref().map_or("embedded".to_string(), |f| f.history.display().to_string()).as_str(),
-        files.as_ref().map_or_else(std::time::SystemTime::now, DataFiles::data_time),
-    ));
+    let data =
+        Arc::new(SharedBrain::new(brain, files.as_ref().map_or_else(std::time::SystemTime::now, DataFiles::data_time)));
     // The coordinator stops after the surfaces have drained, not with them.
     let coordinator_shutdown = CancellationToken::new();
     let coordinator = match Coordinator::start_shared(

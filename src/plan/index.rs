@@ -11,8 +11,6 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::Datelike;
-
 use super::history::{GenderKey, Row};
 use crate::brief::{Format, Objective, Placement};
 use crate::understand::lexicon::tsv_rows;
@@ -234,7 +232,6 @@ pub struct Index {
     segments: FastMap<Key, Segment>,
     norms: HashMap<(Objective, u16), CampaignNorms>,
     rows: usize,
-    advertisers: usize,
 }
 
 /// What the planner asks for.
@@ -343,13 +340,10 @@ impl IndexBuilder {
 
     /// Summarises every segment.
     pub fn finish(self) -> Index {
-        let mut advertisers: Vec<u32> = self.measures.iter().map(|m| m.1).collect();
-        advertisers.sort_unstable();
-        advertisers.dedup();
         let groups: Vec<(Key, Vec<u32>)> = self.groups.into_iter().collect();
         let segments = summarise_parallel(&groups, &self.measures);
         let norms = campaign_norms(self.campaigns.into_values());
-        Index { segments, norms, rows: self.rows, advertisers: advertisers.len() }
+        Index { segments, norms, rows: self.rows }
     }
 }
 
@@ -366,11 +360,6 @@ impl Index {
     /// Rows the index was built from.
     pub fn rows(&self) -> usize {
         self.rows
-    }
-
-    /// Distinct advertisers in the history.
-    pub fn advertisers(&self) -> usize {
-        self.advertisers
     }
 
     /// Number of segments held.
@@ -512,11 +501,6 @@ fn campaign_norms(campaigns: impl Iterator<Item = Campaign>) -> HashMap<(Objecti
         );
     }
     out
-}
-
-/// Quarter of a date (1–4), for seasonality-aware callers.
-pub fn quarter(d: chrono::NaiveDate) -> u32 {
-    (d.month() - 1) / 3 + 1
 }
 
 #[cfg(test)]

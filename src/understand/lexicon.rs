@@ -65,16 +65,6 @@ impl<T: Copy> Lexicon<T> {
         Lexicon { automaton, entries: values }
     }
 
-    /// Number of phrases.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether the lexicon has no phrase.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// All whole-word hits, non-overlapping, leftmost-longest, in text order.
     pub fn find(&self, text: &Text) -> Vec<Hit<T>> {
         resolve(self.candidates(text))

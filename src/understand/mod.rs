@@ -72,17 +72,6 @@ pub enum Finding {
 }
 
 impl Finding {
-    /// Which specialist found it.
-    pub fn specialist(&self) -> Specialist {
-        match self {
-            Finding::Goal(_) => Specialist::Goal,
-            Finding::Audience(_) => Specialist::Audience,
-            Finding::Budget(_) => Specialist::Budget,
-            Finding::Schedule(_) => Specialist::Schedule,
-            Finding::Formats(_) => Specialist::Formats,
-        }
-    }
-
     /// The finding as JSON, for progress events.
     pub fn to_json(&self) -> serde_json::Value {
         let v = match self {

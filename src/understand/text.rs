@@ -81,16 +81,6 @@ impl Text {
         !self.upper.iter().any(|&u| u)
     }
 
-    /// Index of the word that starts at or after byte `pos`.
-    pub fn word_at_or_after(&self, pos: usize) -> Option<usize> {
-        self.words.iter().position(|w| w.start >= pos)
-    }
-
-    /// Index of the last word that ends at or before byte `pos`.
-    pub fn word_before(&self, pos: usize) -> Option<usize> {
-        self.words.iter().rposition(|w| w.end <= pos)
-    }
-
     /// Whether byte range `start..end` of `norm` stands alone: no letter or digit touches it.
     pub fn is_bounded(&self, start: usize, end: usize) -> bool {
         let before = self.norm[..start].chars().next_back();

@@ -422,7 +422,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     write_data(&dir, 20_000, 1);
     let files = DataFiles { history: dir.join("history.csv"), markets: Some(dir.join("markets.csv")) };
     let (brain, _) = Brain::from_files(&files.history, files.markets.as_deref()).unwrap();
-    let data = Arc::new(SharedBrain::new(brain, "test", files.data_time()));
+    let data = Arc::new(SharedBrain::new(brain, files.data_time()));
     let shutdown = CancellationToken::new();
     let metrics = Arc::new(Metrics::default());
     let fault: FaultHook = Arc::new(|s, text| {
