@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 
 use crate::brain::Response;
 use crate::brief::Brief;
-use crate::conversation::DEFAULT_OBJECTIVE;
 use crate::coordinator::{CoordError, Coordinator};
 use crate::present::{budget_label, compact, location_label, money};
 
@@ -124,9 +123,11 @@ fn ages(brief: &Brief) -> String {
 pub fn render_text(r: &Response) -> String {
     let b = &r.brief;
     let mut s = String::new();
-    let objective = match b.objective {
-        Some(o) => format!("{} ({})", o.id(), o.label()),
-        None => format!("{} (assumed)", DEFAULT_OBJECTIVE.id()),
+    // The planner says what it planned for; the brief says whether the user stated it.
+    let objective = match (b.objective, r.plan.objective) {
+        (Some(o), _) => format!("{} ({})", o.id(), o.label()),
+        (None, Some(o)) => format!("{} (assumed)", o.id()),
+        (None, None) => "—".to_string(),
     };
     let _ = writeln!(s, "Objective   {objective}");
     let places: Vec<String> = b.audience.locations.iter().map(location_label).collect();

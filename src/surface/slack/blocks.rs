@@ -15,7 +15,6 @@ use serde_json::{json, Value};
 
 use crate::brain::Response;
 use crate::brief::Brief;
-use crate::conversation::DEFAULT_OBJECTIVE;
 use crate::coordinator::Change;
 use crate::plan::{AdSet, Plan, Range};
 use crate::present::{budget_label, compact, location_label, money};
@@ -183,9 +182,10 @@ fn ages(brief: &Brief) -> String {
 }
 
 fn objective(r: &Response) -> String {
-    match r.brief.objective {
-        Some(o) => o.label().to_string(),
-        None => format!("{} (assumed)", DEFAULT_OBJECTIVE.label()),
+    match (r.brief.objective, r.plan.objective) {
+        (Some(o), _) => o.label().to_string(),
+        (None, Some(o)) => format!("{} (assumed)", o.label()),
+        (None, None) => "—".to_string(),
     }
 }
 
@@ -370,7 +370,8 @@ pub fn change_lines(changes: &[Change], currency: &str) -> Vec<String> {
 
 /// A one-line summary of the brief, for the metadata, the fallback text and logs at debug level.
 pub fn summary(r: &Response) -> String {
-    let mut parts = vec![r.brief.objective.unwrap_or(DEFAULT_OBJECTIVE).id().to_string()];
+    let planned = r.brief.objective.or(r.plan.objective);
+    let mut parts = vec![planned.map_or("—", |o| o.id()).to_string()];
     let countries = r.brief.audience.countries();
     if !countries.is_empty() {
         let mut c = countries.iter().take(6).copied().collect::<Vec<_>>().join("+");
