@@ -166,11 +166,14 @@ fn the_budget_tier_sets_the_number_of_ad_sets() {
 fn objectives_get_only_compatible_formats() {
     let brain = Brain::default();
     let r = plan(&brain, &["video views, US, $20k, 3 weeks"]);
+    assert!(!r.plan.ad_sets.is_empty());
     assert!(r.plan.ad_sets.iter().all(|a| a.format == Format::Video && a.placement == Placement::Music));
     let r = plan(&brain, &["grow my podcast in the UK, £10k, 4 weeks"]);
+    assert!(!r.plan.ad_sets.is_empty());
     assert!(r.plan.ad_sets.iter().all(|a| a.format == Format::Audio && a.placement == Placement::Podcast));
     let r = plan(&brain, &["app installs in Germany, €20k, 30 days, desktop only"]);
     assert!(r.plan.warnings.iter().any(|w| w.code == WarningCode::FormatConflict));
+    assert!(!r.plan.ad_sets.is_empty(), "the objective wins over the conflicting constraint");
     for a in &r.plan.ad_sets {
         assert!(matches!(a.platform, Some(Platform::Ios | Platform::Android)), "{}", a.name);
         assert_ne!(a.format, Format::Image);
@@ -203,6 +206,7 @@ fn a_budget_the_audience_cannot_absorb_is_flagged() {
 fn unsupported_markets_get_no_ad_sets() {
     let r = plan(&Brain::default(), &["awareness in Germany and Russia, €15k, 4 weeks"]);
     assert!(r.plan.warnings.iter().any(|w| w.code == WarningCode::UnsupportedMarket));
+    assert!(!r.plan.ad_sets.is_empty(), "Germany is still planned");
     assert!(r.plan.ad_sets.iter().all(|a| a.targeting.locations.iter().all(|l| l.country == "DE")));
     let none = plan(&Brain::default(), &["awareness in Russia, €15k, 4 weeks"]);
     assert!(none.plan.ad_sets.is_empty());
