@@ -2,8 +2,6 @@
 //! the Slack bot — each answering with a clear error (or, for a message with no brief in it, a
 //! plan that asks for what is missing), never a panic, a hang or silence.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -71,18 +69,7 @@ fn catalogue() -> Vec<Case> {
 }
 
 fn cli_jsonl(line: &[u8]) -> Value {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_adsai"))
-        .args(["plan", "--jsonl"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(line).expect("write");
-    stdin.write_all(b"\n").expect("write");
-    drop(stdin);
-    let out = child.wait_with_output().expect("finishes");
+    let out = crate::cli::adsai(&["plan", "--jsonl"], &[line, b"\n"].concat());
     serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap_or_default()).expect("one JSON line")
 }
 

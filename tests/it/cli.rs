@@ -5,7 +5,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-fn adsai(args: &[&str], stdin: &[u8]) -> Output {
+/// Runs the binary with `args`, feeding `stdin`.
+pub(crate) fn adsai(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_adsai"))
         .args(args)
         .stdin(Stdio::piped())
