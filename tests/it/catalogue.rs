@@ -76,25 +76,8 @@ fn cli_jsonl(line: &[u8]) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_surface_answers_bad_input_clearly() {
     // The HTTP API, on the production code path.
-    let shutdown = tokio_util::sync::CancellationToken::new();
-    let metrics = std::sync::Arc::new(adsai::telemetry::Metrics::default());
-    let coordinator = adsai::coordinator::Coordinator::start(
-        adsai::brain::Brain::default(),
-        std::sync::Arc::new(adsai::store::MemoryStore::default()),
-        adsai::coordinator::Config::default(),
-        metrics.clone(),
-        shutdown.clone(),
-    )
-    .expect("coordinator");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/v1/plans", listener.local_addr().expect("addr"));
-    tokio::spawn(adsai::surface::http::serve(
-        listener,
-        coordinator,
-        metrics,
-        adsai::surface::http::Config::default(),
-        shutdown.clone(),
-    ));
+    let server = crate::http::Server::default().await;
+    let url = format!("{}/v1/plans", server.base);
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let post = |body: Vec<u8>| {
         let client = client.clone();
@@ -154,5 +137,5 @@ async fn every_surface_answers_bad_input_clearly() {
     assert!(!shown(&reply).contains("<!channel>"), "{}", shown(&reply));
 
     tokio::time::timeout(Duration::from_secs(10), bot.stop()).await.expect("the bot stops");
-    shutdown.cancel();
+    server.stop().await;
 }

@@ -18,8 +18,9 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
-struct Server {
-    base: String,
+/// The production HTTP server on 127.0.0.1:0, with its own coordinator.
+pub(crate) struct Server {
+    pub(crate) base: String,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -36,11 +37,11 @@ impl Server {
         Server { base, shutdown, task }
     }
 
-    async fn default() -> Server {
+    pub(crate) async fn default() -> Server {
         Server::start(Arc::new(MemoryStore::default()), http::Config::default(), coordinator::Config::default()).await
     }
 
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.shutdown.cancel();
         let _ = tokio::time::timeout(Duration::from_secs(15), self.task).await;
     }
