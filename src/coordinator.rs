@@ -177,6 +177,20 @@ pub struct Record {
     created: i64,
 }
 
+impl Record {
+    /// A new, empty conversation.
+    fn new(id: &str, today: NaiveDate) -> Record {
+        Record {
+            id: id.to_string(),
+            conversation: Conversation::new(today),
+            undo: Vec::new(),
+            messages: Vec::new(),
+            digest: None,
+            created: unix_now(),
+        }
+    }
+}
+
 /// The outcome of one message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Turn {
@@ -487,14 +501,7 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, shutdown: Can
                 // A given id may already be stored; a fresh one cannot be.
                 let given = id.is_some();
                 let id = id.unwrap_or_else(|| new_id(&shared));
-                let record = Record {
-                    id: id.clone(),
-                    conversation: Conversation::new(today),
-                    undo: Vec::new(),
-                    messages: Vec::new(),
-                    digest: None,
-                    created: unix_now(),
-                };
+                let record = Record::new(&id, today);
                 let exists =
                     shared.slots.contains_key(&id) || (given && matches!(load(&shared, &id).await, Ok(Some(_))));
                 if !exists {
@@ -607,14 +614,7 @@ async fn drain(shared: Arc<Shared>, id: String) {
         };
         let mut record = match (record, create) {
             (Some(r), _) => r,
-            (None, Some(today)) => Record {
-                id: id.clone(),
-                conversation: Conversation::new(today),
-                undo: Vec::new(),
-                messages: Vec::new(),
-                digest: None,
-                created: unix_now(),
-            },
+            (None, Some(today)) => Record::new(&id, today),
             (None, None) => {
                 unlock(&shared, &id, lock).await;
                 let _ = job.reply.send(Err(CoordError::NotFound(id.clone())));

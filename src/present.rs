@@ -1,7 +1,7 @@
 //! Numbers, money and places as a person reads them: shared by every surface and by the
 //! messages the brain writes (assumptions, warnings).
 
-use crate::brief::{Budget, BudgetType, Location};
+use crate::brief::{Audience, Budget, BudgetType, Location};
 use crate::understand::gazetteer::Gazetteer;
 
 /// "EUR 5,000" with thousands separators and no decimals for whole amounts.
@@ -56,6 +56,16 @@ pub fn compact(x: f64) -> String {
     }
 }
 
+/// The age range as a person reads it: "18–24", "35+", "18+ (all adults)".
+pub fn age_label(a: &Audience) -> String {
+    match (a.age_min, a.age_max) {
+        (None, None) => "18+ (all adults)".into(),
+        (Some(lo), None) => format!("{lo}+"),
+        (None, Some(hi)) => format!("18–{hi}"),
+        (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
+    }
+}
+
 /// The brief's budget as stated: "about EUR 8,000–EUR 10,000", "EUR 300 a day".
 pub fn budget_label(b: &Budget) -> String {
     let mut t = money(b.amount, &b.currency);
@@ -101,6 +111,10 @@ mod tests {
             approximate: true,
         };
         assert_eq!(budget_label(&b), "about EUR 8,000–EUR 10,000");
+        let mut a = Audience::default();
+        assert_eq!(age_label(&a), "18+ (all adults)");
+        a.age_min = Some(35);
+        assert_eq!(age_label(&a), "35+");
         assert_eq!(country_label("DE"), "Germany (DE)");
         let by = Location { country: "DE".into(), region: Some("DE-BY".into()), city: None };
         assert_eq!(location_label(&by), "Bavaria (DE-BY)");

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::brain::Response;
 use crate::brief::Brief;
 use crate::coordinator::{CoordError, Coordinator};
-use crate::present::{budget_label, compact, location_label, money};
+use crate::present::{age_label, budget_label, compact, location_label, money};
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -111,12 +111,7 @@ fn list(items: &[String]) -> String {
 }
 
 fn ages(brief: &Brief) -> String {
-    match (brief.audience.age_min, brief.audience.age_max) {
-        (None, None) => "all adults (18+)".into(),
-        (Some(a), None) => format!("{a}+"),
-        (None, Some(b)) => format!("18–{b}"),
-        (Some(a), Some(b)) => format!("{a}–{b}"),
-    }
+    age_label(&brief.audience)
 }
 
 /// Renders a response for a person at a terminal.

@@ -17,7 +17,7 @@ use crate::brain::Response;
 use crate::brief::Brief;
 use crate::coordinator::Change;
 use crate::plan::{AdSet, Plan, Range};
-use crate::present::{budget_label, compact, location_label, money};
+use crate::present::{age_label, budget_label, compact, location_label, money};
 
 /// Most blocks in one message (Slack: 50).
 pub const MAX_BLOCKS: usize = 50;
@@ -173,12 +173,7 @@ fn bullets(title: &str, bullet: &str, items: &[String]) -> String {
 }
 
 fn ages(brief: &Brief) -> String {
-    match (brief.audience.age_min, brief.audience.age_max) {
-        (None, None) => "18+ (all adults)".into(),
-        (Some(a), None) => format!("{a}+"),
-        (None, Some(b)) => format!("18–{b}"),
-        (Some(a), Some(b)) => format!("{a}–{b}"),
-    }
+    age_label(&brief.audience)
 }
 
 fn objective(r: &Response) -> String {
