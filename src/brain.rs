@@ -201,6 +201,7 @@ impl Brain {
             assumptions,
             warnings,
             questions: report.questions,
+            not_understood: report.not_understood,
         };
         Response { id: None, brief: conv.brief.clone(), plan }
     }

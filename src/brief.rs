@@ -340,6 +340,16 @@ pub struct Assumption {
     pub message: String,
 }
 
+/// Part of a message that no specialist used, or that was found but could not be applied
+/// (`plan.not_understood`): nothing the user wrote is dropped without saying so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotUnderstood {
+    /// The words as the user wrote them.
+    pub text: String,
+    /// Why they were not used, in words ("excluding a city is not supported").
+    pub reason: String,
+}
+
 /// A fact that changes the plan materially and could not be inferred.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {

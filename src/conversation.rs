@@ -10,8 +10,8 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::brief::{
-    Assumption, Brief, Budget, BudgetType, Format, Objective, Placement, Platform, Question, Schedule, Warning,
-    WarningCode,
+    Assumption, Brief, Budget, BudgetType, Format, NotUnderstood, Objective, Placement, Platform, Question, Schedule,
+    Warning, WarningCode,
 };
 use crate::markets::{Markets, DEFAULT_MIN_BUDGET_USD};
 use crate::present::{country_label, money};
@@ -42,6 +42,9 @@ pub struct Conversation {
     /// Whether the start date was stated (otherwise it is the default, today + 1).
     start_stated: bool,
     notes: Vec<Note>,
+    /// What the latest message said that no specialist used, or that could not be applied.
+    #[serde(default)]
+    not_understood: Vec<NotUnderstood>,
 }
 
 /// Serialisable mirror of [`Span`].
@@ -75,12 +78,21 @@ pub struct Report {
     pub assumptions: Vec<Assumption>,
     pub warnings: Vec<Warning>,
     pub questions: Vec<Question>,
+    /// What the latest message said that was not used, and why.
+    pub not_understood: Vec<NotUnderstood>,
 }
 
 impl Conversation {
     /// A new, empty conversation.
     pub fn new(today: NaiveDate) -> Conversation {
-        Conversation { today, brief: Brief::default(), span: None, start_stated: false, notes: Vec::new() }
+        Conversation {
+            today,
+            brief: Brief::default(),
+            span: None,
+            start_stated: false,
+            notes: Vec::new(),
+            not_understood: Vec::new(),
+        }
     }
 
     fn forget(&mut self, field_prefix: &str) {
@@ -96,6 +108,7 @@ impl Conversation {
 
     /// Merges one message's findings into the brief.
     pub fn apply(&mut self, findings: &Findings) {
+        self.not_understood = findings.not_understood.clone();
         // Audience first: the budget's currency follows the (new) target countries.
         if let Some(a) = &findings.audience {
             self.apply_audience(a);
@@ -301,7 +314,7 @@ impl Conversation {
     /// Assumptions, warnings and questions for the current brief; `default_country` is the
     /// market planned for when the brief names none.
     pub fn report(&self, markets: &Markets, default_country: &str) -> Report {
-        let mut r = Report::default();
+        let mut r = Report { not_understood: self.not_understood.clone(), ..Report::default() };
         let b = &self.brief;
         if b.objective.is_none() {
             r.assumptions.push(Assumption::new(

@@ -11,7 +11,9 @@ pub mod synth;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::brief::{Assumption, Audience, BudgetType, Format, Objective, Placement, Platform, Question, Warning};
+use crate::brief::{
+    Assumption, Audience, BudgetType, Format, NotUnderstood, Objective, Placement, Platform, Question, Warning,
+};
 
 /// Low / mid / high estimate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -120,4 +122,7 @@ pub struct Plan {
     pub assumptions: Vec<Assumption>,
     pub warnings: Vec<Warning>,
     pub questions: Vec<Question>,
+    /// What the latest message said that was not used, and why.
+    #[serde(default)]
+    pub not_understood: Vec<NotUnderstood>,
 }

@@ -113,6 +113,10 @@ pub struct AudienceFinding {
     pub unknown_places: Vec<String>,
     /// (field, note) for the user: typo readings, dropped words.
     pub notes: Vec<(String, String)>,
+    /// Byte ranges of [`crate::understand::Text::norm`] this specialist read: what is not covered
+    /// by any specialist's spans is reported as not understood.
+    #[serde(skip)]
+    pub spans: Vec<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

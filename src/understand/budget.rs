@@ -67,6 +67,10 @@ pub struct BudgetFinding {
     pub conflicting: bool,
     /// Follow-up change by an amount: "another 5k" +5000, "cut it by 2k" −2000.
     pub delta: Option<f64>,
+    /// Byte ranges of [`crate::understand::Text::norm`] this specialist read: what is not covered
+    /// by any specialist's spans is reported as not understood.
+    #[serde(skip)]
+    pub spans: Vec<(usize, usize)>,
 }
 
 /// Currency as the tables name it (const-friendly form of [`CurrencyHint`]).

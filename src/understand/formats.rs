@@ -44,6 +44,10 @@ pub struct FormatsFinding {
     /// Replace `placements`.
     pub placements: Option<Vec<Placement>>,
     pub notes: Vec<String>,
+    /// Byte ranges of [`crate::understand::Text::norm`] this specialist read: what is not covered
+    /// by any specialist's spans is reported as not understood.
+    #[serde(skip)]
+    pub spans: Vec<(usize, usize)>,
 }
 
 impl FormatsFinding {

@@ -30,6 +30,10 @@ pub struct GoalFinding {
     pub conflict: Option<(Objective, Objective)>,
     /// Notes for the user: typo readings, the visits-vs-clicks choice.
     pub notes: Vec<String>,
+    /// Byte ranges of [`crate::understand::Text::norm`] this specialist read: what is not covered
+    /// by any specialist's spans is reported as not understood.
+    #[serde(skip)]
+    pub spans: Vec<(usize, usize)>,
 }
 
 struct Cues {
@@ -131,7 +135,7 @@ pub fn extract(text: &Text) -> GoalFinding {
     let labelled: Vec<Objective> = found.iter().filter(|f| f.3 && f.1 >= 2).map(|f| f.0).collect();
     if let Some(&first) = labelled.first() {
         if let Some(&other) = labelled.iter().find(|&&o| o != first) {
-            return GoalFinding { objective: Some(first), conflict: Some((first, other)), notes };
+            return GoalFinding { objective: Some(first), conflict: Some((first, other)), notes, spans: Vec::new() };
         }
     }
     let best = found.iter().map(|f| f.1).max();
@@ -146,7 +150,7 @@ pub fn extract(text: &Text) -> GoalFinding {
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
         candidates.first().map(|c| c.0)
     });
-    GoalFinding { objective, conflict: None, notes }
+    GoalFinding { objective, conflict: None, notes, spans: Vec::new() }
 }
 
 #[cfg(test)]

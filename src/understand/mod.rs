@@ -96,6 +96,8 @@ pub struct Findings {
     pub formats: Option<formats::FormatsFinding>,
     /// Specialists that failed (timed out or crashed) on this message.
     pub failed: Vec<Specialist>,
+    /// What the message said that no specialist used, or that could not be applied.
+    pub not_understood: Vec<crate::brief::NotUnderstood>,
 }
 
 impl Findings {

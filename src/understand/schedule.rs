@@ -58,6 +58,10 @@ pub struct ScheduleFinding {
     pub extend_by: Option<(i64, Span)>,
     /// True when the stated start lies before `today` (informational; the lead warns from the state).
     pub past_start_stated: bool,
+    /// Byte ranges of [`crate::understand::Text::norm`] this specialist read: what is not covered
+    /// by any specialist's spans is reported as not understood.
+    #[serde(skip)]
+    pub spans: Vec<(usize, usize)>,
 }
 
 impl ScheduleFinding {
