@@ -17,6 +17,7 @@ const ROUTER: &str = include_str!("../../fixtures/taxonomy/router.tsv");
 const GOALS: &str = include_str!("../../fixtures/taxonomy/goals.tsv");
 const TARGETING: &str = include_str!("../../fixtures/taxonomy/targeting.tsv");
 const FORMATS: &str = include_str!("../../fixtures/taxonomy/formats.tsv");
+const GOAL_FRAMES: &str = include_str!("../../fixtures/taxonomy/goal_frames.tsv");
 
 /// Function words that are no cue for anything.
 const STOPWORDS: &[&str] = &[
@@ -102,6 +103,14 @@ fn cues() -> &'static Cues {
                 if let Some(p) = row.first() {
                     add(p, r);
                 }
+            }
+        }
+        // Goals written as verbs ("get people to book a table"): each verb form is a goal cue.
+        let mut goal = Route::default();
+        goal.add(Specialist::Goal);
+        for row in tsv_rows(GOAL_FRAMES) {
+            for verb in row.first().iter().flat_map(|v| v.split('|')) {
+                add(verb, goal);
             }
         }
         Cues { lexicon: Lexicon::new(entries) }
@@ -191,6 +200,13 @@ mod tests {
         assert_eq!(routed(&long), vec![Budget]);
         assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
         assert!(routed("budget zzyzx").contains(&Audience));
+    }
+
+    #[test]
+    fn goal_verbs_run_the_goal_specialist() {
+        for s in ["try our app", "sell more", "people to book a table"] {
+            assert!(routed(s).contains(&Goal), "{s}");
+        }
     }
 
     #[test]

@@ -5,15 +5,19 @@
 //! then to the first mentioned. A cue right after a negation ("not clicks") is ignored; a
 //! misspelt strong cue ("awarness") still counts. Two different objectives each introduced as
 //! *the* goal ("Objective: awareness … Objective: sales") are a contradiction: the first is kept
-//! and the finding is marked ambiguous.
+//! and the finding is marked ambiguous. Goals written as verbs ("get people to book a table") are
+//! read by [`frames`].
+
+mod frames;
 
 use std::sync::OnceLock;
 
-use super::lexicon::{tsv_rows, Case, Lexicon};
+use super::lexicon::{tsv_rows, Case, Hit, Lexicon};
 use super::text::Text;
 use crate::brief::Objective;
+use frames::Frames;
 
-const GOALS: &str = include_str!("../../fixtures/taxonomy/goals.tsv");
+const GOALS: &str = include_str!("../../../fixtures/taxonomy/goals.tsv");
 
 /// What a cue points at: an objective, or measured visits (decided by context).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,32 +70,71 @@ fn cues() -> &'static Cues {
     })
 }
 
-const NEGATIONS: &[&str] = &["not", "no", "nor", "without", "instead of", "rather than", "than"];
-const GOAL_LABELS: &[&str] =
-    &["goal", "objective", "kpi", "aim", "optimising for", "optimizing for", "optimise for", "optimize for"];
-const MEASURED: &[&str] =
-    &["measured", "tracked", "pixel", "analytics", "tracking", "on site", "on our site", "on their site"];
+/// How many words a negation may stand before a goal verb and still govern it ("don't want
+/// to sell"). A cue phrase is negated only right after the negation ("not clicks").
+const VERB_NEGATION_REACH: usize = 3;
 
-/// Text just before byte `pos`, at most `n` bytes, on a char boundary.
-fn before(text: &Text, pos: usize, n: usize) -> &str {
-    let mut start = pos.saturating_sub(n);
-    while !text.fold.is_char_boundary(start) {
-        start += 1;
-    }
-    &text.fold[start..pos]
+/// How far before a cue a goal label may stand ("Objective: app installs").
+const LABEL_WINDOW: usize = 24;
+
+/// The word classes of `goal_words.tsv` the cue reading needs.
+struct Context<'a> {
+    text: &'a Text,
+    words: Vec<Hit<u16>>,
+    negation: Option<u16>,
+    label: Option<u16>,
 }
 
-fn ends_with_word(s: &str, words: &[&str]) -> bool {
-    let s = s.trim_end_matches(|c: char| !c.is_alphanumeric());
-    words
-        .iter()
-        .any(|w| s.ends_with(w) && s[..s.len() - w.len()].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+impl Context<'_> {
+    /// The negation governing a cue at byte `start`, if any: right before it (only punctuation
+    /// between), or up to `reach` words before it in the same clause ("not trying to sell more").
+    fn negation(&self, start: usize, reach: usize) -> Option<(usize, usize)> {
+        self.words
+            .iter()
+            .find(|w| {
+                if Some(w.value) != self.negation || w.end > start {
+                    return false;
+                }
+                let between = &self.text.norm[w.end..start];
+                let words = self.text.words.iter().filter(|x| x.start >= w.end && x.end <= start).count();
+                words == 0 && !between.chars().any(char::is_alphanumeric)
+                    || words <= reach && !between.contains(frames::CLAUSE_END)
+            })
+            .map(|w| (w.start, w.end))
+    }
+
+    /// The goal label standing shortly before byte `start`, if any.
+    fn label(&self, start: usize) -> Option<(usize, usize)> {
+        self.words
+            .iter()
+            .find(|w| Some(w.value) == self.label && w.end <= start && w.start + LABEL_WINDOW >= start)
+            .map(|w| (w.start, w.end))
+    }
+
+    /// Records a cue at `start..end`: its span and the label or negation that governs it.
+    /// Returns whether the cue counts (is not negated) and whether it is labelled as the goal.
+    fn read(&self, start: usize, end: usize, reach: usize, spans: &mut Vec<(usize, usize)>) -> (bool, bool) {
+        spans.push((start, end));
+        let negation = self.negation(start, reach);
+        let label = self.label(start);
+        spans.extend(negation.into_iter().chain(label));
+        (negation.is_none(), label.is_some())
+    }
 }
 
 /// Reads the objective from one message.
 pub fn extract(text: &Text) -> GoalFinding {
     let cues = cues();
-    let measured = MEASURED.iter().any(|m| text.fold.contains(m));
+    let frames = Frames::get();
+    let measured_class = frames.class("measured");
+    let ctx = Context {
+        text,
+        words: frames.words(text),
+        negation: frames.class("negation"),
+        label: frames.class("goal_label"),
+    };
+    let measured = ctx.words.iter().any(|w| Some(w.value) == measured_class);
+    let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut notes = Vec::new();
     // (objective, weight, position, labelled as the goal)
     let mut found: Vec<(Objective, u8, usize, bool)> = Vec::new();
@@ -107,13 +150,23 @@ pub fn extract(text: &Text) -> GoalFinding {
     };
     let hits = cues.lexicon.find(text);
     for h in &hits {
-        let prefix = before(text, h.start, 14);
-        if ends_with_word(prefix, NEGATIONS) {
+        let (counts, labelled) = ctx.read(h.start, h.end, 0, &mut spans);
+        if counts {
+            let (target, weight) = h.value;
+            found.push((resolve(target, &mut notes), weight, h.start, labelled));
+        }
+    }
+    for f in frames.find(text, &ctx.words) {
+        if hits.iter().any(|h| h.start <= f.start && f.end <= h.end) {
             continue;
         }
-        let labelled = GOAL_LABELS.iter().any(|l| before(text, h.start, 24).contains(l));
-        let (target, weight) = h.value;
-        found.push((resolve(target, &mut notes), weight, h.start, labelled));
+        let (counts, labelled) = ctx.read(f.start, f.end, VERB_NEGATION_REACH, &mut spans);
+        if counts {
+            found.push((resolve(f.target, &mut notes), f.weight, f.start, labelled));
+        }
+    }
+    if measured {
+        spans.extend(ctx.words.iter().filter(|w| Some(w.value) == measured_class).map(|w| (w.start, w.end)));
     }
     for w in &text.words {
         let word = text.word(*w);
@@ -128,14 +181,17 @@ pub fn extract(text: &Text) -> GoalFinding {
         }) {
             let obj = resolve(*target, &mut notes);
             notes.push(format!("Read \"{word}\" as \"{cue}\""));
+            spans.push((w.start, w.end));
             found.push((obj, 3, w.start, false));
         }
     }
     found.sort_by_key(|f| f.2);
+    spans.sort_unstable();
+    spans.dedup();
     let labelled: Vec<Objective> = found.iter().filter(|f| f.3 && f.1 >= 2).map(|f| f.0).collect();
     if let Some(&first) = labelled.first() {
         if let Some(&other) = labelled.iter().find(|&&o| o != first) {
-            return GoalFinding { objective: Some(first), conflict: Some((first, other)), notes, spans: Vec::new() };
+            return GoalFinding { objective: Some(first), conflict: Some((first, other)), notes, spans };
         }
     }
     let best = found.iter().map(|f| f.1).max();
@@ -150,7 +206,7 @@ pub fn extract(text: &Text) -> GoalFinding {
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
         candidates.first().map(|c| c.0)
     });
-    GoalFinding { objective, conflict: None, notes, spans: Vec::new() }
+    GoalFinding { objective, conflict: None, notes, spans }
 }
 
 #[cfg(test)]
@@ -174,6 +230,61 @@ mod tests {
         assert_eq!(goal("Drive downloads of our app"), Some(AppInstalls));
         assert_eq!(goal("Goal: newsletter sign-ups"), Some(LeadGen));
         assert_eq!(goal("Client wants bookings"), Some(Conversions));
+    }
+
+    #[test]
+    fn goals_written_as_verbs() {
+        let cases = [
+            ("sell more scented soaps through our webshop", Conversions),
+            ("we'd love to sell out the last 200 seats", Conversions),
+            ("get diners to reserve a table for Friday nights", Conversions),
+            ("more guests booking a stay at the lodge", Conversions),
+            ("want customers to buy the new trainers", Conversions),
+            ("people to order from our online store", Conversions),
+            ("more people filling out the contact form", LeadGen),
+            ("get homeowners to request a quote", LeadGen),
+            ("we want folks to book a demo", LeadGen),
+            ("people joining our mailing list", LeadGen),
+            ("get more people listening to my show", PodcastStreams),
+            ("subscribe to our podcast", PodcastStreams),
+            ("get fans to watch our new music video", VideoViews),
+            ("make sure people see the trailer", VideoViews),
+            ("get the app on more phones", AppInstalls),
+            ("people to download our game", AppInstalls),
+            ("send people to our landing page", Clicks),
+            ("so more people know about us", Reach),
+            ("make people aware of the brand", Reach),
+        ];
+        for (s, want) in cases {
+            assert_eq!(goal(s), Some(want), "{s}");
+        }
+    }
+
+    #[test]
+    fn verbs_that_are_not_goals_leave_the_objective_open() {
+        for s in [
+            "a surf shop in Biarritz, 25-44",
+            "book lovers in France, €3k",
+            "we want to buy audio ads in Germany",
+            "women listening to podcasts in Spain",
+            "people who watch videos on their phones",
+            "in order to reach more of them",
+        ] {
+            assert!(!matches!(goal(s), Some(Conversions | LeadGen | PodcastStreams | VideoViews)), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_negated_verb_goal_does_not_count() {
+        assert_eq!(goal("not trying to sell more, just awareness"), Some(Reach));
+    }
+
+    #[test]
+    fn the_cues_read_are_the_finding_spans() {
+        let t = Text::new("Goal: get people to book a table");
+        let f = extract(&t);
+        let read: Vec<&str> = f.spans.iter().map(|&(a, b)| &t.norm[a..b]).collect();
+        assert_eq!(read, vec!["goal", "book a table"]);
     }
 
     #[test]
