@@ -20,7 +20,8 @@ use crate::brief::Objective;
 const FRAMES: &str = include_str!("../../../fixtures/taxonomy/goal_frames.tsv");
 const WORDS: &str = include_str!("../../../fixtures/taxonomy/goal_words.tsv");
 
-/// Words allowed between a verb and its object ("get *people to* book a table").
+/// Words allowed between a verb and its object ("get *people to* book a table"), and between a
+/// subject and its verb ("people *in Paris to* order").
 const MAX_GAP: usize = 4;
 
 /// Characters that end a clause: a verb's object never lies beyond one.
@@ -108,33 +109,44 @@ impl Frames {
         self.words.candidates(text)
     }
 
-    /// The frames that fit in `text`: for each verb occurrence, the first row that fits.
+    /// The frames that fit in `text`. Where verb occurrences overlap ("to book" and "book"), the
+    /// first row of the table that fits wins.
     pub(super) fn find(&self, text: &Text, words: &[Hit<u16>]) -> Vec<FrameHit> {
+        let mut fits: Vec<(u16, &Hit<u16>, usize)> = Vec::new();
+        let verbs = self.verbs.candidates(text);
+        for v in &verbs {
+            let Some(frame) = self.frames.get(usize::from(v.value)) else { continue };
+            if let Some(end) = self.fits(text, words, v, frame) {
+                fits.push((v.value, v, end));
+            }
+        }
+        fits.sort_by_key(|f| f.0);
+        let mut taken: Vec<(usize, usize)> = Vec::new();
         let mut out: Vec<FrameHit> = Vec::new();
-        let mut decided: Vec<(usize, usize)> = Vec::new();
-        let mut verbs = self.verbs.candidates(text);
-        // Table order decides among the rows of one verb occurrence.
-        verbs.sort_by_key(|h| (h.start, h.end, h.value));
-        for v in verbs {
-            if decided.contains(&(v.start, v.end)) {
+        for (row, v, end) in fits {
+            if taken.iter().any(|&(s, e)| v.start < e && s < v.end) {
                 continue;
             }
-            let Some(frame) = self.frames.get(usize::from(v.value)) else { continue };
-            let Some(end) = self.fits(text, words, &v, frame) else { continue };
-            decided.push((v.start, v.end));
-            if let Names::Goal(target, weight) = frame.names {
+            taken.push((v.start, v.end));
+            if let Names::Goal(target, weight) = self.frames[usize::from(row)].names {
                 out.push(FrameHit { target, weight, start: v.start, end });
             }
         }
+        out.sort_by_key(|f| f.start);
         out
     }
 
     /// Where the frame ends when it fits the verb hit `v`.
     fn fits(&self, text: &Text, words: &[Hit<u16>], v: &Hit<u16>, frame: &Frame) -> Option<usize> {
         if let Some(after) = frame.after {
-            let before = text.norm[..v.start].trim_end();
-            let prev = words.iter().any(|w| w.value == after && w.end == before.len() && before.len() < v.start);
-            if !prev {
+            let first = text.words.partition_point(|w| w.end <= v.start);
+            let subject = words.iter().any(|w| {
+                w.value == after
+                    && w.end <= v.start
+                    && !text.norm[w.end..v.start].contains(CLAUSE_END)
+                    && text.words[..first].iter().rev().take_while(|x| x.start >= w.end).count() <= MAX_GAP
+            });
+            if !subject {
                 return None;
             }
         }

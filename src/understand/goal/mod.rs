@@ -254,6 +254,13 @@ mod tests {
             ("send people to our landing page", Clicks),
             ("so more people know about us", Reach),
             ("make people aware of the brand", Reach),
+            ("just want to get my name out there", Reach),
+            ("put our little shop on the map", Reach),
+            ("we'd like families in the Lakes to come in and order a hamper", Conversions),
+            ("I want people in Leeds to order our pies online", Conversions),
+            ("more climbers booking taster sessions", Conversions),
+            ("more people to book a gaming station", Conversions),
+            ("more teens booking trial lessons", Conversions),
         ];
         for (s, want) in cases {
             assert_eq!(goal(s), Some(want), "{s}");
