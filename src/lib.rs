@@ -4,13 +4,15 @@
 //! specialists; [`conversation`] merges findings into a brief; [`plan`] the planner's output;
 //! [`markets`] the configured markets; [`brain`] ties them together for every surface;
 //! [`coordinator`] is the actor every surface talks to, [`store`] keeps conversations across
-//! restarts, [`telemetry`] counts; [`surface`] renders and transports.
+//! restarts, [`telemetry`] counts; [`surface`] renders and transports; [`export`] writes a plan
+//! as CSV, xlsx or a Spotify Ads API–shaped draft.
 
 pub mod brain;
 pub mod brief;
 pub mod conversation;
 pub mod coordinator;
 pub mod data;
+pub mod export;
 pub mod markets;
 pub mod plan;
 pub mod present;

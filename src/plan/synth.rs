@@ -1124,7 +1124,7 @@ fn pick_placement(rng: &mut Rng, objective: Objective, format: Format) -> Placem
 fn pick_platform(rng: &mut Rng, objective: Objective, index: usize) -> Option<Platform> {
     if objective == Objective::AppInstalls {
         let first_ios = rng.chance(PLATFORM_MIX[0] / (PLATFORM_MIX[0] + PLATFORM_MIX[1]));
-        return Some(if first_ios == (index % 2 == 0) { Platform::Ios } else { Platform::Android });
+        return Some(if first_ios == index.is_multiple_of(2) { Platform::Ios } else { Platform::Android });
     }
     if !rng.chance(ONE_PLATFORM_SHARE) {
         return None;
