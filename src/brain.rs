@@ -16,7 +16,7 @@ use crate::markets::{Markets, MarketsError};
 use crate::plan::history::{self, HistoryError, LoadReport};
 use crate::plan::index::{Index, IndexBuilder};
 use crate::plan::planner::{self, Settings};
-use crate::plan::Plan;
+use crate::plan::{curve, Plan};
 use crate::understand::{self, Findings};
 
 /// Longest message accepted, in characters. A brief is one to three sentences; a pasted
@@ -183,6 +183,8 @@ impl Brain {
     pub fn plan(&self, conv: &Conversation) -> Response {
         let report = conv.report(&self.markets, &self.settings.default_country);
         let planned = planner::plan(&conv.brief, &self.index, &self.markets, &self.settings, conv.today);
+        let (curve, curve_note) =
+            curve::build(&conv.brief, &planned, &self.index, &self.markets, &self.settings, conv.today);
         let mut assumptions = report.assumptions;
         assumptions.extend(planned.assumptions);
         let mut warnings = report.warnings;
@@ -202,6 +204,8 @@ impl Brain {
             warnings,
             questions: report.questions,
             not_understood: report.not_understood,
+            curve,
+            curve_note,
         };
         Response { id: None, brief: conv.brief.clone(), plan }
     }

@@ -1,10 +1,12 @@
-//! Exports of a plan, for the spreadsheet and the ad server: CSV (one row per ad set and a
+//! Exports of a plan, for the spreadsheet, the deck and the ad server: the budget→reach chart
+//! (PNG, [`chart`]), CSV (one row per ad set and a
 //! `Total` row), an Excel workbook (sheets Brief, Ad sets, Forecast), and a JSON draft shaped
 //! after the Spotify Ads API v3 campaign and ad set create payloads (nothing is sent anywhere).
 //!
 //! Every surface exports the same [`Response`] value through [`render`]; the files hold the plan's
 //! own figures, nothing is recomputed here.
 
+pub mod chart;
 mod csv;
 mod spotify;
 mod xlsx;
@@ -29,6 +31,10 @@ pub enum ExportError {
     Xlsx(String),
     #[error("could not write the CSV: {0}")]
     Csv(String),
+    #[error("could not draw the chart: {0}")]
+    Chart(String),
+    #[error("this plan has no budget curve (nothing could be planned)")]
+    NoCurve,
 }
 
 impl ExportFormat {

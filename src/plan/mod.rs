@@ -3,6 +3,7 @@
 //! `history` loads and validates the history table, `index` pre-aggregates it, `planner` turns a
 //! brief into ad sets and forecasts, `synth` generates realistic synthetic history.
 
+pub mod curve;
 pub mod history;
 pub mod index;
 pub mod planner;
@@ -125,4 +126,10 @@ pub struct Plan {
     /// What the latest message said that was not used, and why.
     #[serde(default)]
     pub not_understood: Vec<NotUnderstood>,
+    /// What the same brief buys at other budgets (×0.25 … ×4; the point at ×1 is this plan).
+    #[serde(default)]
+    pub curve: Vec<curve::CurvePoint>,
+    /// Where extra budget stops paying: "Past about EUR 12,000 each extra person reached costs …".
+    #[serde(default)]
+    pub curve_note: Option<String>,
 }

@@ -1,0 +1,189 @@
+//! The budget→reach curve: what the same brief buys at other budgets (`plan.curve`), the way
+//! reach planners present a plan.
+//!
+//! Each point re-plans the brief at a multiple of the plan's budget with the planner's own
+//! reach and delivery model (the split is recomputed at each point; markets, audience, formats
+//! and flight stay as planned), so the curve bends exactly where the plan's forecast saturates.
+//! The point at ×1 is the plan itself. `curve_note` names the budget past which each extra person
+//! reached costs at least twice the plan's average cost per person.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::index::Index;
+use super::planner::{self, Planned, Settings};
+use super::Range;
+use crate::brief::{Brief, Budget, BudgetType, Schedule};
+use crate::markets::Markets;
+
+/// The budget multipliers of the curve's points.
+pub const MULTIPLIERS: [f64; 8] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0];
+
+/// How much dearer than the plan's average an extra person must be for the note to call it out.
+const DEAR: f64 = 2.0;
+
+/// The objective's KPI at one point of the curve.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CurveKpi {
+    pub metric: String,
+    pub mid: f64,
+}
+
+/// One point of the curve, in the plan's currency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    pub budget: f64,
+    pub impressions: Range,
+    pub reach: Range,
+    pub frequency: f64,
+    pub kpi: CurveKpi,
+}
+
+impl CurvePoint {
+    fn of(p: &Planned) -> CurvePoint {
+        let f = &p.forecast;
+        CurvePoint {
+            budget: p.budget.total,
+            impressions: f.impressions,
+            reach: f.reach,
+            frequency: f.frequency.mid,
+            kpi: CurveKpi { metric: f.kpi.metric.clone(), mid: f.kpi.count.mid },
+        }
+    }
+}
+
+/// The curve around `planned` (the plan of `brief`), and its note.
+pub fn build(
+    brief: &Brief,
+    planned: &Planned,
+    index: &Index,
+    markets: &Markets,
+    settings: &Settings,
+    today: NaiveDate,
+) -> (Vec<CurvePoint>, Option<String>) {
+    if planned.ad_sets.is_empty() || planned.budget.total <= 0.0 {
+        return (Vec::new(), None);
+    }
+    let mut at = brief.clone();
+    at.schedule = Schedule {
+        start: Some(planned.schedule.start),
+        end: Some(planned.schedule.end),
+        days: Some(planned.schedule.days),
+    };
+    let points: Vec<CurvePoint> = MULTIPLIERS
+        .iter()
+        .map(|&m| {
+            if m == 1.0 {
+                return CurvePoint::of(planned);
+            }
+            at.budget = Some(Budget {
+                amount: planned.budget.total * m,
+                currency: planned.currency.clone(),
+                kind: BudgetType::Lifetime,
+                min: None,
+                approximate: false,
+            });
+            CurvePoint::of(&planner::plan(&at, index, markets, settings, today))
+        })
+        .collect();
+    let note = note(&points, &planned.currency);
+    (points, note)
+}
+
+/// "Past about EUR 12,000 each extra person reached costs twice as much": the first budget
+/// after which the marginal cost per person reached is at least [`DEAR`] times the plan's average.
+fn note(points: &[CurvePoint], currency: &str) -> Option<String> {
+    let at_one = points.get(MULTIPLIERS.iter().position(|&m| m == 1.0)?)?;
+    let average = at_one.budget / at_one.reach.mid.max(1.0);
+    points.windows(2).find_map(|w| {
+        let extra_people = w[1].reach.mid - w[0].reach.mid;
+        let extra_money = w[1].budget - w[0].budget;
+        let dear = extra_people <= 0.0 || extra_money / extra_people >= DEAR * average;
+        dear.then(|| {
+            format!(
+                "Past about {} each extra person reached costs at least twice the plan's average",
+                crate::present::money(round2(w[0].budget), currency)
+            )
+        })
+    })
+}
+
+/// Rounds to two significant figures, as a planner quotes a budget.
+fn round2(x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    let scale = 10f64.powi(x.log10().floor() as i32 - 1);
+    (x / scale).round() * scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::brain::Brain;
+    use crate::conversation::Conversation;
+
+    fn curve(text: &str) -> (Vec<CurvePoint>, Option<String>, f64, u64) {
+        let brain = Brain::embedded();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date");
+        let mut conv = Conversation::new(today);
+        let r = brain.handle(&mut conv, text).expect("valid message");
+        let planned = planner::plan(&conv.brief, brain.index(), brain.markets(), brain.settings(), today);
+        let (points, note) = build(&conv.brief, &planned, brain.index(), brain.markets(), brain.settings(), today);
+        let forecast = r.plan.forecast.expect("forecast");
+        (points, note, planned.budget.total, forecast.audience_size)
+    }
+
+    #[test]
+    fn eight_points_around_the_plan_within_the_audience() {
+        for brief in [
+            "brand awareness, 18-24 year olds in Germany, €5,000, 30 days",
+            "app installs in the UK, £20k, 6 weeks",
+            "reach women 25-44 in Ireland and Denmark, €40k, 4 weeks, audio only",
+        ] {
+            let (points, _, total, audience) = curve(brief);
+            assert_eq!(points.len(), MULTIPLIERS.len(), "{brief}");
+            for (p, m) in points.iter().zip(MULTIPLIERS) {
+                assert!((p.budget - total * m).abs() < 0.02 * total, "{brief}: budget at ×{m}");
+                assert!(p.reach.mid <= audience as f64 * 1.0001, "{brief}: reach within the audience");
+                assert!(p.reach.low <= p.reach.mid && p.reach.mid <= p.reach.high, "{brief}: ordered range");
+            }
+            assert!(points.windows(2).all(|w| w[1].impressions.mid >= w[0].impressions.mid * 0.999), "{brief}");
+        }
+    }
+
+    #[test]
+    fn round_to_two_figures() {
+        assert_eq!(round2(12_345.0), 12_000.0);
+        assert_eq!(round2(987.0), 990.0);
+        assert_eq!(round2(0.0), 0.0);
+    }
+
+    #[test]
+    fn the_note_names_the_budget_where_people_get_dear() {
+        let p = |budget: f64, reach: f64| CurvePoint {
+            budget,
+            reach: Range { low: reach, mid: reach, high: reach },
+            ..CurvePoint::default()
+        };
+        // Average at ×1: 1,000 / 1,000 = 1 a person; from 1,500 to 2,000 each extra person costs 5.
+        let points = vec![
+            p(250.0, 300.0),
+            p(500.0, 580.0),
+            p(750.0, 820.0),
+            p(1000.0, 1000.0),
+            p(1500.0, 1400.0),
+            p(2000.0, 1500.0),
+            p(3000.0, 1550.0),
+            p(4000.0, 1560.0),
+        ];
+        let note = note(&points, "EUR").expect("a note");
+        assert!(note.starts_with("Past about EUR 1,500"), "{note}");
+        let straight: Vec<CurvePoint> = MULTIPLIERS.iter().map(|m| p(1000.0 * m, 1000.0 * m)).collect();
+        assert_eq!(note_of(&straight), None);
+    }
+
+    fn note_of(points: &[CurvePoint]) -> Option<String> {
+        note(points, "EUR")
+    }
+}
