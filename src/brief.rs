@@ -299,6 +299,38 @@ pub const GENRE_IDS: [&str; 15] = [
 ];
 /// Context (real-time moment) ids (SPEC §2).
 pub const CONTEXT_IDS: [&str; 8] = ["workout", "chill", "cooking", "party", "focus", "commute", "sleep", "gaming"];
+/// Podcast topic ids, the Spotify API slugs (SPEC §2).
+pub const PODCAST_TOPIC_IDS: [&str; 29] = [
+    "automotive",
+    "books-and-literature",
+    "business-and-finance",
+    "careers",
+    "education",
+    "events-and-attractions",
+    "family-and-relationships",
+    "fine-art",
+    "food-and-drink",
+    "healthy-living",
+    "hobbies-and-interests",
+    "home-and-garden",
+    "medical-health",
+    "movies",
+    "music-and-audio",
+    "news-and-politics",
+    "personal-finance",
+    "pets",
+    "pop-culture",
+    "real-estate",
+    "religion-and-spirituality",
+    "science",
+    "shopping",
+    "sports",
+    "style-and-fashion",
+    "technology-and-computing",
+    "television",
+    "travel",
+    "video-gaming",
+];
 
 /// Warning codes of SPEC §2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

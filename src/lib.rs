@@ -5,7 +5,8 @@
 //! [`markets`] the configured markets; [`brain`] ties them together for every surface;
 //! [`coordinator`] is the actor every surface talks to, [`store`] keeps conversations across
 //! restarts, [`telemetry`] counts; [`surface`] renders and transports; [`export`] writes a plan
-//! as CSV, xlsx or a Spotify Ads API–shaped draft.
+//! as CSV, xlsx or a Spotify Ads API–shaped draft; [`model`] asks an optional language model
+//! for a specialist's reading.
 
 pub mod brain;
 pub mod brief;
@@ -14,6 +15,7 @@ pub mod coordinator;
 pub mod data;
 pub mod export;
 pub mod markets;
+pub mod model;
 pub mod plan;
 pub mod present;
 pub mod settings;

@@ -4,6 +4,8 @@ mod catalogue;
 mod cli;
 mod eval;
 mod http;
+mod model;
+mod model_standin;
 mod plan;
 mod props;
 mod redis;

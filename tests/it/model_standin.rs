@@ -1,0 +1,156 @@
+//! A local OpenAI-compatible chat-completions server on 127.0.0.1 for the model-backed
+//! specialists: `POST /chat/completions` answers by the `response_format.json_schema.name` of the
+//! request (the specialist) from answers the test sets, and can be told to misbehave — be slow,
+//! answer 500 or 429 (with `Retry-After`), return text that is not JSON, or break the schema.
+//! It records every request so tests can see what was asked.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+/// How the stand-in answers the next requests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Behaviour {
+    /// The answer set for the schema name (or 404 when none is set).
+    Answer,
+    /// Waits this long, then answers.
+    Slow(Duration),
+    /// HTTP 500 for the next `n` requests, then answers.
+    Fail500(u32),
+    /// HTTP 429 with `Retry-After: 0` for the next `n` requests, then answers.
+    Limit429(u32),
+    /// A 200 whose message content is not JSON.
+    Malformed,
+}
+
+#[derive(Default)]
+struct State {
+    answers: HashMap<String, Value>,
+    behaviour: Option<Behaviour>,
+    requests: Vec<Value>,
+}
+
+/// A running stand-in; dropped with the test's runtime.
+#[derive(Clone)]
+pub struct ModelStandIn {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl ModelStandIn {
+    /// Starts on a free port of 127.0.0.1.
+    pub async fn start() -> ModelStandIn {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+        let url = format!("http://{}/v1", listener.local_addr().expect("local addr"));
+        let state: Arc<Mutex<State>> = Arc::default();
+        let shared = state.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let state = shared.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        let state = state.clone();
+                        async move { Ok::<_, Infallible>(handle(state, req).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        ModelStandIn { url, state }
+    }
+
+    /// Sets the JSON object answered to the specialist `name`.
+    pub fn answer(&self, name: &str, answer: Value) {
+        self.lock().answers.insert(name.to_string(), answer);
+    }
+
+    /// Sets how the next requests are answered.
+    pub fn behave(&self, b: Behaviour) {
+        self.lock().behaviour = Some(b);
+    }
+
+    /// The request bodies received so far.
+    pub fn requests(&self) -> Vec<Value> {
+        self.lock().requests.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn reply(status: StatusCode, body: Value) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert("content-type", "application/json".parse().expect("header"));
+    r
+}
+
+fn completion(model: &str, content: String) -> Value {
+    json!({
+        "id": "chatcmpl-standin",
+        "object": "chat.completion",
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150},
+    })
+}
+
+async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    if req.uri().path() != "/v1/chat/completions" {
+        return reply(StatusCode::NOT_FOUND, json!({"error": {"message": "no such route"}}));
+    }
+    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return reply(StatusCode::BAD_REQUEST, json!({"error": {"message": "body is not JSON"}}));
+    };
+    let name = request.pointer("/response_format/json_schema/name").and_then(Value::as_str).unwrap_or("").to_string();
+    let model = request.get("model").and_then(Value::as_str).unwrap_or("standin").to_string();
+    let (behaviour, answer) = {
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        s.requests.push(request.clone());
+        let behaviour = s.behaviour.clone().unwrap_or(Behaviour::Answer);
+        // Count down the failures that last a number of requests.
+        s.behaviour = match behaviour.clone() {
+            Behaviour::Fail500(n) if n > 1 => Some(Behaviour::Fail500(n - 1)),
+            Behaviour::Limit429(n) if n > 1 => Some(Behaviour::Limit429(n - 1)),
+            Behaviour::Fail500(_) | Behaviour::Limit429(_) => Some(Behaviour::Answer),
+            other => Some(other),
+        };
+        (behaviour, s.answers.get(&name).cloned())
+    };
+    match behaviour {
+        Behaviour::Fail500(_) => {
+            return reply(StatusCode::INTERNAL_SERVER_ERROR, json!({"error": {"message": "boom"}}))
+        }
+        Behaviour::Limit429(_) => {
+            let mut r = reply(StatusCode::TOO_MANY_REQUESTS, json!({"error": {"message": "slow down"}}));
+            r.headers_mut().insert("retry-after", "0".parse().expect("header"));
+            return r;
+        }
+        Behaviour::Malformed => {
+            return reply(StatusCode::OK, completion(&model, "Sure! Here is the budget: 5k".into()))
+        }
+        Behaviour::Slow(d) => tokio::time::sleep(d).await,
+        Behaviour::Answer => {}
+    }
+    if name.is_empty() {
+        // A plain completion (`adsai model check`).
+        return reply(StatusCode::OK, completion(&model, "ok".into()));
+    }
+    match answer {
+        Some(a) => reply(StatusCode::OK, completion(&model, a.to_string())),
+        None => reply(StatusCode::NOT_FOUND, json!({"error": {"message": format!("no answer set for {name}")}})),
+    }
+}
