@@ -89,10 +89,28 @@ fn readable_output_shows_the_brief_and_what_was_assumed() {
     let out = adsai(&["plan", "--today", "2026-11-23", "clicks from women 25-44 in France, 8k EUR"], b"");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("CLICKS"), "{text}");
-    assert!(text.contains("France (FR)"), "{text}");
-    assert!(text.contains("EUR 8,000"), "{text}");
-    assert!(text.contains("Assumed"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    // Summary first, in words: title, what it costs, what it buys with the KPI's own cost.
+    assert_eq!(lines[0], "Clicks plan · France · women 25–44", "{text}");
+    assert!(lines[1].starts_with("€8,000 over 28 days") && lines[1].ends_with("· 3 ad sets"), "{text}");
+    assert!(lines[2].starts_with('≈') && lines[2].contains("clicks") && lines[2].contains("per click"), "{text}");
+    assert!(text.contains("Assumed: "), "{text}");
+    assert!(!text.contains("CLICKS") && !text.contains("EUR"), "no codes: {text}");
+    assert!(text.lines().all(|l| l == l.trim_end()), "no trailing spaces: {text:?}");
+}
+
+#[test]
+fn readable_output_shows_warnings_with_their_fix_and_what_was_not_planned() {
+    let out = adsai(&["plan", "--today", "2026-11-23", "awareness in Germany, 100 euros, 30 days"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let warning = text.lines().position(|l| l.starts_with("! €100 is below the minimum")).expect(&text);
+    let first_ad_set = text.lines().position(|l| l.starts_with("  ")).expect(&text);
+    assert!(warning < first_ad_set, "warnings come before the ad sets: {text}");
+    assert!(text.contains("(fix: reply \"budget "), "{text}");
+    let out = adsai(&["plan", "--today", "2026-11-23", "awareness in Narnia, 5k"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("0 ad sets") && text.contains("? Which countries"), "{text}");
+    assert!(!text.contains("United States"), "no default market planned: {text}");
 }
 
 #[test]

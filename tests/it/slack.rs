@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use adsai::brain::{Brain, Response};
-use adsai::brief::{Location, Warning, WarningCode};
+use adsai::brief::{Location, NotUnderstood, Warning, WarningCode};
 use adsai::coordinator::{self, Change, Coordinator, Fault, FaultHook};
 use adsai::store::{ConversationStore, MemoryStore, RedbStore};
 use adsai::surface::slack::blocks::{self, Actions, Rendered};
@@ -166,23 +166,30 @@ async fn slack_mention_then_follow_up_then_buttons() {
     let updates = s.calls("chat.update");
     let last = updates.last().expect("an update");
     assert_eq!(last.args["ts"], plan.ts.as_str());
-    assert!(last.args["text"].as_str().unwrap_or_default().starts_with("Media plan:"), "{}", last.args["text"]);
+    let note = last.args["text"].as_str().unwrap_or_default();
+    assert!(note.starts_with("Reach plan · Germany · 18–24\n€5,000 over 30 days"), "{note}");
+    assert!(!note.contains("REACH") && !note.contains("EUR"), "no codes in the notification: {note}");
     let text = block_text(plan);
-    assert!(text.contains("Media plan") && text.contains("Germany") && text.contains("Forecast"), "{text}");
+    assert!(text.contains("Reach plan · Germany") && text.contains("people reached"), "{text}");
+    // A first plan: Details as a button, nothing to undo, the hint line.
+    assert!(
+        text.contains(blocks::DETAILS_ACTION) && !text.contains("adsai_refine_undo") && text.contains("make it 8k")
+    );
     // Metadata: string values only, the conversation key and a summary.
     let conv = conversation_id(TEAM, CHANNEL, &ts);
     let md = plan.metadata.as_ref().expect("metadata");
     let payload = md["event_payload"].as_object().expect("payload");
     assert!(payload.values().all(Value::is_string), "{md}");
     assert_eq!(payload["conversation"], conv.as_str());
-    assert!(payload["summary"].as_str().unwrap_or_default().contains("EUR 5,000"));
+    assert!(payload["summary"].as_str().unwrap_or_default().contains("€5,000"));
     assert!(s.state(|st| st.metadata_violations.is_empty()));
 
     // A reply in the thread, no mention: a follow-up that shows what changed.
     s.reply_in_thread(CHANNEL, &ts, "U0ALICE", "make it 8k");
     let thread = wait_plans(&s, CHANNEL, &ts, 2).await;
     let second = thread.iter().filter(|m| is_plan(m)).nth(1).expect("second plan").clone();
-    assert!(changes_of(&second).contains("Budget: EUR 5,000 → EUR 8,000"), "{}", changes_of(&second));
+    assert!(changes_of(&second).contains("Budget: €5,000 → €8,000"), "{}", changes_of(&second));
+    assert!(!block_text(&second).contains("make it 8k"), "the hint only on the first plan");
     let view = bot.coordinator.get(&conv).await.expect("conversation");
     assert_eq!(view.response.brief.budget.as_ref().map(|b| b.amount), Some(8000.0));
 
@@ -193,13 +200,20 @@ async fn slack_mention_then_follow_up_then_buttons() {
     let thread = wait_plans(&s, CHANNEL, &ts, 3).await;
     let third = thread.iter().filter(|m| is_plan(m)).nth(2).expect("third plan").clone();
     assert!(changes_of(&third).contains("Days: 30 → 60"), "{}", changes_of(&third));
-    s.click_button(&third.ts, "adsai_refine_undo", &conv).expect("click undo");
+    // After a change, Details and Undo sit in the overflow menu (⋮).
+    s.choose_option(&third.ts, blocks::MORE_ACTION, &format!("undo|{conv}")).expect("undo from the menu");
     let thread = wait_plans(&s, CHANNEL, &ts, 4).await;
     let fourth = thread.iter().filter(|m| is_plan(m)).nth(3).expect("fourth plan").clone();
     assert!(changes_of(&fourth).contains("Days: 60 → 30"), "{}", changes_of(&fourth));
+    // Details: ranges and evidence in the thread, not a new plan.
+    s.choose_option(&fourth.ts, blocks::MORE_ACTION, &format!("details|{conv}")).expect("details from the menu");
+    let details = wait_reply(&s, CHANNEL, &ts, "Details of Reach plan").await;
+    let shown = block_text(&details);
+    assert!(shown.contains("comparable ad sets") && shown.contains("advertisers in Germany"), "{shown}");
+    assert!(!is_plan(&details));
     // Every envelope acked; the bot's own echoed posts were not answered.
     s.wait_for(|st| st.delivered.iter().all(|d| st.ack_for(&d.envelope_id).is_some()), WAIT).await.expect("acked");
-    assert_eq!(bot_replies(&s, CHANNEL, &ts).len(), 4);
+    assert_eq!(bot_replies(&s, CHANNEL, &ts).len(), 5, "four plans and the details");
     bot.stop().await;
     s.shutdown().await;
 }
@@ -244,7 +258,7 @@ async fn slack_slash_command_preview_post_and_follow_up() {
         .wait_map(|st| st.ephemerals.iter().find(|e| e.source == "response_url").cloned(), WAIT)
         .await
         .expect("preview");
-    assert!(preview.text.as_deref().unwrap_or_default().contains("FR"), "{:?}", preview.text);
+    assert!(preview.text.as_deref().unwrap_or_default().contains("France"), "{:?}", preview.text);
     assert!(s.state(|st| st.messages.iter().all(|m| m.bot_id.is_none())), "nothing public yet");
     let value = button_value(preview.blocks.as_ref().expect("blocks"), "adsai_post");
     s.click_button(&preview.ts, "adsai_post", &value).expect("click post");
@@ -258,7 +272,7 @@ async fn slack_slash_command_preview_post_and_follow_up() {
     s.reply_in_thread(CHANNEL, &posted.ts, "U0ALICE", "make it 5k");
     let thread = wait_plans(&s, CHANNEL, &posted.ts, 2).await;
     let follow = thread.iter().filter(|m| is_plan(m)).nth(1).expect("follow-up").clone();
-    assert!(changes_of(&follow).contains("EUR 5,000"), "{}", changes_of(&follow));
+    assert!(changes_of(&follow).contains("€5,000"), "{}", changes_of(&follow));
     bot.stop().await;
     s.shutdown().await;
 }
@@ -309,7 +323,7 @@ async fn slack_thread_survives_restart_from_store_and_from_metadata() {
     s.reply_in_thread(CHANNEL, &ts, "U0ALICE", "make it 8k");
     let thread = wait_plans(&s, CHANNEL, &ts, 2).await;
     let second = thread.iter().filter(|m| is_plan(m)).nth(1).expect("second").clone();
-    assert!(changes_of(&second).contains("EUR 5,000 → EUR 8,000"), "{}", changes_of(&second));
+    assert!(changes_of(&second).contains("€5,000 → €8,000"), "{}", changes_of(&second));
     assert!(s.calls("conversations.replies").is_empty(), "the store had it");
     bot.stop().await;
 
@@ -510,19 +524,190 @@ fn snapshot(name: &str, r: &Rendered) {
     }
 }
 
+fn refine(first: bool) -> Actions {
+    Actions::Refine { conversation: conversation_id(TEAM, CHANNEL, "1700000000.000100"), first }
+}
+
+/// Every piece of text a reader sees in a message's blocks (headers, sections, fields,
+/// context, button and option labels), in order.
+fn visible_texts(blocks: &[Value]) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if matches!(o.get("type").and_then(Value::as_str), Some("plain_text" | "mrkdwn")) {
+                    if let Some(t) = o.get("text").and_then(Value::as_str) {
+                        out.push(t.to_string());
+                    }
+                    return;
+                }
+                for (k, x) in o {
+                    if k != "value" {
+                        walk(x, out);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for b in blocks {
+        walk(b, &mut out);
+    }
+    out
+}
+
+/// The `action_id`s of the buttons and menus of a message.
+fn action_ids(blocks: &[Value]) -> Vec<String> {
+    blocks
+        .iter()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .filter_map(|e| e["action_id"].as_str().map(String::from))
+        .collect()
+}
+
 #[tokio::test]
 async fn slack_block_kit_snapshots() {
-    let conv = Actions::Refine { conversation: conversation_id(TEAM, CHANNEL, "1700000000.000100") };
-    let t = turns(&[BRIEF, "make it 8k and add Austria"]).await;
-    snapshot("slack_plan_awareness_de", &blocks::plan(&t[0].0, &t[0].1, &conv));
-    snapshot("slack_plan_follow_up", &blocks::plan(&t[1].0, &t[1].1, &conv));
+    let t = turns(&[BRIEF, "make it 8k and add Austria", "no video"]).await;
+    snapshot("slack_plan_awareness_de", &blocks::plan(&t[0].0, &t[0].1, &refine(true)));
+    snapshot("slack_plan_follow_up", &blocks::plan(&t[1].0, &t[1].1, &refine(false)));
+    snapshot("slack_plan_formats_changed", &blocks::plan(&t[2].0, &t[2].1, &refine(false)));
+    snapshot("slack_details_awareness_de", &blocks::details(&t[0].0));
     let t = turns(&["sign-ups from teens in Narnia and Japan, 100 dollars, ending yesterday"]).await;
-    snapshot("slack_plan_warnings", &blocks::plan(&t[0].0, &t[0].1, &conv));
+    snapshot("slack_plan_warnings", &blocks::plan(&t[0].0, &t[0].1, &refine(true)));
+    let t = turns(&["awareness in Narnia, 5k"]).await;
+    snapshot("slack_plan_no_market", &blocks::plan(&t[0].0, &t[0].1, &refine(true)));
+    let t = turns(&["reach podcast listeners in Ireland interested in cooking, €80,000, one week"]).await;
+    snapshot("slack_plan_saturated", &blocks::plan(&t[0].0, &t[0].1, &refine(true)));
+    let t = turns(&["audio only awareness in Spain, €3k, 30 days"]).await;
+    snapshot("slack_plan_audio_only", &blocks::plan(&t[0].0, &t[0].1, &refine(true)));
+    let t = turns(&["clicks in France from Spanish speakers on iOS, €10k, next month"]).await;
+    snapshot("slack_plan_clicks_labels", &blocks::plan(&t[0].0, &t[0].1, &refine(true)));
+    // A plan value that carries something not used (filled by the understanding layer).
+    let (mut r, _) = turns(&["awareness in France, €5k, 30 days"]).await.remove(0);
+    r.plan
+        .not_understood
+        .push(NotUnderstood { text: "but not Paris".into(), reason: "excluding a city is not supported".into() });
+    let out = blocks::plan(&r, &[], &refine(true));
+    assert!(
+        visible_texts(&out.blocks)
+            .iter()
+            .any(|t| t.contains("Not used: 'but not Paris' — excluding a city is not supported")),
+        "{:?}",
+        out.blocks
+    );
+    snapshot("slack_plan_not_understood", &out);
     let t = turns(&["app installs for iPhone users in the UK, 20k in Q1"]).await;
     let value = json!({"today": today().to_string(), "text": "app installs for iPhone users in the UK, 20k in Q1"});
     snapshot("slack_preview_app_installs", &blocks::plan(&t[0].0, &[], &Actions::Preview { value: value.to_string() }));
     snapshot("slack_progress", &blocks::progress(&[("goal".into(), true), ("budget".into(), false)]));
     snapshot("slack_usage", &blocks::usage("U0ADSAI"));
+}
+
+/// The answer fits a phone screen: a three-ad-set plan's reply is at most 20 blocks, the
+/// summary and the warnings come in the first five, and what is visible before Details is
+/// under 1,200 characters; the notification has no enum codes.
+#[tokio::test]
+async fn slack_three_ad_set_plan_fits_one_screen() {
+    let briefs = [
+        BRIEF,
+        "clicks in France from Spanish speakers on iOS, €10k, next month",
+        "awareness in Germany, €5k, 30 days, starting 2026-11-01",
+    ];
+    for brief in briefs {
+        let (r, changes) = turns(&[brief]).await.remove(0);
+        assert_eq!(r.plan.ad_sets.len(), 3, "{brief}: a three-ad-set plan");
+        for first in [true, false] {
+            let out = blocks::plan(&r, &changes, &refine(first));
+            assert!(out.blocks.len() <= 20, "{brief}: {} blocks", out.blocks.len());
+            let first_five = Value::Array(out.blocks.iter().take(5).cloned().collect()).to_string();
+            assert!(first_five.contains("ad sets") && first_five.contains("CPM"), "{brief}: summary in the first five");
+            for w in &r.plan.warnings {
+                let shown = blocks::esc(&w.message);
+                assert!(
+                    first_five.contains(&shown[..shown.len().min(30)]),
+                    "{brief}: warning {} in the first five",
+                    w.message
+                );
+            }
+            let visible: usize = visible_texts(&out.blocks).iter().map(|t| t.chars().count()).sum();
+            assert!(visible < 1200, "{brief}: {visible} characters visible");
+            for code in ["REACH", "CLICKS", "EUR", "IOS", "_"] {
+                assert!(!out.text.contains(code), "{brief}: notification has {code}: {}", out.text);
+            }
+        }
+    }
+}
+
+/// Every button a plan shows does something for that plan: each refinement's follow-up changes
+/// it, a fix clears its warning, Details is a look; and the buttons fit (no Undo on a first
+/// plan, no Audio only on an audio-only plan, no +20 % on a saturated one).
+#[tokio::test]
+async fn slack_buttons_fit_the_plan() {
+    let cases = [
+        BRIEF,
+        "awareness in Germany, 100 euros, 30 days",
+        "audio only awareness in Spain, €3k, 30 days",
+        "reach podcast listeners in Ireland interested in cooking, €80,000, one week",
+        "awareness in Germany, €5k, 30 days, starting 2026-11-01",
+    ];
+    for brief in cases {
+        let (r, _) = turns(&[brief]).await.remove(0);
+        let out = blocks::plan(&r, &[], &refine(true));
+        let ids = action_ids(&out.blocks);
+        assert!(!ids.iter().any(|i| i == "adsai_refine_undo" || i == blocks::MORE_ACTION), "{brief}: no undo yet");
+        assert!(ids.iter().any(|i| i == blocks::DETAILS_ACTION), "{brief}: {ids:?}");
+        let all_audio = r.plan.ad_sets.iter().all(|a| a.format == adsai::brief::Format::Audio);
+        assert_eq!(ids.iter().any(|i| i == "adsai_refine_audio_only"), !all_audio, "{brief}: {ids:?}");
+        for id in &ids {
+            if let Some(x) = blocks::refinement(id) {
+                let t = turns(&[brief, x.message]).await;
+                assert!(!t[1].1.is_empty(), "{brief}: '{}' changed nothing", x.message);
+            }
+        }
+        let elements: Vec<Value> =
+            out.blocks.iter().flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default()).collect();
+        for fix in
+            elements.iter().filter(|e| e["action_id"].as_str().is_some_and(|a| a.starts_with(blocks::FIX_PREFIX)))
+        {
+            let (_, message) = blocks::parse_fix_value(fix["value"].as_str().unwrap_or_default()).expect("fix value");
+            let before = r.plan.warnings.len();
+            let t = turns(&[brief, &message]).await;
+            assert!(
+                t[1].0.plan.warnings.len() < before,
+                "{brief}: '{message}' fixed nothing: {:?}",
+                t[1].0.plan.warnings
+            );
+        }
+        let after = blocks::plan(&r, &[], &refine(false));
+        let ids = action_ids(&after.blocks);
+        assert!(ids.iter().any(|i| i == blocks::MORE_ACTION), "after a change, the menu holds Details and Undo");
+    }
+    let (sat, _) = turns(&[cases[3]]).await.remove(0);
+    let ids = action_ids(&blocks::plan(&sat, &[], &refine(true)).blocks);
+    assert!(!ids.iter().any(|i| i == "adsai_refine_budget_20"), "no +20 % on a saturated plan: {ids:?}");
+    let (low, _) = turns(&[cases[1]]).await.remove(0);
+    assert!(action_ids(&blocks::plan(&low, &[], &refine(true)).blocks)
+        .iter()
+        .any(|i| i.starts_with(blocks::FIX_PREFIX)));
+}
+
+/// A fix button clicked in Slack: the follow-up goes through the thread's conversation.
+#[tokio::test]
+async fn slack_fix_button_raises_the_budget() {
+    let s = standin().await;
+    let bot = Bot::default(&s).await;
+    let ts = s.mention(CHANNEL, "U0ALICE", "<@U0ADSAI> awareness in Germany, 100 euros, 30 days");
+    let thread = wait_plans(&s, CHANNEL, &ts, 1).await;
+    let plan = thread.iter().find(|m| is_plan(m)).expect("plan").clone();
+    let value = button_value(plan.blocks.as_ref().expect("blocks"), "adsai_fix_0");
+    s.click_button(&plan.ts, "adsai_fix_0", &value).expect("click fix");
+    let thread = wait_plans(&s, CHANNEL, &ts, 2).await;
+    let second = thread.iter().filter(|m| is_plan(m)).nth(1).expect("second plan").clone();
+    assert!(changes_of(&second).contains("Budget: €100 →"), "{}", changes_of(&second));
+    assert!(!block_text(&second).contains("below the minimum"), "{}", block_text(&second));
+    bot.stop().await;
+    s.shutdown().await;
 }
 
 #[tokio::test]
@@ -549,8 +734,7 @@ async fn slack_block_kit_stays_within_limits_for_any_plan() {
     r.brief.audience.interests = (0..200).map(|i| format!("interest{i}")).collect();
     let changes: Vec<Change> =
         (0..30).map(|i| Change { field: format!("field{i}"), from: json!(i), to: json!("y".repeat(900)) }).collect();
-    let conv = Actions::Refine { conversation: conversation_id(TEAM, CHANNEL, "1700000000.000100") };
-    for actions in [conv, Actions::Preview { value: "v".repeat(5000) }, Actions::None] {
+    for actions in [refine(true), refine(false), Actions::Preview { value: "v".repeat(5000) }, Actions::None] {
         let out = blocks::plan(&r, &changes, &actions);
         assert!(blocks::check_limits(&out).is_empty(), "{:?}", blocks::check_limits(&out));
         let wire = serde_json::to_value(content(&out).blocks.unwrap_or_default()).expect("json");
