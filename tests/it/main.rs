@@ -6,6 +6,7 @@ mod eval;
 mod http;
 mod plan;
 mod props;
+mod readme;
 mod redis;
 mod replicas;
 

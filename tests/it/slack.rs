@@ -485,7 +485,7 @@ fn today() -> NaiveDate {
 }
 
 /// The turns of a conversation (with `today` fixed), through the real coordinator.
-async fn turns(messages: &[&str]) -> Vec<(Response, Vec<Change>)> {
+pub(crate) async fn turns(messages: &[&str]) -> Vec<(Response, Vec<Change>)> {
     let c = Coordinator::start(
         Brain::default(),
         Arc::new(MemoryStore::default()),
