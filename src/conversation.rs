@@ -14,7 +14,7 @@ use crate::brief::{
     Warning, WarningCode,
 };
 use crate::markets::{Markets, DEFAULT_MIN_BUDGET_USD};
-use crate::present::{country_label, money};
+use crate::present::{country_label, date, money};
 use crate::understand::budget::{self, CurrencyHint};
 use crate::understand::gazetteer::Gazetteer;
 use crate::understand::schedule::{self, ScheduleState, Span};
@@ -357,9 +357,9 @@ impl Conversation {
             (Some(start), end) => {
                 if !self.start_stated {
                     let message = if start == self.default_start() {
-                        format!("No start date given: starting {start}")
+                        format!("No start date given: starting {}", date(start))
                     } else {
-                        format!("No start date given: starting {start}, counted back from the end date")
+                        format!("No start date given: starting {}, counted back from the end date", date(start))
                     };
                     r.assumptions.push(Assumption::new("schedule.start", message));
                 }
@@ -368,7 +368,7 @@ impl Conversation {
                         Warning::new(
                             WarningCode::StartInPast,
                             "schedule.start",
-                            format!("The start date {start} is in the past (today is {})", self.today),
+                            format!("The start date {} is in the past (today is {})", date(start), date(self.today)),
                         )
                         .with_fix("Start tomorrow", "start tomorrow"),
                     );

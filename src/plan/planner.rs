@@ -25,7 +25,7 @@ use crate::brief::{
 };
 use crate::conversation::DEFAULT_OBJECTIVE;
 use crate::markets::{Market, Markets, DEFAULT_COUNTRY};
-use crate::present::{country_label, money, plural};
+use crate::present::{country_label, date, money, plural};
 
 /// Planner settings (become configuration).
 #[derive(Debug, Clone, PartialEq)]
@@ -401,7 +401,7 @@ fn planned_schedule(
     let end = start.checked_add_signed(Duration::days(days - 1)).unwrap_or(start);
     assumptions.push(Assumption::new(
         "plan.schedule",
-        format!("Planned for {days} days ({start} to {end}): the median flight of {why}"),
+        format!("Planned for {} ({} to {}): the median flight of {why}", plural(days, "day"), date(start), date(end)),
     ));
     PlannedSchedule { start, end, days, recommended: true }
 }

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::labels::currency_symbol;
+use super::labels::{currency_has_cents, currency_symbol};
 use crate::plan::Range;
 
 fn grouped(whole: u64) -> String {
@@ -40,6 +40,9 @@ pub fn money(amount: f64, currency: &str) -> String {
 
 /// A unit cost with cents: "€6.95", "$0.42", "SEK 12.00".
 pub fn unit_cost(amount: f64, currency: &str) -> String {
+    if !currency_has_cents(currency) {
+        return with_currency(grouped(amount.abs().round() as u64), amount < 0.0 && amount.abs() >= 0.5, currency);
+    }
     let cents = (amount.abs() * 100.0).round() as u64;
     with_currency(format!("{}.{:02}", grouped(cents / 100), cents % 100), amount < 0.0 && cents > 0, currency)
 }
@@ -153,6 +156,7 @@ mod tests {
         assert_eq!(unit_cost(6.954, "EUR"), "€6.95");
         assert_eq!(unit_cost(0.4, "CHF"), "CHF 0.40");
         assert_eq!(unit_cost(1234.5, "USD"), "$1,234.50");
+        assert_eq!(unit_cost(750.71, "JPY"), "¥751");
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub fn currency_symbol(code: &str) -> Option<&'static str> {
     get("currency", code).map(|(l, _)| l.as_str())
 }
 
+/// Whether unit costs in this currency show cents (not for yen or won).
+pub fn currency_has_cents(code: &str) -> bool {
+    get("currency", code).is_none_or(|(_, extra)| extra != "0")
+}
+
 /// "iOS", "Android", "desktop".
 pub fn platform(p: Platform) -> String {
     get("platform", p.id()).map_or_else(|| words(p.id()), |(l, _)| l.clone())
@@ -113,6 +118,7 @@ mod tests {
         assert_eq!(kpi("installs").1, "install");
         assert_eq!(currency_symbol("EUR"), Some("€"));
         assert_eq!(currency_symbol("SEK"), None);
+        assert!(currency_has_cents("EUR") && currency_has_cents("SEK") && !currency_has_cents("JPY"));
         assert_eq!(evidence_level("all_ages", "Germany"), "in Germany, all ages");
         assert_eq!(topic("fashion_beauty"), "fashion beauty");
     }
