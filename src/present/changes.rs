@@ -11,6 +11,7 @@ use super::format::{compact, date, freq, money, unit_cost};
 use super::glance::{formats_label, place_name, who_label};
 use super::labels;
 use crate::brain::Response;
+use crate::plan::Plan;
 
 /// A figure of the plan is reported as changed when it moved by more than this share.
 pub const MOVED: f64 = 0.02;
@@ -131,12 +132,10 @@ impl Digest {
         moved("reach", self.reach, new.reach, false);
         moved("impressions", self.impressions, new.impressions, false);
         moved("frequency", self.frequency, new.frequency, false);
-        if self.kpi.as_ref().map(|k| &k.0) == new.kpi.as_ref().map(|k| &k.0) {
-            let metric = new.kpi.as_ref().map(|k| k.0.clone()).unwrap_or_default();
-            if !metric.is_empty() {
-                moved(&format!("kpi:{metric}"), self.kpi.as_ref().map(|k| k.1), new.kpi.as_ref().map(|k| k.1), false);
-                moved(&format!("kpi_cost:{metric}"), self.kpi_cost, new.kpi_cost, true);
-            }
+        // The objective's KPI (`plan.forecast.kpi.metric` says which), when it is the same KPI.
+        if self.kpi.is_some() && self.kpi.as_ref().map(|k| &k.0) == new.kpi.as_ref().map(|k| &k.0) {
+            moved("kpi", self.kpi.as_ref().map(|k| k.1), new.kpi.as_ref().map(|k| k.1), false);
+            moved("kpi_cost", self.kpi_cost, new.kpi_cost, true);
         }
         moved("cpm", self.cpm, new.cpm, true);
         moved("daily_spend", self.daily_spend, new.daily_spend, true);
@@ -180,7 +179,7 @@ fn value(field: &str, v: &Value, currency: &str) -> String {
             match field {
                 "budget" => money(x, currency),
                 "daily_spend" | "cpm" => unit_cost(x, currency),
-                f if f.starts_with("kpi_cost:") => unit_cost(x, currency),
+                "kpi_cost" => unit_cost(x, currency),
                 "frequency" => freq(x),
                 "days" => format!("{x:.0}"),
                 _ => compact(x),
@@ -195,12 +194,12 @@ fn value(field: &str, v: &Value, currency: &str) -> String {
     }
 }
 
-fn label(field: &str) -> String {
-    if let Some(m) = field.strip_prefix("kpi_cost:") {
-        return format!("Cost per {}", labels::kpi(m).1);
+fn label(field: &str, metric: &str) -> String {
+    if field == "kpi_cost" {
+        return format!("Cost per {}", labels::kpi(metric).1);
     }
-    if let Some(m) = field.strip_prefix("kpi:") {
-        let what = labels::kpi(m).0;
+    if field == "kpi" {
+        let what = labels::kpi(metric).0;
         let mut c = what.chars();
         return c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default();
     }
@@ -216,23 +215,26 @@ fn label(field: &str) -> String {
     }
 }
 
-/// One line per change of a follow-up, e.g. "Budget: €5,000 → €8,000", "Markets: + Austria".
-pub fn change_lines(changes: &[Change], currency: &str) -> Vec<String> {
+/// One line per change of a follow-up against the new plan, e.g. "Budget: €5,000 → €8,000",
+/// "Markets: + Austria", "Audience: 18–24 → women 18–24".
+pub fn change_lines(changes: &[Change], plan: &Plan) -> Vec<String> {
+    let currency = plan.currency.as_str();
+    let metric = plan.forecast.as_ref().map_or("", |f| f.kpi.metric.as_str());
     // Daily spend follows from the budget and the flight: shown only when neither changed.
     let implied = changes.iter().any(|c| c.field == "budget" || c.field == "days");
     changes
         .iter()
         .filter(|c| !(implied && c.field == "daily_spend"))
-        .map(|c| match (&c.from, &c.to) {
-            (Value::Array(_), _) | (_, Value::Array(_)) => {
-                format!("{}: {}", label(&c.field), list_diff(&c.from, &c.to))
+        .map(|c| {
+            let label = label(&c.field, metric);
+            match (&c.from, &c.to) {
+                // The audience reads as a whole: who, interests, languages, devices.
+                _ if c.field == "audience" => {
+                    format!("{label}: {} → {}", strings(&c.from).join(", "), strings(&c.to).join(", "))
+                }
+                (Value::Array(_), _) | (_, Value::Array(_)) => format!("{label}: {}", list_diff(&c.from, &c.to)),
+                _ => format!("{label}: {} → {}", value(&c.field, &c.from, currency), value(&c.field, &c.to, currency)),
             }
-            _ => format!(
-                "{}: {} → {}",
-                label(&c.field),
-                value(&c.field, &c.from, currency),
-                value(&c.field, &c.to, currency)
-            ),
         })
         .collect()
 }
@@ -257,7 +259,8 @@ mod tests {
         let a = d(5000.0, 100_000.0, &["Germany"]);
         assert!(a.changes(&d(5000.0, 101_000.0, &["Germany"])).is_empty(), "a 1 % move is noise");
         let c = a.changes(&d(8000.0, 150_000.0, &["Germany", "Austria"]));
-        let lines = change_lines(&c, "EUR");
+        let plan = Plan { currency: "EUR".into(), ..Plan::default() };
+        let lines = change_lines(&c, &plan);
         assert_eq!(lines, ["Markets: + Austria", "Budget: €5,000 → €8,000", "Reach: 100k → 150k"]);
         let old = Digest { markets: None, ..a.clone() };
         assert!(old.changes(&d(5000.0, 100_000.0, &["France"])).is_empty(), "older records do not compare markets");
@@ -267,6 +270,10 @@ mod tests {
     fn ad_sets_added_and_removed() {
         let a = d(5000.0, 1.0, &["Germany"]);
         let b = Digest { ad_sets: Some(vec!["AT · Audio · Music".into()]), ..a.clone() };
-        assert_eq!(change_lines(&a.changes(&b), "EUR"), ["Ad sets: + AT · Audio · Music; − DE · Audio · Music"]);
+        let plan = Plan { currency: "EUR".into(), ..Plan::default() };
+        assert_eq!(change_lines(&a.changes(&b), &plan), ["Ad sets: + AT · Audio · Music; − DE · Audio · Music"]);
+        let who = |w: &[&str]| Digest { audience: Some(w.iter().map(|s| s.to_string()).collect()), ..a.clone() };
+        let lines = change_lines(&who(&["18–24"]).changes(&who(&["women 18–24", "travel"])), &plan);
+        assert_eq!(lines, ["Audience: 18–24 → women 18–24, travel"]);
     }
 }

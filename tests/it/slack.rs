@@ -572,6 +572,14 @@ async fn slack_block_kit_snapshots() {
     snapshot("slack_plan_awareness_de", &blocks::plan(&t[0].0, &t[0].1, &refine(true)));
     snapshot("slack_plan_follow_up", &blocks::plan(&t[1].0, &t[1].1, &refine(false)));
     snapshot("slack_plan_formats_changed", &blocks::plan(&t[2].0, &t[2].1, &refine(false)));
+    // Nothing listed that did not change: "no video" on a plan without video changes the brief's
+    // formats and nothing else.
+    assert_eq!(blocks::change_lines(&t[2].1, &t[2].0.plan), ["Formats: none → no video"]);
+    let c = turns(&["clicks in France, €10k, next month", "only women 25-34, make it 12k"]).await;
+    let lines = blocks::change_lines(&c[1].1, &c[1].0.plan);
+    assert!(lines.iter().any(|l| l.starts_with("Audience: 18+ → women 25–34")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("Clicks: ")), "the KPI moved: {lines:?}");
+    snapshot("slack_plan_audience_changed", &blocks::plan(&c[1].0, &c[1].1, &refine(false)));
     snapshot("slack_details_awareness_de", &blocks::details(&t[0].0));
     let t = turns(&["sign-ups from teens in Narnia and Japan, 100 dollars, ending yesterday"]).await;
     snapshot("slack_plan_warnings", &blocks::plan(&t[0].0, &t[0].1, &refine(true)));

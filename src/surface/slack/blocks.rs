@@ -198,8 +198,8 @@ fn bullets(title: &str, bullet: &str, items: &[String]) -> String {
 }
 
 /// One line per change of a follow-up, e.g. "Budget: €5,000 → €8,000".
-pub fn change_lines(changes: &[Change], currency: &str) -> Vec<String> {
-    present::changes::change_lines(changes, currency)
+pub fn change_lines(changes: &[Change], plan: &crate::plan::Plan) -> Vec<String> {
+    present::changes::change_lines(changes, plan)
 }
 
 /// A one-line summary of the plan, for the metadata and logs at debug level.
@@ -209,10 +209,10 @@ pub fn summary(r: &Response) -> String {
 
 /// The notification fallback of a plan: the summary in words, what changed, what needs an
 /// answer.
-fn fallback(g: &Glance, changes: &[Change], currency: &str) -> String {
+fn fallback(g: &Glance, changes: &[Change], plan: &crate::plan::Plan) -> String {
     let mut s = present::glance::notification(g);
     if !changes.is_empty() {
-        let _ = write!(s, "\nChanged: {}", change_lines(changes, currency).join("; "));
+        let _ = write!(s, "\nChanged: {}", change_lines(changes, plan).join("; "));
     }
     if !g.warnings.is_empty() {
         let _ = write!(s, "\n{}", plural(g.warnings.len() as i64, "warning"));
@@ -267,7 +267,7 @@ pub fn plan(r: &Response, changes: &[Change], actions: &Actions) -> Rendered {
         }
     }
     if !changes.is_empty() {
-        let lines: Vec<String> = change_lines(changes, &p.currency).iter().map(|l| esc(l)).collect();
+        let lines: Vec<String> = change_lines(changes, p).iter().map(|l| esc(l)).collect();
         blocks.push(section(&bullets("What changed", "•", &lines)));
     }
     if !g.ad_sets.is_empty() {
@@ -346,7 +346,7 @@ pub fn plan(r: &Response, changes: &[Change], actions: &Actions) -> Rendered {
         Actions::None => {}
     }
     blocks.truncate(MAX_BLOCKS);
-    Rendered { text: fallback(&g, changes, &p.currency), blocks }
+    Rendered { text: fallback(&g, changes, p), blocks }
 }
 
 /// The Details of a plan, posted in its thread: the forecast with its ranges, the brief as
