@@ -378,7 +378,7 @@ fn details(r: &Response, one_market: bool) -> Details {
             }
             lines.push(format!(
                 "Based on {} from {} {}",
-                plural(e.ad_sets, "comparable ad set"),
+                plural(e.ad_sets, "past ad set"),
                 plural(e.advertisers, "advertiser"),
                 labels::evidence_level(&e.level, &country)
             ));

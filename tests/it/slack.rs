@@ -209,7 +209,7 @@ async fn slack_mention_then_follow_up_then_buttons() {
     s.choose_option(&fourth.ts, blocks::MORE_ACTION, &format!("details|{conv}")).expect("details from the menu");
     let details = wait_reply(&s, CHANNEL, &ts, "Details of Reach plan").await;
     let shown = block_text(&details);
-    assert!(shown.contains("comparable ad sets") && shown.contains("advertisers in Germany"), "{shown}");
+    assert!(shown.contains("past ad sets") && shown.contains("advertisers in Germany"), "{shown}");
     assert!(!is_plan(&details));
     // Every envelope acked; the bot's own echoed posts were not answered.
     s.wait_for(|st| st.delivered.iter().all(|d| st.ack_for(&d.envelope_id).is_some()), WAIT).await.expect("acked");
@@ -639,6 +639,10 @@ async fn slack_three_ad_set_plan_fits_one_screen() {
                 );
             }
             let visible: usize = visible_texts(&out.blocks).iter().map(|t| t.chars().count()).sum();
+            println!(
+                "[slack] {brief:?} (first plan: {first}): {} blocks, {visible} visible characters",
+                out.blocks.len()
+            );
             assert!(visible < 1200, "{brief}: {visible} characters visible");
             for code in ["REACH", "CLICKS", "EUR", "IOS", "_"] {
                 assert!(!out.text.contains(code), "{brief}: notification has {code}: {}", out.text);
