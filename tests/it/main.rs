@@ -11,5 +11,6 @@ mod redis;
 mod replicas;
 
 mod slack;
+mod slack_blocks;
 mod slack_standin;
 mod soak;

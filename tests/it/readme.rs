@@ -174,7 +174,7 @@ async fn readme_slack_reply_is_what_the_bot_renders() {
         let mut messages = vec![brief];
         messages.extend(body[1..].iter().map_while(|l| l.strip_prefix("> ")));
         let n = messages.len();
-        let (r, changes) = crate::slack::turns(&messages).await.pop().expect("a turn");
+        let (r, changes) = crate::slack_blocks::turns(&messages).await.pop().expect("a turn");
         let actions = Actions::Refine { conversation: conversation_id("T1", "C1", "1.1"), first: n == 1 };
         let got = as_text(&blocks::plan(&r, &changes, &actions).blocks);
         let expected = body[n..].join("\n");
