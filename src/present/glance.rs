@@ -139,7 +139,11 @@ pub fn cost_line(r: &Response) -> String {
         let rec = if sc.recommended { ", recommended" } else { "" };
         s.push_str(&format!(" over {} ({}{rec})", plural(sc.days, "day"), date_span(sc.start, sc.end)));
     }
-    s.push_str(&format!(" · {}", plural(p.ad_sets.len() as i64, "ad set")));
+    match p.ad_sets.as_slice() {
+        // One ad set: its name here, and no line of its own repeating the summary's figures.
+        [one] => s.push_str(&format!(" · 1 ad set: {}", short_name(one, r.brief.audience.countries().len() <= 1))),
+        all => s.push_str(&format!(" · {}", plural(all.len() as i64, "ad set"))),
+    }
     s
 }
 
@@ -182,7 +186,9 @@ fn buys_line(p: &Plan, f: &PlanForecast) -> String {
     let (what, one) = labels::kpi(metric);
     let share = |reach: f64| {
         if f.audience_size > 0 {
-            format!("{:.0}% of {}", reach / f.audience_size as f64 * 100.0, compact(f.audience_size as f64))
+            let pct = reach / f.audience_size as f64 * 100.0;
+            let pct = if pct > 0.0 && pct < 0.5 { "<1".to_string() } else { format!("{pct:.0}") };
+            format!("{pct}% of {}", compact(f.audience_size as f64))
         } else {
             "audience unknown".into()
         }
@@ -240,6 +246,9 @@ fn kpi_part(a: &AdSet, cur: &str) -> String {
 }
 
 fn ad_set_lines(p: &Plan, one_market: bool) -> Vec<String> {
+    if p.ad_sets.len() == 1 {
+        return Vec::new();
+    }
     let pcts = shares(&p.ad_sets.iter().map(|a| a.budget).collect::<Vec<_>>());
     p.ad_sets
         .iter()

@@ -203,3 +203,32 @@ fn config_check_prints_effective_settings_with_secrets_masked() {
     assert!(err.contains("default_market") && err.contains("privacy_min_advertisers"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn readable_output_shows_what_was_not_used() {
+    // A plan value that carries something not used (filled by the understanding layer).
+    let brain = adsai::brain::Brain::default();
+    let mut conv = adsai::conversation::Conversation::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"));
+    let mut r = brain.handle(&mut conv, "awareness in France, €5k, 30 days").expect("a plan");
+    r.plan.not_understood.push(adsai::brief::NotUnderstood {
+        text: "but not Paris".into(),
+        reason: "excluding a city is not supported".into(),
+    });
+    let text = adsai::surface::cli::render_text(&r);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| *l == "Not used: 'but not Paris' — excluding a city is not supported");
+    let first_ad_set = lines.iter().position(|l| l.starts_with("  "));
+    assert!(at.is_some() && at < first_ad_set, "shown before the ad sets: {text}");
+}
+
+#[test]
+fn a_one_ad_set_plan_names_it_in_the_cost_line() {
+    let out = adsai(&["plan", "--today", "2026-11-23", "awareness in Germany, €600, 30 days"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].contains("· 1 ad set: "), "{text}");
+    assert!(
+        !lines.iter().take_while(|l| **l != "Details").any(|l| l.starts_with("  ")),
+        "no line repeating it: {text}"
+    );
+}
