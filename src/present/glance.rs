@@ -62,8 +62,8 @@ pub struct Glance {
     pub empty: Option<String>,
     /// Reach or frequency is at its limit: more budget buys little.
     pub saturated: bool,
-    /// The plan has ad sets of a format other than audio.
-    pub has_non_audio: bool,
+    /// "Audio only" would change the plan: it has other formats and its objective can run audio.
+    pub audio_only_fits: bool,
     pub details: Details,
 }
 
@@ -428,7 +428,8 @@ pub fn glance(r: &Response) -> Glance {
         ad_sets: ad_set_lines(p, one_market),
         empty,
         saturated: planned.and_then(|f| saturation(p, f, o)).is_some(),
-        has_non_audio: p.ad_sets.iter().any(|a| a.format != Format::Audio),
+        audio_only_fits: p.ad_sets.iter().any(|a| a.format != Format::Audio)
+            && crate::plan::planner::allowed_combinations(o).iter().any(|(f, _)| *f == Format::Audio),
         details: details(r, one_market),
     }
 }

@@ -201,6 +201,7 @@ async fn slack_buttons_fit_the_plan() {
         "audio only awareness in Spain, €3k, 30 days",
         "reach podcast listeners in Ireland interested in cooking, €80,000, one week",
         "awareness in Germany, €5k, 30 days, starting 2026-11-01",
+        "video views in the UK, £20k, 6 weeks",
     ];
     for brief in cases {
         let (r, _) = turns(&[brief]).await.remove(0);
@@ -209,7 +210,9 @@ async fn slack_buttons_fit_the_plan() {
         assert!(!ids.iter().any(|i| i == "adsai_refine_undo" || i == blocks::MORE_ACTION), "{brief}: no undo yet");
         assert!(ids.iter().any(|i| i == blocks::DETAILS_ACTION), "{brief}: {ids:?}");
         let all_audio = r.plan.ad_sets.iter().all(|a| a.format == adsai::brief::Format::Audio);
-        assert_eq!(ids.iter().any(|i| i == "adsai_refine_audio_only"), !all_audio, "{brief}: {ids:?}");
+        let video_views = r.plan.objective == Some(adsai::brief::Objective::VideoViews);
+        let audio_only = ids.iter().any(|i| i == "adsai_refine_audio_only");
+        assert_eq!(audio_only, !all_audio && !video_views, "{brief}: {ids:?}");
         for id in &ids {
             if let Some(x) = blocks::refinement(id) {
                 let t = turns(&[brief, x.message]).await;

@@ -307,7 +307,7 @@ pub fn plan(r: &Response, changes: &[Change], actions: &Actions) -> Rendered {
                 if !g.saturated {
                     show("budget_20");
                 }
-                if g.has_non_audio {
+                if g.audio_only_fits {
                     show("audio_only");
                 }
             }
