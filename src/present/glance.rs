@@ -447,3 +447,32 @@ pub fn notification(g: &Glance) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{PlannedSchedule, Range};
+
+    fn plan(days: i64) -> Plan {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default();
+        Plan { schedule: Some(PlannedSchedule { start: d, end: d, days, recommended: false }), ..Plan::default() }
+    }
+
+    fn forecast(reach: f64, audience: u64, frequency: f64) -> PlanForecast {
+        let r = |x: f64| Range { low: x, mid: x, high: x };
+        PlanForecast { reach: r(reach), frequency: r(frequency), audience_size: audience, ..PlanForecast::default() }
+    }
+
+    #[test]
+    fn saturation_is_reach_near_the_audience_or_frequency_over_the_cap() {
+        let p = plan(28);
+        let near = saturation(&p, &forecast(160_000.0, 186_000, 2.0), Objective::Reach);
+        assert!(near.is_some_and(|s| s.contains("86%") && s.contains("Widen the audience")));
+        // 12 over four weeks is 3 a week: over REACH's cap of 2, within the others' 3.
+        assert!(saturation(&p, &forecast(10_000.0, 1_000_000, 12.0), Objective::Reach).is_some());
+        assert!(saturation(&p, &forecast(10_000.0, 1_000_000, 12.0), Objective::Clicks).is_none());
+        assert!(saturation(&p, &forecast(100_000.0, 1_000_000, 2.8), Objective::Reach).is_none());
+        // A flight shorter than a week is not a week of frequency.
+        assert!(saturation(&plan(3), &forecast(1_000.0, 1_000_000, 1.5), Objective::Reach).is_none());
+    }
+}
