@@ -4,7 +4,8 @@
 //! specialists; [`conversation`] merges findings into a brief; [`plan`] the planner's output;
 //! [`markets`] the configured markets; [`brain`] ties them together for every surface;
 //! [`coordinator`] is the actor every surface talks to, [`store`] keeps conversations across
-//! restarts, [`telemetry`] counts; [`surface`] renders and transports.
+//! restarts, [`telemetry`] counts; [`present`] says how a plan reads (summary, labels, numbers,
+//! what changed) and [`surface`] renders that and transports.
 
 pub mod brain;
 pub mod brief;
