@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::brief::Brief;
+use crate::brief::{Brief, Question, WarningCode};
 use crate::conversation::Conversation;
 use crate::markets::{Markets, MarketsError};
 use crate::plan::history::{self, HistoryError, LoadReport};
@@ -181,8 +181,28 @@ impl Brain {
 
     /// The plan for the conversation's current brief.
     pub fn plan(&self, conv: &Conversation) -> Response {
-        let report = conv.report(&self.markets, &self.settings.default_country);
-        let planned = planner::plan(&conv.brief, &self.index, &self.markets, &self.settings, conv.today);
+        let mut report = conv.report(&self.markets, &self.settings.default_country);
+        // No plannable market: the brief named places but none is one we plan (an unknown
+        // place, or only unconfigured markets). Then the plan asks where instead of planning
+        // the default market.
+        let a = &conv.brief.audience;
+        let named_unknown =
+            a.locations.is_empty() && report.warnings.iter().any(|w| w.code == WarningCode::UnknownLocation);
+        let no_market =
+            named_unknown || (!a.locations.is_empty() && !a.countries().iter().any(|c| self.markets.is_market(c)));
+        let planned = if named_unknown {
+            let settings = Settings { default_country: String::new(), ..self.settings.clone() };
+            report.assumptions.retain(|x| x.field != "audience.locations");
+            planner::plan(&conv.brief, &self.index, &self.markets, &settings, conv.today)
+        } else {
+            planner::plan(&conv.brief, &self.index, &self.markets, &self.settings, conv.today)
+        };
+        if no_market && !report.questions.iter().any(|q| q.field == "audience.locations") {
+            report.questions.push(Question {
+                field: "audience.locations".into(),
+                message: "Which countries, regions or cities should this run in?".into(),
+            });
+        }
         let (curve, curve_note) =
             curve::build(&conv.brief, &planned, &self.index, &self.markets, &self.settings, conv.today);
         let mut assumptions = report.assumptions;

@@ -363,6 +363,18 @@ pub struct Warning {
     /// Dotted path of the brief field concerned, e.g. `audience.age_min`.
     pub field: String,
     pub message: String,
+    /// A one-click fix, when there is one (surfaces show it as a button).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// A fix for a warning: the button's label and the follow-up message it sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// Short, e.g. "Raise to $250".
+    pub label: String,
+    /// The follow-up, as if typed, e.g. "make the budget 250 USD".
+    pub message: String,
 }
 
 /// A default, clamp or guess made on the user's behalf.
@@ -392,7 +404,13 @@ pub struct Question {
 impl Warning {
     /// Shorthand constructor.
     pub fn new(code: WarningCode, field: &str, message: impl Into<String>) -> Warning {
-        Warning { code, field: field.to_string(), message: message.into() }
+        Warning { code, field: field.to_string(), message: message.into(), fix: None }
+    }
+
+    /// The warning with a one-click fix.
+    pub fn with_fix(mut self, label: impl Into<String>, message: impl Into<String>) -> Warning {
+        self.fix = Some(Fix { label: label.into(), message: message.into() });
+        self
     }
 }
 

@@ -14,7 +14,7 @@ use crate::brief::{
     Warning, WarningCode,
 };
 use crate::markets::{Markets, DEFAULT_MIN_BUDGET_USD};
-use crate::present::{country_label, money};
+use crate::present::{country_label, date, money};
 use crate::understand::budget::{self, CurrencyHint};
 use crate::understand::gazetteer::Gazetteer;
 use crate::understand::schedule::{self, ScheduleState, Span};
@@ -334,11 +334,15 @@ impl Conversation {
         }
         for c in b.audience.countries() {
             if !markets.is_market(c) {
-                r.warnings.push(Warning::new(
+                let w = Warning::new(
                     WarningCode::UnsupportedMarket,
                     "audience.locations",
                     format!("{} is not a configured market: no ad set is planned there", country_label(c)),
-                ));
+                );
+                // Dropping it is a fix only when another market is left to plan.
+                let others = b.audience.countries().iter().any(|o| o != &c && markets.is_market(o));
+                let name = Gazetteer::get().country(c).map_or_else(|| c.to_string(), |x| x.name.clone());
+                r.warnings.push(if others { w.with_fix(format!("Drop {name}"), format!("drop {name}")) } else { w });
             }
         }
         // A missing budget or flight is recommended by the planner, which says so itself.
@@ -353,18 +357,21 @@ impl Conversation {
             (Some(start), end) => {
                 if !self.start_stated {
                     let message = if start == self.default_start() {
-                        format!("No start date given: starting {start}")
+                        format!("No start date given: starting {}", date(start))
                     } else {
-                        format!("No start date given: starting {start}, counted back from the end date")
+                        format!("No start date given: starting {}, counted back from the end date", date(start))
                     };
                     r.assumptions.push(Assumption::new("schedule.start", message));
                 }
                 if start < self.today {
-                    r.warnings.push(Warning::new(
-                        WarningCode::StartInPast,
-                        "schedule.start",
-                        format!("The start date {start} is in the past (today is {})", self.today),
-                    ));
+                    r.warnings.push(
+                        Warning::new(
+                            WarningCode::StartInPast,
+                            "schedule.start",
+                            format!("The start date {} is in the past (today is {})", date(start), date(self.today)),
+                        )
+                        .with_fix("Start tomorrow", "start tomorrow"),
+                    );
                 }
                 if let Some(end) = end {
                     if end < start {
@@ -411,15 +418,20 @@ impl Conversation {
         let rate = markets.usd_rate(&budget.currency)?;
         let min_local = min_usd * rate;
         (total < min_local).then(|| {
-            Warning::new(
+            let min = money(min_local.ceil(), &budget.currency);
+            // The minimum is set in US dollars: say so unless the brief is in dollars already.
+            let usd = if budget.currency == "USD" { String::new() } else { format!(" (US${min_usd:.0})") };
+            let w = Warning::new(
                 WarningCode::BudgetBelowMinimum,
                 "budget.amount",
-                format!(
-                    "{} is below the minimum of {} (US${min_usd:.0})",
-                    money(total, &budget.currency),
-                    money(min_local.ceil(), &budget.currency)
-                ),
-            )
+                format!("{} is below the minimum of {min}{usd}", money(total, &budget.currency)),
+            );
+            match budget.kind {
+                BudgetType::Lifetime => {
+                    w.with_fix(format!("Raise to {min}"), format!("budget {:.0} {}", min_local.ceil(), budget.currency))
+                }
+                BudgetType::Daily => w,
+            }
         })
     }
 

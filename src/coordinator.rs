@@ -84,75 +84,7 @@ impl Default for Config {
     }
 }
 
-/// One field that changed between two plans.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change {
-    pub field: String,
-    pub from: serde_json::Value,
-    pub to: serde_json::Value,
-}
-
-/// The figures a follow-up is compared on.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Digest {
-    budget: Option<f64>,
-    currency: Option<String>,
-    start: Option<NaiveDate>,
-    end: Option<NaiveDate>,
-    days: Option<i64>,
-    reach: Option<f64>,
-    frequency: Option<f64>,
-    daily_spend: Option<f64>,
-}
-
-impl Digest {
-    fn of(r: &Response) -> Digest {
-        let p = &r.plan;
-        let budget = p.budget.as_ref().map(|b| b.total);
-        let days = p.schedule.as_ref().map(|s| s.days);
-        Digest {
-            budget,
-            currency: Some(p.currency.clone()),
-            start: p.schedule.as_ref().map(|s| s.start),
-            end: p.schedule.as_ref().map(|s| s.end),
-            days,
-            reach: p.forecast.as_ref().map(|f| f.reach.mid),
-            frequency: p.forecast.as_ref().map(|f| (f.frequency.mid * 100.0).round() / 100.0),
-            daily_spend: budget.zip(days).filter(|(_, d)| *d > 0).map(|(b, d)| (b / d as f64 * 100.0).round() / 100.0),
-        }
-    }
-
-    fn changes(&self, new: &Digest) -> Vec<Change> {
-        let mut out = Vec::new();
-        let mut push = |field: &str, a: serde_json::Value, b: serde_json::Value| {
-            if a != b {
-                out.push(Change { field: field.to_string(), from: a, to: b });
-            }
-        };
-        let j = |v: &dyn erased::Json| v.json();
-        push("budget", j(&self.budget), j(&new.budget));
-        push("currency", j(&self.currency), j(&new.currency));
-        push("start", j(&self.start), j(&new.start));
-        push("end", j(&self.end), j(&new.end));
-        push("days", j(&self.days), j(&new.days));
-        push("reach", j(&self.reach), j(&new.reach));
-        push("frequency", j(&self.frequency), j(&new.frequency));
-        push("daily_spend", j(&self.daily_spend), j(&new.daily_spend));
-        out
-    }
-}
-
-mod erased {
-    /// Anything serialisable, as JSON (lets `changes` treat mixed field types alike).
-    pub trait Json {
-        fn json(&self) -> serde_json::Value;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> serde_json::Value {
-            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-        }
-    }
-}
+pub use crate::present::changes::{Change, Digest};
 
 /// One handled message of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,9 +4,10 @@
 //! specialists; [`conversation`] merges findings into a brief; [`plan`] the planner's output;
 //! [`markets`] the configured markets; [`brain`] ties them together for every surface;
 //! [`coordinator`] is the actor every surface talks to, [`store`] keeps conversations across
-//! restarts, [`telemetry`] counts; [`surface`] renders and transports; [`export`] writes a plan
-//! as CSV, xlsx or a Spotify Ads API–shaped draft; [`model`] asks an optional language model
-//! for a specialist's reading.
+//! restarts, [`telemetry`] counts; [`present`] says how a plan reads (summary, labels, numbers,
+//! what changed) and [`surface`] renders that and transports; [`export`] writes a plan as a
+//! chart, CSV, xlsx or a Spotify Ads API–shaped draft; [`model`] asks an optional language
+//! model for a specialist's reading.
 
 pub mod brain;
 pub mod brief;

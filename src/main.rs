@@ -133,7 +133,11 @@ fn load_brain(settings: &Settings) -> Result<Brain, String> {
         (Some(h), m) => {
             let (brain, report) = Brain::from_files(h, m.as_deref()).map_err(|e| e.to_string())?;
             if report.skipped > 0 {
-                eprintln!("adsai: {}: skipped {} bad rows:", h.display(), report.skipped);
+                eprintln!(
+                    "adsai: {}: skipped {}:",
+                    h.display(),
+                    adsai::present::plural(report.skipped as i64, "bad row")
+                );
                 for p in &report.problems {
                     eprintln!("  {p}");
                 }

@@ -90,7 +90,7 @@ pub fn build(
     (points, note)
 }
 
-/// "Past about EUR 12,000 each extra person reached costs twice as much": the first budget
+/// "Past about €12,000 each extra person reached costs at least twice …": the first budget
 /// after which the marginal cost per person reached is at least [`DEAR`] times the plan's average.
 fn note(points: &[CurvePoint], currency: &str) -> Option<String> {
     let at_one = points.get(MULTIPLIERS.iter().position(|&m| m == 1.0)?)?;
@@ -178,7 +178,7 @@ mod tests {
             p(4000.0, 1560.0),
         ];
         let note = note(&points, "EUR").expect("a note");
-        assert!(note.starts_with("Past about EUR 1,500"), "{note}");
+        assert!(note.starts_with("Past about €1,500"), "{note}");
         let straight: Vec<CurvePoint> = MULTIPLIERS.iter().map(|m| p(1000.0 * m, 1000.0 * m)).collect();
         assert_eq!(note_of(&straight), None);
     }

@@ -25,7 +25,7 @@ use crate::brief::{
 };
 use crate::conversation::DEFAULT_OBJECTIVE;
 use crate::markets::{Market, Markets, DEFAULT_COUNTRY};
-use crate::present::{country_label, money};
+use crate::present::{country_label, date, money, plural};
 
 /// Planner settings (become configuration).
 #[derive(Debug, Clone, PartialEq)]
@@ -371,9 +371,9 @@ pub fn plan(brief: &Brief, index: &Index, markets: &Markets, settings: &Settings
             WarningCode::UnlikelyToDeliver,
             "budget.amount",
             format!(
-                "{} is more than this audience can absorb in {} days at {cap} impressions a person a week, or these segments under-deliver: expect to spend less",
+                "{} is more than this audience can absorb in {} at {cap} impressions a person a week, or these segments under-deliver: expect to spend less",
                 money(budget.total, &currency),
-                schedule.days
+                plural(schedule.days, "day")
             ),
         ));
     }
@@ -401,7 +401,7 @@ fn planned_schedule(
     let end = start.checked_add_signed(Duration::days(days - 1)).unwrap_or(start);
     assumptions.push(Assumption::new(
         "plan.schedule",
-        format!("Planned for {days} days ({start} to {end}): the median flight of {why}"),
+        format!("Planned for {} ({} to {}): the median flight of {why}", plural(days, "day"), date(start), date(end)),
     ));
     PlannedSchedule { start, end, days, recommended: true }
 }
@@ -430,7 +430,12 @@ fn planned_budget(
         if b.kind == BudgetType::Daily {
             assumptions.push(Assumption::new(
                 "plan.budget",
-                format!("{} a day over {days} days: {} in total", money(b.amount, currency), money(total, currency)),
+                format!(
+                    "{} a day over {}: {} in total",
+                    money(b.amount, currency),
+                    plural(days, "day"),
+                    money(total, currency)
+                ),
             ));
         }
         let total = if total.is_finite() && total <= MAX_PLANNED_TOTAL {

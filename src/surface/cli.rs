@@ -2,7 +2,6 @@
 //!
 //! It reads input, hands each message to the brain and renders the response; it decides nothing.
 
-use std::fmt::Write as _;
 use std::io::{BufRead, Write};
 
 use chrono::NaiveDate;
@@ -10,9 +9,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::brain::Response;
-use crate::brief::Brief;
 use crate::coordinator::{CoordError, Coordinator};
-use crate::present::{age_label, budget_label, compact, location_label, money};
+use crate::present::glance::glance;
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -106,184 +104,50 @@ pub async fn run_jsonl(
     Ok((ok, failed))
 }
 
-fn list(items: &[String]) -> String {
-    items.join(", ")
-}
-
-fn ages(brief: &Brief) -> String {
-    age_label(&brief.audience)
-}
-
-/// Renders a response for a person at a terminal.
+/// Renders a response for a person at a terminal, in the order and style of the Slack reply
+/// (`present::glance`): title, cost, what it buys, what needs a look, one line per ad set, the
+/// rest of the brief and the assumptions, then the details (ranges and evidence).
 pub fn render_text(r: &Response) -> String {
-    let b = &r.brief;
-    let mut s = String::new();
-    // The planner says what it planned for; the brief says whether the user stated it.
-    let objective = match (b.objective, r.plan.objective) {
-        (Some(o), _) => format!("{} ({})", o.id(), o.label()),
-        (None, Some(o)) => format!("{} (assumed)", o.id()),
-        (None, None) => "—".to_string(),
-    };
-    let _ = writeln!(s, "Objective   {objective}");
-    let places: Vec<String> = b.audience.locations.iter().map(location_label).collect();
-    let _ = writeln!(
-        s,
-        "Where       {}",
-        if places.is_empty() { "— (assumed default market)".into() } else { list(&places) }
-    );
-    let mut who = vec![ages(b)];
-    if !b.audience.genders.is_empty() {
-        who.push(b.audience.genders.iter().map(|g| g.id().to_lowercase()).collect::<Vec<_>>().join(" + "));
+    let g = glance(r);
+    let mut out: Vec<String> = vec![g.title.clone(), g.cost.clone()];
+    out.extend(g.buys.clone());
+    out.extend(g.saturation.clone());
+    out.extend(g.empty.clone());
+    let mut attention: Vec<String> = Vec::new();
+    for w in &g.warnings {
+        attention.push(match &w.fix {
+            Some(f) => format!("! {} (fix: reply \"{}\")", w.text, f.message),
+            None => format!("! {}", w.text),
+        });
     }
-    let _ = writeln!(s, "Who         {}", who.join(", "));
-    for (label, items) in [
-        ("Interests", &b.audience.interests),
-        ("Genres", &b.audience.genres),
-        ("Moments", &b.audience.contexts),
-        ("Topics", &b.audience.podcast_topics),
-        ("Languages", &b.audience.languages),
-    ] {
-        if !items.is_empty() {
-            let _ = writeln!(s, "{label:<12}{}", list(items));
+    attention.extend(g.questions.iter().map(|q| format!("? {q}")));
+    attention.extend(g.not_used.clone());
+    if !attention.is_empty() {
+        out.push(String::new());
+        out.extend(attention);
+    }
+    if !g.ad_sets.is_empty() {
+        out.push(String::new());
+        out.extend(g.ad_sets.iter().map(|l| format!("  {l}")));
+    }
+    if !g.brief.is_empty() || !g.assumptions.is_empty() {
+        out.push(String::new());
+        out.extend(g.brief.clone());
+        out.extend(g.assumptions.iter().map(|a| format!("Assumed: {a}")));
+    }
+    let d = &g.details;
+    if !d.forecast.is_empty() {
+        out.push(String::new());
+        out.push("Details".into());
+        out.extend(d.forecast.iter().map(|l| format!("  {l}")));
+        for a in &d.ad_sets {
+            out.push(format!("  {}", a.name));
+            out.extend(a.lines.iter().map(|l| format!("    {l}")));
         }
     }
-    if !b.audience.platforms.is_empty() {
-        let p: Vec<String> = b.audience.platforms.iter().map(|p| p.id().to_string()).collect();
-        let _ = writeln!(s, "Platforms   {}", list(&p));
-    }
-    let planned_budget = r.plan.budget.as_ref().filter(|p| p.recommended);
-    let budget = match &b.budget {
-        None => match planned_budget {
-            Some(p) => format!("{} (recommended)", money(p.total, &r.plan.currency)),
-            None => "— (to be recommended)".to_string(),
-        },
-        Some(bu) => budget_label(bu),
-    };
-    let _ = writeln!(s, "Budget      {budget}");
-    let flight = match (b.schedule.start, b.schedule.end, b.schedule.days, r.plan.schedule.as_ref()) {
-        (Some(a), Some(e), Some(d), _) if d > 0 => format!("{a} → {e} ({d} days)"),
-        (_, _, _, Some(p)) if p.recommended => format!("{} → {} ({} days, recommended)", p.start, p.end, p.days),
-        (Some(a), Some(e), Some(d), _) => format!("{a} → {e} ({d} days)"),
-        (Some(a), None, _, _) => format!("from {a}"),
-        (None, Some(e), _, _) => format!("until {e}"),
-        _ => "—".into(),
-    };
-    let _ = writeln!(s, "Flight      {flight}");
-    let f = &b.formats;
-    let mut fm = Vec::new();
-    if !f.include.is_empty() {
-        fm.push(format!("only {}", f.include.iter().map(|x| x.id()).collect::<Vec<_>>().join(" + ")));
-    }
-    if !f.exclude.is_empty() {
-        fm.push(format!("no {}", f.exclude.iter().map(|x| x.id()).collect::<Vec<_>>().join(", ")));
-    }
-    for (x, share) in &f.max_share {
-        fm.push(format!("{} ≤ {:.0} %", x.id(), share * 100.0));
-    }
-    if !f.placements.is_empty() {
-        fm.push(format!("on {}", f.placements.iter().map(|x| x.id()).collect::<Vec<_>>().join(" + ")));
-    }
-    if !fm.is_empty() {
-        let _ = writeln!(s, "Formats     {}", fm.join("; "));
-    }
-    let p = &r.plan;
-    render_ad_sets(&mut s, p);
-    if !p.assumptions.is_empty() {
-        let _ = writeln!(s, "\nAssumed");
-        for a in &p.assumptions {
-            let _ = writeln!(s, "  · {}", a.message);
-        }
-    }
-    if !p.warnings.is_empty() {
-        let _ = writeln!(s, "\nWarnings");
-        for w in &p.warnings {
-            let _ = writeln!(s, "  ! {}: {}", w.code.id(), w.message);
-        }
-    }
-    if !p.questions.is_empty() {
-        let _ = writeln!(s, "\nQuestions");
-        for q in &p.questions {
-            let _ = writeln!(s, "  ? {}", q.message);
-        }
-    }
+    let mut s: String = out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n");
+    s.push('\n');
     s
-}
-
-fn render_ad_sets(s: &mut String, p: &crate::plan::Plan) {
-    let Some(f) = &p.forecast else { return };
-    if p.ad_sets.is_empty() {
-        let _ = writeln!(s, "\nNo ad sets: nothing in this brief can be planned (see the warnings).");
-        return;
-    }
-    let kpi = &f.kpi.metric;
-    // For REACH the KPI is the reach column itself.
-    let kpi_column = kpi != "reach";
-    let whole = |x: f64| money(x.round(), "").trim().to_string();
-    let _ = writeln!(s, "\nAd sets ({})", p.currency);
-    let _ = writeln!(
-        s,
-        "  {:<28} {:>11} {:>6} {:>7} {:>11} {:>9} {:>11}  evidence",
-        "",
-        "budget",
-        "share",
-        "CPM",
-        "impressions",
-        "reach",
-        if kpi_column { kpi.as_str() } else { "" }
-    );
-    for a in &p.ad_sets {
-        let e = &a.evidence;
-        let kpi_cell = if kpi_column { compact(a.forecast.kpi.count.mid) } else { String::new() };
-        let _ = writeln!(
-            s,
-            "  {:<28} {:>11} {:>5.1}% {:>7.2} {:>11} {:>9} {:>11}  {} ad sets, {} advertisers ({})",
-            a.name,
-            whole(a.budget),
-            a.share * 100.0,
-            a.bid_cpm,
-            compact(a.forecast.impressions.mid),
-            compact(a.forecast.reach.mid),
-            kpi_cell,
-            e.ad_sets,
-            e.advertisers,
-            e.level.replace('_', " ")
-        );
-    }
-    let total: f64 = p.ad_sets.iter().map(|a| a.budget).sum();
-    let _ = writeln!(
-        s,
-        "  {:<28} {:>11} {:>5.1}% {:>7.2} {:>11} {:>9} {:>11}",
-        "Total",
-        whole(total),
-        100.0,
-        f.cpm.mid,
-        compact(f.impressions.mid),
-        compact(f.reach.mid),
-        if kpi_column { compact(f.kpi.count.mid) } else { String::new() }
-    );
-    let range = |r: &crate::plan::Range| format!("{}–{}", compact(r.low), compact(r.high));
-    let cost = if kpi_column {
-        format!("{} {kpi} at {} each", compact(f.kpi.count.mid), money(f.kpi.cost_per.mid, &p.currency))
-    } else {
-        let per_thousand = if f.reach.mid > 0.0 { total / f.reach.mid * 1000.0 } else { 0.0 };
-        format!("{} per 1,000 people reached", money((per_thousand * 100.0).round() / 100.0, &p.currency))
-    };
-    let _ = writeln!(
-        s,
-        "\nForecast    {} impressions ({}), reach {} ({}) of {} people, frequency {:.1}, {} clicks; {cost}",
-        compact(f.impressions.mid),
-        range(&f.impressions),
-        compact(f.reach.mid),
-        range(&f.reach),
-        compact(f.audience_size as f64),
-        f.frequency.mid,
-        compact(f.clicks.mid),
-    );
-    let _ = writeln!(
-        s,
-        "Delivery    {}",
-        if f.likely_to_deliver { "likely to deliver" } else { "unlikely to deliver in full" }
-    );
 }
 
 #[cfg(test)]

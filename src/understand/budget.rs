@@ -31,7 +31,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Currency stated next to an amount, before it is resolved against the target countries.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+/// Serialised as a person reads it ("GBP", "$", "kr", "peso", `null`), never as the enum's shape.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum CurrencyHint {
     /// No currency stated.
     #[default]
@@ -44,6 +45,27 @@ pub enum CurrencyHint {
     Kronor,
     /// A bare peso: `pesos`.
     Peso,
+}
+
+impl serde::Serialize for CurrencyHint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CurrencyHint::None => s.serialize_none(),
+            CurrencyHint::Code(c) => s.serialize_str(c),
+            CurrencyHint::Dollar => s.serialize_str("$"),
+            CurrencyHint::Kronor => s.serialize_str("kr"),
+            CurrencyHint::Peso => s.serialize_str("peso"),
+        }
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn currency_hints_serialise_as_plain_codes() {
+    let j = |h: CurrencyHint| serde_json::to_string(&h).unwrap_or_default();
+    assert_eq!(j(CurrencyHint::Code("GBP".into())), "\"GBP\"");
+    assert_eq!(j(CurrencyHint::Dollar), "\"$\"");
+    assert_eq!(j(CurrencyHint::None), "null");
 }
 
 pub use crate::brief::{Budget, BudgetType};

@@ -89,10 +89,28 @@ fn readable_output_shows_the_brief_and_what_was_assumed() {
     let out = adsai(&["plan", "--today", "2026-11-23", "clicks from women 25-44 in France, 8k EUR"], b"");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("CLICKS"), "{text}");
-    assert!(text.contains("France (FR)"), "{text}");
-    assert!(text.contains("EUR 8,000"), "{text}");
-    assert!(text.contains("Assumed"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    // Summary first, in words: title, what it costs, what it buys with the KPI's own cost.
+    assert_eq!(lines[0], "Clicks plan · France · women 25–44", "{text}");
+    assert!(lines[1].starts_with("€8,000 over 28 days") && lines[1].ends_with("· 3 ad sets"), "{text}");
+    assert!(lines[2].starts_with('≈') && lines[2].contains("clicks") && lines[2].contains("per click"), "{text}");
+    assert!(text.contains("Assumed: "), "{text}");
+    assert!(!text.contains("CLICKS") && !text.contains("EUR"), "no codes: {text}");
+    assert!(text.lines().all(|l| l == l.trim_end()), "no trailing spaces: {text:?}");
+}
+
+#[test]
+fn readable_output_shows_warnings_with_their_fix_and_what_was_not_planned() {
+    let out = adsai(&["plan", "--today", "2026-11-23", "awareness in Germany, 100 euros, 30 days"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let warning = text.lines().position(|l| l.starts_with("! €100 is below the minimum")).expect(&text);
+    let first_ad_set = text.lines().position(|l| l.starts_with("  ")).expect(&text);
+    assert!(warning < first_ad_set, "warnings come before the ad sets: {text}");
+    assert!(text.contains("(fix: reply \"budget "), "{text}");
+    let out = adsai(&["plan", "--today", "2026-11-23", "awareness in Narnia, 5k"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("0 ad sets") && text.contains("? Which countries"), "{text}");
+    assert!(!text.contains("United States"), "no default market planned: {text}");
 }
 
 #[test]
@@ -184,4 +202,33 @@ fn config_check_prints_effective_settings_with_secrets_masked() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("default_market") && err.contains("privacy_min_advertisers"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn readable_output_shows_what_was_not_used() {
+    // A plan value that carries something not used (filled by the understanding layer).
+    let brain = adsai::brain::Brain::default();
+    let mut conv = adsai::conversation::Conversation::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"));
+    let mut r = brain.handle(&mut conv, "awareness in France, €5k, 30 days").expect("a plan");
+    r.plan.not_understood.push(adsai::brief::NotUnderstood {
+        text: "but not Paris".into(),
+        reason: "excluding a city is not supported".into(),
+    });
+    let text = adsai::surface::cli::render_text(&r);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| *l == "Not used: 'but not Paris' — excluding a city is not supported");
+    let first_ad_set = lines.iter().position(|l| l.starts_with("  "));
+    assert!(at.is_some() && at < first_ad_set, "shown before the ad sets: {text}");
+}
+
+#[test]
+fn a_one_ad_set_plan_names_it_in_the_cost_line() {
+    let out = adsai(&["plan", "--today", "2026-11-23", "awareness in Germany, €600, 30 days"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].contains("· 1 ad set: "), "{text}");
+    assert!(
+        !lines.iter().take_while(|l| **l != "Details").any(|l| l.starts_with("  ")),
+        "no line repeating it: {text}"
+    );
 }

@@ -8,9 +8,11 @@ mod model;
 mod model_standin;
 mod plan;
 mod props;
+mod readme;
 mod redis;
 mod replicas;
 
 mod slack;
+mod slack_blocks;
 mod slack_standin;
 mod soak;

@@ -1,24 +1,19 @@
 //! The Slack bot end to end: the real bot (`adsai::surface::slack`) with a real coordinator,
 //! driven through the local Slack stand-in (`slack_standin`) on 127.0.0.1 — Socket Mode over
-//! ws://, the Web API over http:// — plus Block Kit snapshots and limit checks of the renderer.
-//!
-//! Snapshots are plain JSON files under `tests/it/snapshots/`, compared exactly; run with
-//! `UPDATE_SNAPSHOTS=1` to rewrite them after an intended change.
+//! ws://, the Web API over http://. The renderer's snapshots and limits are in `slack_blocks`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use adsai::brain::{Brain, Response};
-use adsai::brief::{Location, Warning, WarningCode};
-use adsai::coordinator::{self, Change, Coordinator, Fault, FaultHook};
+use adsai::brain::Brain;
+use adsai::coordinator::{self, Coordinator, Fault, FaultHook};
 use adsai::store::{ConversationStore, MemoryStore, RedbStore};
-use adsai::surface::slack::blocks::{self, Actions, Rendered};
-use adsai::surface::slack::bot::{content, conversation_id};
+use adsai::surface::slack::blocks;
+use adsai::surface::slack::bot::conversation_id;
 use adsai::surface::slack::{Config, SlackBot, SocketSettings};
 use adsai::telemetry::Metrics;
 use adsai::understand::Specialist;
-use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::slack_standin::{Message, SlackStandIn, StandInConfig, StandInState};
@@ -27,7 +22,8 @@ use crate::slack_standin::{Message, SlackStandIn, StandInConfig, StandInState};
 const WAIT: Duration = Duration::from_secs(10);
 const TEAM: &str = "T0STANDIN";
 const CHANNEL: &str = "C0PLAN";
-const BRIEF: &str = "grow brand awareness among 18-24 year olds in Germany with a €5,000 budget over 30 days";
+pub(crate) const BRIEF: &str =
+    "grow brand awareness among 18-24 year olds in Germany with a €5,000 budget over 30 days";
 
 /// A bot and its coordinator, started against a stand-in.
 pub(crate) struct Bot {
@@ -166,23 +162,30 @@ async fn slack_mention_then_follow_up_then_buttons() {
     let updates = s.calls("chat.update");
     let last = updates.last().expect("an update");
     assert_eq!(last.args["ts"], plan.ts.as_str());
-    assert!(last.args["text"].as_str().unwrap_or_default().starts_with("Media plan:"), "{}", last.args["text"]);
+    let note = last.args["text"].as_str().unwrap_or_default();
+    assert!(note.starts_with("Reach plan · Germany · 18–24\n€5,000 over 30 days"), "{note}");
+    assert!(!note.contains("REACH") && !note.contains("EUR"), "no codes in the notification: {note}");
     let text = block_text(plan);
-    assert!(text.contains("Media plan") && text.contains("Germany") && text.contains("Forecast"), "{text}");
+    assert!(text.contains("Reach plan · Germany") && text.contains("people reached"), "{text}");
+    // A first plan: Details as a button, nothing to undo, the hint line.
+    assert!(
+        text.contains(blocks::DETAILS_ACTION) && !text.contains("adsai_refine_undo") && text.contains("make it 8k")
+    );
     // Metadata: string values only, the conversation key and a summary.
     let conv = conversation_id(TEAM, CHANNEL, &ts);
     let md = plan.metadata.as_ref().expect("metadata");
     let payload = md["event_payload"].as_object().expect("payload");
     assert!(payload.values().all(Value::is_string), "{md}");
     assert_eq!(payload["conversation"], conv.as_str());
-    assert!(payload["summary"].as_str().unwrap_or_default().contains("EUR 5,000"));
+    assert!(payload["summary"].as_str().unwrap_or_default().contains("€5,000"));
     assert!(s.state(|st| st.metadata_violations.is_empty()));
 
     // A reply in the thread, no mention: a follow-up that shows what changed.
     s.reply_in_thread(CHANNEL, &ts, "U0ALICE", "make it 8k");
     let thread = wait_plans(&s, CHANNEL, &ts, 2).await;
     let second = thread.iter().filter(|m| is_plan(m)).nth(1).expect("second plan").clone();
-    assert!(changes_of(&second).contains("Budget: EUR 5,000 → EUR 8,000"), "{}", changes_of(&second));
+    assert!(changes_of(&second).contains("Budget: €5,000 → €8,000"), "{}", changes_of(&second));
+    assert!(!block_text(&second).contains("make it 8k"), "the hint only on the first plan");
     let view = bot.coordinator.get(&conv).await.expect("conversation");
     assert_eq!(view.response.brief.budget.as_ref().map(|b| b.amount), Some(8000.0));
 
@@ -193,13 +196,20 @@ async fn slack_mention_then_follow_up_then_buttons() {
     let thread = wait_plans(&s, CHANNEL, &ts, 3).await;
     let third = thread.iter().filter(|m| is_plan(m)).nth(2).expect("third plan").clone();
     assert!(changes_of(&third).contains("Days: 30 → 60"), "{}", changes_of(&third));
-    s.click_button(&third.ts, "adsai_refine_undo", &conv).expect("click undo");
+    // After a change, Details and Undo sit in the overflow menu (⋮).
+    s.choose_option(&third.ts, blocks::MORE_ACTION, &format!("undo|{conv}")).expect("undo from the menu");
     let thread = wait_plans(&s, CHANNEL, &ts, 4).await;
     let fourth = thread.iter().filter(|m| is_plan(m)).nth(3).expect("fourth plan").clone();
     assert!(changes_of(&fourth).contains("Days: 60 → 30"), "{}", changes_of(&fourth));
+    // Details: ranges and evidence in the thread, not a new plan.
+    s.choose_option(&fourth.ts, blocks::MORE_ACTION, &format!("details|{conv}")).expect("details from the menu");
+    let details = wait_reply(&s, CHANNEL, &ts, "Details of Reach plan").await;
+    let shown = block_text(&details);
+    assert!(shown.contains("past ad sets") && shown.contains("advertisers in Germany"), "{shown}");
+    assert!(!is_plan(&details));
     // Every envelope acked; the bot's own echoed posts were not answered.
     s.wait_for(|st| st.delivered.iter().all(|d| st.ack_for(&d.envelope_id).is_some()), WAIT).await.expect("acked");
-    assert_eq!(bot_replies(&s, CHANNEL, &ts).len(), 4);
+    assert_eq!(bot_replies(&s, CHANNEL, &ts).len(), 5, "four plans and the details");
     bot.stop().await;
     s.shutdown().await;
 }
@@ -244,7 +254,7 @@ async fn slack_slash_command_preview_post_and_follow_up() {
         .wait_map(|st| st.ephemerals.iter().find(|e| e.source == "response_url").cloned(), WAIT)
         .await
         .expect("preview");
-    assert!(preview.text.as_deref().unwrap_or_default().contains("FR"), "{:?}", preview.text);
+    assert!(preview.text.as_deref().unwrap_or_default().contains("France"), "{:?}", preview.text);
     assert!(s.state(|st| st.messages.iter().all(|m| m.bot_id.is_none())), "nothing public yet");
     let value = button_value(preview.blocks.as_ref().expect("blocks"), "adsai_post");
     s.click_button(&preview.ts, "adsai_post", &value).expect("click post");
@@ -258,7 +268,7 @@ async fn slack_slash_command_preview_post_and_follow_up() {
     s.reply_in_thread(CHANNEL, &posted.ts, "U0ALICE", "make it 5k");
     let thread = wait_plans(&s, CHANNEL, &posted.ts, 2).await;
     let follow = thread.iter().filter(|m| is_plan(m)).nth(1).expect("follow-up").clone();
-    assert!(changes_of(&follow).contains("EUR 5,000"), "{}", changes_of(&follow));
+    assert!(changes_of(&follow).contains("€5,000"), "{}", changes_of(&follow));
     bot.stop().await;
     s.shutdown().await;
 }
@@ -309,7 +319,7 @@ async fn slack_thread_survives_restart_from_store_and_from_metadata() {
     s.reply_in_thread(CHANNEL, &ts, "U0ALICE", "make it 8k");
     let thread = wait_plans(&s, CHANNEL, &ts, 2).await;
     let second = thread.iter().filter(|m| is_plan(m)).nth(1).expect("second").clone();
-    assert!(changes_of(&second).contains("EUR 5,000 → EUR 8,000"), "{}", changes_of(&second));
+    assert!(changes_of(&second).contains("€5,000 → €8,000"), "{}", changes_of(&second));
     assert!(s.calls("conversations.replies").is_empty(), "the store had it");
     bot.stop().await;
 
@@ -464,104 +474,20 @@ async fn slack_mention_to_first_reply_latency() {
     s.shutdown().await;
 }
 
-// ---- Block Kit: snapshots and limits --------------------------------------------------------
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")
-}
-
-/// The turns of a conversation (with `today` fixed), through the real coordinator.
-async fn turns(messages: &[&str]) -> Vec<(Response, Vec<Change>)> {
-    let c = Coordinator::start(
-        Brain::default(),
-        Arc::new(MemoryStore::default()),
-        coordinator::Config::default(),
-        Arc::new(Metrics::default()),
-        CancellationToken::new(),
-    )
-    .expect("coordinator");
-    let id = c.create(None, today()).await.expect("create");
-    let mut out = Vec::new();
-    for m in messages {
-        let t = c.message(&id, m, None, None).await.expect("turn");
-        out.push((t.response, t.changes));
-    }
-    out
-}
-
-/// Compares a rendered message with `tests/it/snapshots/<name>.json` (written when missing or
-/// with `UPDATE_SNAPSHOTS=1`). What is compared is what goes on the wire: the blocks after
-/// slack-morphism's typed models, which must not lose anything.
-fn snapshot(name: &str, r: &Rendered) {
-    assert!(blocks::check_limits(r).is_empty(), "{name}: {:?}", blocks::check_limits(r));
-    let wire = serde_json::to_value(content(r).blocks.unwrap_or_default()).expect("json");
-    assert_eq!(wire, Value::Array(r.blocks.clone()), "{name}: slack-morphism's models changed the blocks");
-    assert!(crate::slack_standin::validate_blocks(&wire).is_empty());
-    let got = serde_json::to_string_pretty(&json!({"text": r.text, "blocks": wire})).expect("json") + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots").join(format!("{name}.json"));
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1");
-    match std::fs::read_to_string(&path) {
-        Ok(want) if !update => assert!(want == got, "{name}: snapshot differs (UPDATE_SNAPSHOTS=1 rewrites it)\n{got}"),
-        _ => {
-            std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
-            std::fs::write(&path, got).expect("write snapshot");
-            eprintln!("[slack] wrote snapshot {}", path.display());
-        }
-    }
-}
-
+/// A fix button clicked in Slack: the follow-up goes through the thread's conversation.
 #[tokio::test]
-async fn slack_block_kit_snapshots() {
-    let conv = Actions::Refine { conversation: conversation_id(TEAM, CHANNEL, "1700000000.000100") };
-    let t = turns(&[BRIEF, "make it 8k and add Austria"]).await;
-    snapshot("slack_plan_awareness_de", &blocks::plan(&t[0].0, &t[0].1, &conv));
-    snapshot("slack_plan_follow_up", &blocks::plan(&t[1].0, &t[1].1, &conv));
-    let t = turns(&["sign-ups from teens in Narnia and Japan, 100 dollars, ending yesterday"]).await;
-    snapshot("slack_plan_warnings", &blocks::plan(&t[0].0, &t[0].1, &conv));
-    let t = turns(&["app installs for iPhone users in the UK, 20k in Q1"]).await;
-    let value = json!({"today": today().to_string(), "text": "app installs for iPhone users in the UK, 20k in Q1"});
-    snapshot("slack_preview_app_installs", &blocks::plan(&t[0].0, &[], &Actions::Preview { value: value.to_string() }));
-    snapshot("slack_progress", &blocks::progress(&[("goal".into(), true), ("budget".into(), false)]));
-    snapshot("slack_usage", &blocks::usage("U0ADSAI"));
-}
-
-#[tokio::test]
-async fn slack_block_kit_stays_within_limits_for_any_plan() {
-    let t = turns(&["awareness in the US, UK, Germany, France, Spain and Italy, 900k, 3 months"]).await;
-    let (mut r, _) = t.into_iter().next().expect("turn");
-    let template = r.plan.ad_sets.first().cloned().expect("an ad set");
-    for i in 0..40 {
-        let mut a = template.clone();
-        a.name = format!("{} · variant {i} · {}", a.name, "x".repeat(300));
-        r.plan.ad_sets.push(a);
-    }
-    for c in 0..60 {
-        r.brief.audience.locations.push(Location::country(&format!("Z{c}")));
-    }
-    for i in 0..40 {
-        r.plan.warnings.push(Warning::new(
-            WarningCode::UnsupportedMarket,
-            "audience.locations",
-            "w".repeat(500) + &i.to_string(),
-        ));
-    }
-    r.plan.assumptions.extend(r.plan.assumptions.clone().into_iter().cycle().take(30));
-    r.brief.audience.interests = (0..200).map(|i| format!("interest{i}")).collect();
-    let changes: Vec<Change> =
-        (0..30).map(|i| Change { field: format!("field{i}"), from: json!(i), to: json!("y".repeat(900)) }).collect();
-    let conv = Actions::Refine { conversation: conversation_id(TEAM, CHANNEL, "1700000000.000100") };
-    for actions in [conv, Actions::Preview { value: "v".repeat(5000) }, Actions::None] {
-        let out = blocks::plan(&r, &changes, &actions);
-        assert!(blocks::check_limits(&out).is_empty(), "{:?}", blocks::check_limits(&out));
-        let wire = serde_json::to_value(content(&out).blocks.unwrap_or_default()).expect("json");
-        assert!(
-            crate::slack_standin::validate_blocks(&wire).is_empty(),
-            "{:?}",
-            crate::slack_standin::validate_blocks(&wire)
-        );
-        assert!(!out.text.trim().is_empty() && out.text.chars().count() <= blocks::MAX_FALLBACK_TEXT);
-        assert!(out.blocks.len() <= blocks::MAX_BLOCKS);
-        let text = Value::Array(out.blocks.clone()).to_string();
-        assert!(text.contains("more ad sets"), "summarised");
-    }
+async fn slack_fix_button_raises_the_budget() {
+    let s = standin().await;
+    let bot = Bot::default(&s).await;
+    let ts = s.mention(CHANNEL, "U0ALICE", "<@U0ADSAI> awareness in Germany, 100 euros, 30 days");
+    let thread = wait_plans(&s, CHANNEL, &ts, 1).await;
+    let plan = thread.iter().find(|m| is_plan(m)).expect("plan").clone();
+    let value = button_value(plan.blocks.as_ref().expect("blocks"), "adsai_fix_0");
+    s.click_button(&plan.ts, "adsai_fix_0", &value).expect("click fix");
+    let thread = wait_plans(&s, CHANNEL, &ts, 2).await;
+    let second = thread.iter().filter(|m| is_plan(m)).nth(1).expect("second plan").clone();
+    assert!(changes_of(&second).contains("Budget: €100 →"), "{}", changes_of(&second));
+    assert!(!block_text(&second).contains("below the minimum"), "{}", block_text(&second));
+    bot.stop().await;
+    s.shutdown().await;
 }

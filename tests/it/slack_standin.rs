@@ -768,6 +768,25 @@ impl SlackStandIn {
         action_id: &str,
         value: &str,
     ) -> Result<String, StandInError> {
+        self.interact(user, message_ts, action_id, value, false)
+    }
+
+    /// The default user picks the option whose value is `value` in the overflow menu (⋮)
+    /// `action_id` on the message `message_ts`. Returns the envelope id.
+    pub fn choose_option(&self, message_ts: &str, action_id: &str, value: &str) -> Result<String, StandInError> {
+        let user = self.inner.config.default_user_id.clone();
+        self.interact(&user, message_ts, action_id, value, true)
+    }
+
+    /// A `block_actions` interaction: a button click, or (`option`) an overflow menu choice.
+    fn interact(
+        &self,
+        user: &str,
+        message_ts: &str,
+        action_id: &str,
+        value: &str,
+        option: bool,
+    ) -> Result<String, StandInError> {
         let inner = &self.inner;
         let cfg = &inner.config;
         let mut result = Err(StandInError::NotFound(format!("message {message_ts}")));
@@ -784,6 +803,21 @@ impl SlackStandIn {
             let Some((block_id, button)) = blocks.as_ref().and_then(|b| find_button(b, action_id)) else {
                 result = Err(StandInError::NotFound(format!("button {action_id} in message {message_ts}")));
                 return;
+            };
+            let selected = if option {
+                let chosen = button
+                    .get("options")
+                    .and_then(Value::as_array)
+                    .and_then(|o| o.iter().find(|o| o.get("value").and_then(Value::as_str) == Some(value)).cloned());
+                match (button.get("type").and_then(Value::as_str), chosen) {
+                    (Some("overflow"), Some(c)) => Some(c),
+                    _ => {
+                        result = Err(StandInError::NotFound(format!("option {value} of {action_id} in {message_ts}")));
+                        return;
+                    }
+                }
+            } else {
+                None
             };
             let rid = inner.new_response_url(
                 st,
@@ -821,6 +855,15 @@ impl SlackStandIn {
                     "action_ts": action_ts,
                 }],
             });
+            if let Some(chosen) = selected {
+                payload["actions"] = json!([{
+                    "action_id": action_id,
+                    "block_id": payload["actions"][0]["block_id"].clone(),
+                    "selected_option": chosen,
+                    "type": "overflow",
+                    "action_ts": payload["actions"][0]["action_ts"].clone(),
+                }]);
+            }
             if let Some(m) = message {
                 payload["message"] = m;
             }
@@ -1452,6 +1495,25 @@ fn check_element(el: &Value, p: &str, action_ids: &mut HashSet<String>, errs: &m
             }
             _ => errs.push(format!("must be a string of at most 255 characters [json-pointer:{p}/action_id]")),
         }
+    }
+    if el.get("type").and_then(Value::as_str) == Some("overflow") {
+        match el.get("options").and_then(Value::as_array) {
+            Some(opts) if (2..=5).contains(&opts.len()) => {
+                for (j, o) in opts.iter().enumerate() {
+                    match o.get("text") {
+                        Some(t) => check_text(t, &format!("{p}/options/{j}/text"), 1, 75, true, errs),
+                        None => errs.push(format!("missing required field: text [json-pointer:{p}/options/{j}]")),
+                    }
+                    if o.get("value").and_then(Value::as_str).is_none_or(|v| v.is_empty() || v.chars().count() > 150) {
+                        errs.push(format!(
+                            "must be a string of 1 to 150 characters [json-pointer:{p}/options/{j}/value]"
+                        ));
+                    }
+                }
+            }
+            _ => errs.push(format!("must provide 2 to 5 options [json-pointer:{p}/options]")),
+        }
+        return;
     }
     if el.get("type").and_then(Value::as_str) != Some("button") {
         return;
@@ -2199,6 +2261,15 @@ mod tests {
         assert_eq!(validate_blocks(&dup).len(), 1);
         let empty_section = json!([{"type": "section", "text": {"type": "mrkdwn", "text": ""}}]);
         assert_eq!(validate_blocks(&empty_section).len(), 1);
+        let opt = |v: &str| json!({"text": {"type": "plain_text", "text": "Undo"}, "value": v});
+        let menu = |opts: Vec<Value>| {
+            json!([{"type": "actions", "elements": [
+            {"type": "overflow", "action_id": "m", "options": opts}]}])
+        };
+        assert!(validate_blocks(&menu(vec![opt("a"), opt("b")])).is_empty());
+        assert_eq!(validate_blocks(&menu(vec![opt("a")])).len(), 1, "one option is too few");
+        assert_eq!(validate_blocks(&menu(vec![opt("a"); 6])).len(), 1, "six are too many");
+        assert_eq!(validate_blocks(&menu(vec![opt("a"), opt(&"v".repeat(151))])).len(), 1, "value over 150");
     }
 
     #[test]

@@ -1,23 +1,22 @@
 //! Block Kit rendering of plans, progress and notices for the Slack surface.
 //!
 //! Everything here is pure: a [`Response`] (plus the changes of a follow-up) goes in, a
-//! [`Rendered`] message — a plain `text` fallback and the blocks as JSON — comes out. It renders;
-//! it decides nothing (every figure comes from the plan).
+//! [`Rendered`] message — a plain `text` fallback and the blocks as JSON — comes out. It renders
+//! what `present::glance` says, in its order; it decides nothing.
 //!
 //! Slack's limits (50 blocks, section text 3000 chars, 10 fields of 2000, header 150, context 10
 //! elements, actions 25 elements, button text 75, value 2000) are enforced here for *any* plan:
 //! long lists are capped and summarised ("+3 more ad sets"), every text is clipped. The layout is
-//! built for a phone: short lines, two-column `fields`, one section per ad set.
+//! built for a phone: the answer first, one line per ad set, the rest behind Details.
 
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
 use crate::brain::Response;
-use crate::brief::Brief;
 use crate::coordinator::Change;
-use crate::plan::{AdSet, Plan, Range};
-use crate::present::{age_label, budget_label, compact, location_label, money};
+use crate::present::glance::Glance;
+use crate::present::{self, money, plural};
 
 /// Most blocks in one message (Slack: 50).
 pub const MAX_BLOCKS: usize = 50;
@@ -49,6 +48,14 @@ const SHOWN_ITEMS: usize = 8;
 pub const REFINE_PREFIX: &str = "adsai_refine_";
 /// `action_id` of the preview's "Post to channel" button.
 pub const POST_ACTION: &str = "adsai_post";
+/// Prefix of a warning's fix button (`adsai_fix_<n>`); its value is [`fix_value`].
+pub const FIX_PREFIX: &str = "adsai_fix_";
+/// `action_id` of the Details button (value: the conversation).
+pub const DETAILS_ACTION: &str = "adsai_details";
+/// `action_id` of the overflow menu (⋮); each option's value is `<what>|<conversation>`.
+pub const MORE_ACTION: &str = "adsai_more";
+/// Longest overflow option value (Slack: 150).
+pub const MAX_OPTION_VALUE: usize = 150;
 
 /// A refinement button: what it says and the follow-up it sends through the coordinator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,10 +68,10 @@ pub struct Refinement {
     pub message: &'static str,
 }
 
-/// The buttons under every plan in a thread.
+/// Every refinement a plan can offer; [`plan`] shows those that fit the plan.
 pub const REFINEMENTS: [Refinement; 4] = [
     Refinement { id: "extend_30", label: "+30 days", message: "extend it by 30 days" },
-    Refinement { id: "budget_20", label: "+20 % budget", message: "increase the budget by 20%" },
+    Refinement { id: "budget_20", label: "+20% budget", message: "increase the budget by 20%" },
     Refinement { id: "audio_only", label: "Audio only", message: "audio only" },
     Refinement { id: "undo", label: "Undo", message: "undo" },
 ];
@@ -73,6 +80,27 @@ pub const REFINEMENTS: [Refinement; 4] = [
 pub fn refinement(action_id: &str) -> Option<Refinement> {
     let id = action_id.strip_prefix(REFINE_PREFIX)?;
     REFINEMENTS.into_iter().find(|r| r.id == id)
+}
+
+/// The refinement behind an overflow option's id ("undo").
+pub fn refinement_by_id(id: &str) -> Option<Refinement> {
+    REFINEMENTS.into_iter().find(|r| r.id == id)
+}
+
+/// A fix button's value: the conversation and the follow-up, as JSON.
+pub fn fix_value(conversation: &str, message: &str) -> String {
+    json!({"conversation": conversation, "message": message}).to_string()
+}
+
+/// The conversation and follow-up of a fix button's value.
+pub fn parse_fix_value(value: &str) -> Option<(String, String)> {
+    let v: Value = serde_json::from_str(value).ok()?;
+    Some((v.get("conversation")?.as_str()?.to_string(), v.get("message")?.as_str()?.to_string()))
+}
+
+/// What an overflow option asks for ("details", "undo") and the conversation.
+pub fn parse_more_value(value: &str) -> Option<(&str, &str)> {
+    value.split_once('|')
 }
 
 /// A message ready to send: the notification fallback and the blocks.
@@ -87,8 +115,9 @@ pub struct Rendered {
 /// Which buttons go under a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actions {
-    /// Refinement buttons acting on this conversation (their `value`).
-    Refine { conversation: String },
+    /// Refinement buttons acting on this conversation (their `value`). `first`: the
+    /// conversation's first plan (no Undo; the hint line shown).
+    Refine { conversation: String, first: bool },
     /// A slash-command preview: one button that posts the plan to the channel; `value` is what
     /// the click needs to plan it again (at most [`MAX_BUTTON_VALUE`] chars, else no button).
     Preview { value: String },
@@ -111,10 +140,6 @@ pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-fn range(r: &Range) -> String {
-    format!("{}–{}", compact(r.low), compact(r.high))
-}
-
 fn mrkdwn(text: &str, max: usize) -> Value {
     json!({"type": "mrkdwn", "text": clip(text, max)})
 }
@@ -129,16 +154,6 @@ fn header(text: &str) -> Value {
 
 fn section(text: &str) -> Value {
     json!({"type": "section", "text": mrkdwn(text, MAX_SECTION_TEXT)})
-}
-
-fn section_fields(text: Option<&str>, fields: &[(String, String)]) -> Value {
-    let fields: Vec<Value> =
-        fields.iter().take(MAX_FIELDS).map(|(k, v)| mrkdwn(&format!("*{}*\n{}", esc(k), v), MAX_FIELD_TEXT)).collect();
-    let mut b = json!({"type": "section", "fields": fields});
-    if let Some(t) = text {
-        b["text"] = mrkdwn(t, MAX_SECTION_TEXT);
-    }
-    b
 }
 
 fn context(items: &[String]) -> Value {
@@ -159,6 +174,16 @@ fn button(label: &str, action_id: &str, value: &str, primary: bool) -> Value {
     b
 }
 
+/// The ⋮ menu: (label, value) options, 2 to 5 of them.
+fn overflow(options: &[(&str, String)]) -> Value {
+    let options: Vec<Value> = options
+        .iter()
+        .take(5)
+        .map(|(label, value)| json!({"text": plain(label, MAX_BUTTON_TEXT), "value": clip(value, MAX_OPTION_VALUE)}))
+        .collect();
+    json!({"type": "overflow", "action_id": MORE_ACTION, "options": options})
+}
+
 /// A bulleted list of at most [`SHOWN_ITEMS`] lines, then "…and N more", under a bold title;
 /// the whole text within the section limit.
 fn bullets(title: &str, bullet: &str, items: &[String]) -> String {
@@ -172,311 +197,141 @@ fn bullets(title: &str, bullet: &str, items: &[String]) -> String {
     clip(&s, MAX_SECTION_TEXT)
 }
 
-fn ages(brief: &Brief) -> String {
-    age_label(&brief.audience)
+/// One line per change of a follow-up, e.g. "Budget: €5,000 → €8,000".
+pub fn change_lines(changes: &[Change], plan: &crate::plan::Plan) -> Vec<String> {
+    present::changes::change_lines(changes, plan)
 }
 
-fn objective(r: &Response) -> String {
-    match (r.brief.objective, r.plan.objective) {
-        (Some(o), _) => o.label().to_string(),
-        (None, Some(o)) => format!("{} (assumed)", o.label()),
-        (None, None) => "—".to_string(),
-    }
-}
-
-fn places(brief: &Brief) -> String {
-    let all: Vec<String> = brief.audience.locations.iter().map(location_label).collect();
-    if all.is_empty() {
-        return "default market (assumed)".into();
-    }
-    let shown: Vec<&str> = all.iter().take(6).map(String::as_str).collect();
-    let mut s = shown.join(", ");
-    if all.len() > 6 {
-        let _ = write!(s, " +{} more", all.len() - 6);
-    }
-    s
-}
-
-fn budget(r: &Response) -> String {
-    match (&r.brief.budget, r.plan.budget.as_ref()) {
-        (Some(b), _) => budget_label(b),
-        (None, Some(p)) => format!("{} (recommended)", money(p.total, &r.plan.currency)),
-        (None, None) => "—".into(),
-    }
-}
-
-fn flight(r: &Response) -> String {
-    match r.plan.schedule.as_ref() {
-        Some(p) => {
-            let note = if p.recommended { ", recommended" } else { "" };
-            format!("{} → {}\n({} days{note})", p.start.format("%b %-d %Y"), p.end.format("%b %-d %Y"), p.days)
-        }
-        None => "—".into(),
-    }
-}
-
-fn formats(brief: &Brief) -> Option<String> {
-    let f = &brief.formats;
-    let mut parts = Vec::new();
-    if !f.include.is_empty() {
-        parts.push(format!("only {}", f.include.iter().map(|x| x.id().to_lowercase()).collect::<Vec<_>>().join(" + ")));
-    }
-    if !f.exclude.is_empty() {
-        parts.push(format!("no {}", f.exclude.iter().map(|x| x.id().to_lowercase()).collect::<Vec<_>>().join(", ")));
-    }
-    for (x, share) in &f.max_share {
-        parts.push(format!("{} ≤ {:.0} %", x.id().to_lowercase(), share * 100.0));
-    }
-    if !f.placements.is_empty() {
-        parts
-            .push(format!("on {}", f.placements.iter().map(|x| x.id().to_lowercase()).collect::<Vec<_>>().join(" + ")));
-    }
-    (!parts.is_empty()).then(|| parts.join("; "))
-}
-
-/// The resolved brief as (label, value) pairs, at most [`MAX_FIELDS`].
-fn brief_fields(r: &Response) -> Vec<(String, String)> {
-    let b = &r.brief;
-    let mut who = ages(b);
-    if !b.audience.genders.is_empty() {
-        let g: Vec<String> = b.audience.genders.iter().map(|g| g.id().to_lowercase().replace('_', "-")).collect();
-        let _ = write!(who, ", {}", g.join(" + "));
-    }
-    let mut fields = vec![
-        ("Objective".to_string(), esc(&objective(r))),
-        ("Where".to_string(), esc(&places(b))),
-        ("Who".to_string(), esc(&who)),
-        ("Budget".to_string(), esc(&budget(r))),
-        ("Flight".to_string(), flight(r)),
-    ];
-    if let Some(f) = formats(b) {
-        fields.push(("Formats".into(), esc(&f)));
-    }
-    let mut interests: Vec<String> = Vec::new();
-    for list in [&b.audience.interests, &b.audience.genres, &b.audience.contexts, &b.audience.podcast_topics] {
-        interests.extend(list.iter().map(|x| x.replace('_', " ")));
-    }
-    if !interests.is_empty() {
-        fields.push(("Interests".into(), esc(&clip(&interests.join(", "), 300))));
-    }
-    if !b.audience.languages.is_empty() {
-        fields.push(("Languages".into(), esc(&b.audience.languages.join(", "))));
-    }
-    if !b.audience.platforms.is_empty() {
-        let p: Vec<&str> = b.audience.platforms.iter().map(|p| p.id()).collect();
-        fields.push(("Platforms".into(), p.join(", ")));
-    }
-    fields.truncate(MAX_FIELDS);
-    fields
-}
-
-fn kpi_label(metric: &str) -> String {
-    let m = metric.replace('_', " ");
-    let mut c = m.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => "KPI".into(),
-    }
-}
-
-fn ad_set_block(a: &AdSet, currency: &str) -> Value {
-    let e = &a.evidence;
-    let f = &a.forecast;
-    let title =
-        format!("*{}*\n{} · {:.0} % of budget", esc(&clip(&a.name, 120)), money(a.budget, currency), a.share * 100.0);
-    let mut fields = vec![
-        ("CPM".to_string(), money(a.bid_cpm, currency)),
-        ("Impressions".to_string(), format!("{} ({})", compact(f.impressions.mid), range(&f.impressions))),
-        ("Reach".to_string(), format!("{} ({})", compact(f.reach.mid), range(&f.reach))),
-    ];
-    if f.kpi.metric != "reach" && f.kpi.metric != "impressions" && !f.kpi.metric.is_empty() {
-        fields.push((
-            kpi_label(&f.kpi.metric),
-            format!("{} at {} each", compact(f.kpi.count.mid), money(f.kpi.cost_per.mid, currency)),
-        ));
-    }
-    fields.push((
-        "Evidence".to_string(),
-        format!("{} ad sets, {} advertisers ({})", e.ad_sets, e.advertisers, esc(&e.level.replace('_', " "))),
-    ));
-    section_fields(Some(&title), &fields)
-}
-
-fn forecast_block(p: &Plan) -> Option<Value> {
-    let f = p.forecast.as_ref()?;
-    if p.ad_sets.is_empty() {
-        return None;
-    }
-    let mut fields = vec![
-        ("Impressions".to_string(), format!("{} ({})", compact(f.impressions.mid), range(&f.impressions))),
-        (
-            "Reach".to_string(),
-            format!("{} ({}) of {}", compact(f.reach.mid), range(&f.reach), compact(f.audience_size as f64)),
-        ),
-        ("Frequency".to_string(), format!("{:.1}", f.frequency.mid)),
-        ("Clicks".to_string(), compact(f.clicks.mid)),
-        ("CPM".to_string(), money(f.cpm.mid, &p.currency)),
-    ];
-    if f.kpi.metric != "reach" && f.kpi.metric != "impressions" && f.kpi.metric != "clicks" && !f.kpi.metric.is_empty()
-    {
-        fields.push((
-            kpi_label(&f.kpi.metric),
-            format!("{} at {} each", compact(f.kpi.count.mid), money(f.kpi.cost_per.mid, &p.currency)),
-        ));
-    }
-    fields.push((
-        "Delivery".to_string(),
-        if f.likely_to_deliver { "likely in full".to_string() } else { "unlikely in full".to_string() },
-    ));
-    Some(section_fields(Some("*Forecast*"), &fields))
-}
-
-fn change_value(field: &str, v: &Value, currency: &str) -> String {
-    match v {
-        Value::Null => "—".into(),
-        Value::Number(n) => {
-            let x = n.as_f64().unwrap_or_default();
-            match field {
-                "budget" | "daily_spend" => money(x, currency),
-                "reach" => compact(x),
-                "frequency" => format!("{x:.1}"),
-                _ => format!("{x}"),
-            }
-        }
-        Value::String(s) => esc(s),
-        other => esc(&other.to_string()),
-    }
-}
-
-/// One line per change of a follow-up, e.g. "Budget: EUR 5,000 → EUR 6,000".
-pub fn change_lines(changes: &[Change], currency: &str) -> Vec<String> {
-    changes
-        .iter()
-        .map(|c| {
-            let label = kpi_label(&c.field);
-            format!(
-                "{label}: {} → {}",
-                change_value(&c.field, &c.from, currency),
-                change_value(&c.field, &c.to, currency)
-            )
-        })
-        .collect()
-}
-
-/// A one-line summary of the brief, for the metadata, the fallback text and logs at debug level.
+/// A one-line summary of the plan, for the metadata and logs at debug level.
 pub fn summary(r: &Response) -> String {
-    let planned = r.brief.objective.or(r.plan.objective);
-    let mut parts = vec![planned.map_or("—", |o| o.id()).to_string()];
-    let countries = r.brief.audience.countries();
-    if !countries.is_empty() {
-        let mut c = countries.iter().take(6).copied().collect::<Vec<_>>().join("+");
-        if countries.len() > 6 {
-            let _ = write!(c, "+{} more", countries.len() - 6);
-        }
-        parts.push(c);
-    }
-    parts.push(ages(&r.brief));
-    if let Some(b) = r.plan.budget.as_ref() {
-        parts.push(money(b.total, &r.plan.currency));
-    }
-    if let Some(s) = r.plan.schedule.as_ref() {
-        parts.push(format!("{} days from {}", s.days, s.start));
-    }
-    if let Some(f) = formats(&r.brief) {
-        parts.push(f);
-    }
-    clip(&parts.join(" · "), 300)
+    clip(&format!("{} · {}", present::glance::title(r), present::glance::cost_line(r)), 300)
 }
 
-/// The notification fallback of a plan.
-fn fallback(r: &Response, changes: &[Change]) -> String {
-    let mut s = format!("Media plan: {}", summary(r));
-    let p = &r.plan;
-    let _ = write!(s, " · {} ad set{}", p.ad_sets.len(), if p.ad_sets.len() == 1 { "" } else { "s" });
-    if let Some(f) = p.forecast.as_ref().filter(|_| !p.ad_sets.is_empty()) {
-        let _ = write!(s, " · reach {}", compact(f.reach.mid));
-    }
+/// The notification fallback of a plan: the summary in words, what changed, what needs an
+/// answer.
+fn fallback(g: &Glance, changes: &[Change], plan: &crate::plan::Plan) -> String {
+    let mut s = present::glance::notification(g);
     if !changes.is_empty() {
-        let _ = write!(s, "\nChanged: {}", change_lines(changes, &p.currency).join("; "));
+        let _ = write!(s, "\nChanged: {}", change_lines(changes, plan).join("; "));
     }
-    if !p.warnings.is_empty() {
-        let _ = write!(s, "\n{} warning{}", p.warnings.len(), if p.warnings.len() == 1 { "" } else { "s" });
+    if !g.warnings.is_empty() {
+        let _ = write!(s, "\n{}", plural(g.warnings.len() as i64, "warning"));
     }
-    if !p.questions.is_empty() {
-        let _ = write!(s, "\nQuestion: {}", p.questions[0].message);
+    if let Some(q) = g.questions.first() {
+        let _ = write!(s, "\nQuestion: {q}");
     }
     clip(&s, MAX_FALLBACK_TEXT)
 }
 
-/// The plan message: header, what changed, the brief with its assumptions, one section per ad
-/// set, the forecast, warnings and questions, and the buttons.
+/// The plan message, summary first: the title; what it costs and what it buys (with
+/// saturation); warnings, questions and what was not used, with fix buttons; what changed;
+/// one line per ad set; the rest of the brief and what was assumed; and the buttons that fit
+/// the plan. Ranges, evidence and per-ad-set forecasts are behind Details ([`details`]).
 pub fn plan(r: &Response, changes: &[Change], actions: &Actions) -> Rendered {
     let p = &r.plan;
-    let mut blocks = Vec::new();
-    let where_ = r.brief.audience.countries();
-    let title = match where_.len() {
-        0 => format!("Media plan · {}", objective(r)),
-        1..=3 => format!("Media plan · {} · {}", objective(r), where_.join(", ")),
-        n => format!("Media plan · {} · {} markets", objective(r), n),
-    };
-    blocks.push(header(&title));
-    if !changes.is_empty() {
-        blocks.push(section(&bullets("What changed", "•", &change_lines(changes, &p.currency))));
+    let g = present::glance::glance(r);
+    let mut blocks = vec![header(&g.title)];
+    let mut summary = format!("*{}*", esc(&g.cost));
+    if let Some(b) = &g.buys {
+        let _ = write!(summary, "\n{}", esc(b));
     }
-    blocks.push(section_fields(None, &brief_fields(r)));
-    if !p.assumptions.is_empty() {
-        let items: Vec<String> = p.assumptions.iter().map(|a| esc(&a.message)).collect();
-        blocks.push(section(&bullets("Assumed", "·", &items)));
+    if let Some(s) = &g.saturation {
+        let _ = write!(summary, "\n:warning: {}", esc(s));
     }
-    blocks.push(json!({"type": "divider"}));
-    if p.ad_sets.is_empty() {
-        blocks.push(section("*No ad sets*\nNothing in this brief can be planned yet — see the warnings."));
-    } else {
-        blocks.push(section(&format!(
-            "*{} ad set{}* ({})",
-            p.ad_sets.len(),
-            if p.ad_sets.len() == 1 { "" } else { "s" },
-            esc(&p.currency)
-        )));
-        for a in p.ad_sets.iter().take(SHOWN_AD_SETS) {
-            blocks.push(ad_set_block(a, &p.currency));
+    if let Some(e) = &g.empty {
+        let _ = write!(summary, "\n{}", esc(e));
+    }
+    blocks.push(section(&summary));
+    // What needs a look comes right under the summary.
+    let mut attention: Vec<String> = g.warnings.iter().map(|w| format!(":warning: {}", esc(&w.text))).collect();
+    attention.extend(g.questions.iter().map(|q| format!(":question: {}", esc(q))));
+    attention.extend(g.not_used.iter().map(|n| format!(":grey_question: {}", esc(n))));
+    if !attention.is_empty() {
+        let mut s = attention.iter().take(SHOWN_ITEMS).map(|l| clip(l, 300)).collect::<Vec<_>>().join("\n");
+        if attention.len() > SHOWN_ITEMS {
+            let _ = write!(s, "\n…and {} more", attention.len() - SHOWN_ITEMS);
         }
+        blocks.push(section(&s));
+    }
+    if let Actions::Refine { conversation, .. } = actions {
+        let fixes: Vec<Value> = g
+            .warnings
+            .iter()
+            .filter_map(|w| w.fix.as_ref())
+            .enumerate()
+            .take(5)
+            .map(|(i, f)| button(&f.label, &format!("{FIX_PREFIX}{i}"), &fix_value(conversation, &f.message), false))
+            .collect();
+        if !fixes.is_empty() {
+            blocks.push(json!({"type": "actions", "block_id": "adsai_fix", "elements": fixes}));
+        }
+    }
+    if !changes.is_empty() {
+        let lines: Vec<String> = change_lines(changes, p).iter().map(|l| esc(l)).collect();
+        blocks.push(section(&bullets("What changed", "•", &lines)));
+    }
+    if !g.ad_sets.is_empty() {
+        let mut lines: Vec<String> = g.ad_sets.iter().take(SHOWN_AD_SETS).map(|l| esc(&clip(l, 200))).collect();
         if p.ad_sets.len() > SHOWN_AD_SETS {
             let rest = &p.ad_sets[SHOWN_AD_SETS..];
             let budget: f64 = rest.iter().map(|a| a.budget).sum();
-            let share: f64 = rest.iter().map(|a| a.share).sum();
-            blocks.push(context(&[format!(
-                "+{} more ad set{} · {} ({:.0} % of budget)",
-                rest.len(),
-                if rest.len() == 1 { "" } else { "s" },
-                money(budget, &p.currency),
-                share * 100.0
-            )]));
+            lines.push(format!("+{} · {}", plural(rest.len() as i64, "more ad set"), money(budget, &p.currency)));
         }
-        if let Some(f) = forecast_block(p) {
-            blocks.push(json!({"type": "divider"}));
-            blocks.push(f);
+        blocks.push(section(&clip(&lines.join("\n"), MAX_SECTION_TEXT)));
+    }
+    let mut notes: Vec<String> = Vec::new();
+    if !g.brief.is_empty() {
+        notes.push(esc(&clip(&g.brief.join(" · "), 600)));
+    }
+    if !g.assumptions.is_empty() {
+        let shown: Vec<String> = g.assumptions.iter().take(SHOWN_ITEMS).map(|a| clip(a, 200)).collect();
+        let mut s = format!("Assumed: {}", shown.join("; "));
+        if g.assumptions.len() > SHOWN_ITEMS {
+            let _ = write!(s, "; …and {} more", g.assumptions.len() - SHOWN_ITEMS);
         }
+        notes.push(esc(&s));
     }
-    if !p.warnings.is_empty() {
-        let items: Vec<String> = p.warnings.iter().map(|w| esc(&w.message)).collect();
-        blocks.push(section(&bullets("Warnings", ":warning:", &items)));
-    }
-    if !p.questions.is_empty() {
-        let items: Vec<String> = p.questions.iter().map(|q| esc(&q.message)).collect();
-        blocks.push(section(&bullets("Questions", "?", &items)));
+    if !notes.is_empty() {
+        blocks.push(context(&notes));
     }
     match actions {
-        Actions::Refine { conversation } => {
-            let elements: Vec<Value> = REFINEMENTS
-                .iter()
-                .take(MAX_ACTIONS)
-                .map(|x| button(x.label, &format!("{REFINE_PREFIX}{}", x.id), conversation, false))
-                .collect();
-            blocks.push(json!({"type": "actions", "block_id": "adsai_refine", "elements": elements}));
-            blocks.push(context(&[
-                "Reply in this thread to change the plan, e.g. _make it 8k_ or _add Austria_.".into()
-            ]));
+        Actions::Refine { conversation, first } => {
+            let mut elements = Vec::new();
+            let mut show = |id: &str| {
+                if let Some(x) = refinement_by_id(id) {
+                    elements.push(button(x.label, &format!("{REFINE_PREFIX}{}", x.id), conversation, false));
+                }
+            };
+            if !p.ad_sets.is_empty() {
+                show("extend_30");
+                if !g.saturated {
+                    show("budget_20");
+                }
+                if g.audio_only_fits {
+                    show("audio_only");
+                }
+            }
+            // Details only when there is something to detail; Undo only after a change.
+            let undo = refinement_by_id("undo").filter(|_| !*first);
+            match (p.ad_sets.is_empty(), undo) {
+                (false, None) => elements.push(button("Details", DETAILS_ACTION, conversation, false)),
+                (false, Some(u)) => elements.push(overflow(&[
+                    ("Details", format!("details|{conversation}")),
+                    (u.label, format!("{}|{conversation}", u.id)),
+                ])),
+                (true, Some(u)) => {
+                    elements.push(button(u.label, &format!("{REFINE_PREFIX}{}", u.id), conversation, false))
+                }
+                (true, None) => {}
+            }
+            if !elements.is_empty() {
+                blocks.push(json!({"type": "actions", "block_id": "adsai_refine", "elements": elements}));
+            }
+            if *first {
+                blocks.push(context(&[
+                    "Reply in this thread to change the plan, e.g. _make it 8k_ or _add Austria_.".into()
+                ]));
+            }
         }
         Actions::Preview { value } if value.chars().count() <= MAX_BUTTON_VALUE => {
             let elements = vec![button("Post to channel", POST_ACTION, value, true)];
@@ -491,7 +346,38 @@ pub fn plan(r: &Response, changes: &[Change], actions: &Actions) -> Rendered {
         Actions::None => {}
     }
     blocks.truncate(MAX_BLOCKS);
-    Rendered { text: fallback(r, changes), blocks }
+    Rendered { text: fallback(&g, changes, p), blocks }
+}
+
+/// The Details of a plan, posted in its thread: the forecast with its ranges, the brief as
+/// understood, every assumption, and each ad set's forecast and evidence.
+pub fn details(r: &Response) -> Rendered {
+    let g = present::glance::glance(r);
+    let d = &g.details;
+    let mut blocks = vec![header(&format!("Details · {}", g.title))];
+    let mut top: Vec<String> = d.brief.iter().map(|(k, v)| format!("*{}:* {}", esc(k), esc(v))).collect();
+    top.extend(d.forecast.iter().map(|l| esc(l)));
+    blocks.push(section(&clip(&top.join("\n"), MAX_SECTION_TEXT)));
+    // Leave room for the summary lines around the ad sets.
+    let room = MAX_BLOCKS - 4;
+    for a in d.ad_sets.iter().take(room) {
+        let text = format!(
+            "*{}*\n{}",
+            esc(&clip(&a.name, 150)),
+            a.lines.iter().map(|l| esc(l)).collect::<Vec<_>>().join("\n")
+        );
+        blocks.push(section(&clip(&text, MAX_SECTION_TEXT)));
+    }
+    if d.ad_sets.len() > room {
+        blocks.push(context(&[format!("+{} not shown", plural((d.ad_sets.len() - room) as i64, "ad set"))]));
+    }
+    if !d.assumptions.is_empty() {
+        let items: Vec<String> = d.assumptions.iter().map(|a| esc(a)).collect();
+        blocks.push(section(&bullets("Assumed", "·", &items)));
+    }
+    blocks.truncate(MAX_BLOCKS);
+    let text = clip(&format!("Details of {}", g.title), MAX_FALLBACK_TEXT);
+    Rendered { text, blocks }
 }
 
 /// The first reply and its updates while the specialists work: `done` are the finished
@@ -557,7 +443,16 @@ pub fn check_limits(r: &Rendered) -> Vec<String> {
                     errs.push(format!("block {i}: {} actions", els.len()));
                 }
                 for e in els {
-                    if count(&e["text"]["text"]) > MAX_BUTTON_TEXT || count(&e["value"]) > MAX_BUTTON_VALUE {
+                    if e["type"] == "overflow" {
+                        let opts = e["options"].as_array().map(Vec::as_slice).unwrap_or_default();
+                        if !(2..=5).contains(&opts.len())
+                            || opts.iter().any(|o| {
+                                count(&o["text"]["text"]) > MAX_BUTTON_TEXT || count(&o["value"]) > MAX_OPTION_VALUE
+                            })
+                        {
+                            errs.push(format!("block {i}: overflow menu out of bounds"));
+                        }
+                    } else if count(&e["text"]["text"]) > MAX_BUTTON_TEXT || count(&e["value"]) > MAX_BUTTON_VALUE {
                         errs.push(format!("block {i}: button out of bounds"));
                     }
                 }
@@ -583,9 +478,13 @@ mod tests {
     fn refinements_round_trip_their_action_ids() {
         for r in REFINEMENTS {
             assert_eq!(refinement(&format!("{REFINE_PREFIX}{}", r.id)), Some(r));
+            assert_eq!(refinement_by_id(r.id), Some(r));
             assert!(r.label.chars().count() <= 30);
         }
         assert_eq!(refinement("adsai_post"), None);
+        let v = fix_value("slack:T1:C1:1.2", "budget 250 USD");
+        assert_eq!(parse_fix_value(&v), Some(("slack:T1:C1:1.2".into(), "budget 250 USD".into())));
+        assert_eq!(parse_more_value("undo|slack:T1:C1:1.2"), Some(("undo", "slack:T1:C1:1.2")));
     }
 
     #[test]

@@ -492,7 +492,12 @@ impl App {
         }
         for action in b.actions.iter().flatten() {
             let action_id = action.action_id.to_string();
-            let value = action.value.clone().unwrap_or_default();
+            // A button carries `value`; an overflow menu the chosen option's.
+            let value = action
+                .value
+                .clone()
+                .or_else(|| action.selected_option.as_ref().map(|o| o.value.clone()))
+                .unwrap_or_default();
             if !self.posts.claim(&format!(
                 "click:{channel}:{message_ts}:{action_id}:{}",
                 action.action_ts.as_ref().map(|t| t.to_string()).unwrap_or_default()
@@ -502,18 +507,49 @@ impl App {
             tracing::info!(%channel, action = %action_id, "slack: button");
             if action_id == blocks::POST_ACTION {
                 self.post_preview(&team, &channel, &value, b.response_url.as_ref()).await;
-            } else if let Some(r) = blocks::refinement(&action_id) {
-                let Some((t, c, thread)) = parse_conversation_id(&value) else { continue };
+            } else {
+                // Every other action is a follow-up of, or a look at, the thread's conversation.
+                let (conversation, follow_up) = if let Some(r) = blocks::refinement(&action_id) {
+                    (value.clone(), Some(r.message.to_string()))
+                } else if action_id.starts_with(blocks::FIX_PREFIX) {
+                    let Some((c, m)) = blocks::parse_fix_value(&value) else { continue };
+                    (c, Some(m))
+                } else if action_id == blocks::DETAILS_ACTION {
+                    (value.clone(), None)
+                } else if action_id == blocks::MORE_ACTION {
+                    let Some((what, c)) = blocks::parse_more_value(&value) else { continue };
+                    match blocks::refinement_by_id(what) {
+                        Some(r) => (c.to_string(), Some(r.message.to_string())),
+                        None if what == "details" => (c.to_string(), None),
+                        None => continue,
+                    }
+                } else {
+                    continue;
+                };
+                let Some((t, c, thread)) = parse_conversation_id(&conversation) else { continue };
                 if t != team || c != channel {
                     continue;
                 }
                 let target =
                     Target { team: team.clone(), channel: channel.clone(), thread_ts: Some(thread.to_string()) };
-                if self.ensure(&value, &channel, thread).await {
-                    self.answer(target, r.message.to_string(), false).await;
+                if !self.ensure(&conversation, &channel, thread).await {
+                    continue;
+                }
+                match follow_up {
+                    Some(text) => self.answer(target, text, false).await,
+                    None => self.post_details(&target, &conversation).await,
                 }
             }
         }
+    }
+
+    /// Details of the thread's current plan, posted in the thread.
+    async fn post_details(&self, target: &Target, conversation: &str) {
+        let rendered = match self.coordinator.get(conversation).await {
+            Ok(view) => blocks::details(&view.response),
+            Err(e) => error_notice(&e, &self.bot_user),
+        };
+        self.post(target, &rendered, None).await;
     }
 
     // ---- replies --------------------------------------------------------------------------
@@ -590,7 +626,9 @@ impl App {
         };
         let (rendered, metadata) = match result {
             Ok(Ok(turn)) => {
-                let actions = Actions::Refine { conversation: id.clone() };
+                // The first plan of a thread has nothing to undo and shows the hint.
+                let first = self.coordinator.get(&id).await.map_or(true, |v| v.messages.len() <= 1);
+                let actions = Actions::Refine { conversation: id.clone(), first };
                 let rendered = blocks::plan(&turn.response, &turn.changes, &actions);
                 (rendered, self.metadata(&id, &blocks::summary(&turn.response)).await)
             }

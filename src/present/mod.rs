@@ -1,29 +1,17 @@
-//! Numbers, money and places as a person reads them: shared by every surface and by the
-//! messages the brain writes (assumptions, warnings).
+//! What every surface shows of a brief and a plan, and how it reads: the one number style
+//! (`format`), readable labels (`labels`), the plan at a glance with its details (`glance`) and
+//! what changed between two plans (`changes`). Surfaces render these; they never compute.
+//! The messages the brain writes (assumptions, warnings) use the same style.
+
+pub mod changes;
+pub mod format;
+pub mod glance;
+pub mod labels;
+
+pub use format::{compact, cost_range, date, date_span, money, pct, plural, range, shares, unit_cost};
 
 use crate::brief::{Audience, Budget, BudgetType, Location};
 use crate::understand::gazetteer::Gazetteer;
-
-/// "EUR 5,000" with thousands separators and no decimals for whole amounts.
-pub fn money(amount: f64, currency: &str) -> String {
-    let whole = amount.round() == amount || amount.abs() >= 1000.0;
-    let s = if whole { format!("{:.0}", amount.round()) } else { format!("{amount:.2}") };
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let neg = int.starts_with('-');
-    let digits = int.trim_start_matches('-');
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let sign = if neg { "-" } else { "" };
-    match frac {
-        Some(f) => format!("{currency} {sign}{grouped}.{f}"),
-        None => format!("{currency} {sign}{grouped}"),
-    }
-}
 
 /// "Bavaria (DE-BY)", "New York (US)", "Germany (DE)".
 pub fn location_label(loc: &Location) -> String {
@@ -42,17 +30,6 @@ pub fn country_label(code: &str) -> String {
     match Gazetteer::get().country(code) {
         Some(c) => format!("{} ({code})", c.name),
         None => code.to_string(),
-    }
-}
-
-/// "1.2M", "350k", "9.5k", "950".
-pub fn compact(x: f64) -> String {
-    match x.abs() {
-        v if v >= 1e9 => format!("{:.1}B", x / 1e9),
-        v if v >= 1e6 => format!("{:.1}M", x / 1e6),
-        v if v >= 1e4 => format!("{:.0}k", x / 1e3),
-        v if v >= 1e3 => format!("{:.1}k", x / 1e3),
-        _ => format!("{x:.0}"),
     }
 }
 
@@ -86,22 +63,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn money_formats() {
-        assert_eq!(money(5000.0, "EUR"), "EUR 5,000");
-        assert_eq!(money(1_200_000.0, "USD"), "USD 1,200,000");
-        assert_eq!(money(3.5, "GBP"), "GBP 3.50");
-        assert_eq!(money(250.0, "USD"), "USD 250");
-    }
-
-    #[test]
-    fn compact_numbers() {
-        assert_eq!(compact(1_234_567.0), "1.2M");
-        assert_eq!(compact(350_400.0), "350k");
-        assert_eq!(compact(9_500.0), "9.5k");
-        assert_eq!(compact(950.0), "950");
-    }
-
-    #[test]
     fn budgets_and_places() {
         let b = Budget {
             amount: 10_000.0,
@@ -110,7 +71,7 @@ mod tests {
             min: Some(8_000.0),
             approximate: true,
         };
-        assert_eq!(budget_label(&b), "about EUR 8,000–EUR 10,000");
+        assert_eq!(budget_label(&b), "about €8,000–€10,000");
         let mut a = Audience::default();
         assert_eq!(age_label(&a), "18+ (all adults)");
         a.age_min = Some(35);
