@@ -54,6 +54,12 @@ enum Command {
         /// Reference date for relative dates (YYYY-MM-DD); default: today.
         #[arg(long, value_parser = cli::parse_date)]
         today: Option<chrono::NaiveDate>,
+        /// Also write the budget→reach curve as a PNG to this file.
+        #[arg(long, value_name = "FILE.png", conflicts_with = "jsonl")]
+        chart: Option<PathBuf>,
+        /// Also write the plan to this file: .csv, .xlsx, or .json (a Spotify Ads API–shaped draft).
+        #[arg(long, value_name = "FILE", conflicts_with = "jsonl", value_parser = cli::parse_export_path)]
+        export: Option<PathBuf>,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -203,7 +209,7 @@ fn main() -> ExitCode {
                 Err(e) => fail(format!("cannot write to {}: {e}", out.display())),
             }
         }
-        Command::Plan { text, json, jsonl, today, .. } => {
+        Command::Plan { text, json, jsonl, today, chart, export, .. } => {
             if let Err(e) = settings.validate(markets) {
                 return fail(e);
             }
@@ -216,7 +222,8 @@ fn main() -> ExitCode {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
-            runtime.block_on(plan(brain, settings, text, json, jsonl, today))
+            let output = cli::Output { json, chart, export };
+            runtime.block_on(plan(brain, settings, text, output, jsonl, today))
         }
         Command::Serve { .. } => {
             if settings.http.addr.is_none() && !settings.slack.enabled {
@@ -248,7 +255,7 @@ async fn plan(
     brain: Brain,
     settings: Settings,
     text: Vec<String>,
-    json: bool,
+    output: cli::Output,
     jsonl: bool,
     today: chrono::NaiveDate,
 ) -> ExitCode {
@@ -291,7 +298,10 @@ async fn plan(
         Err((_, e)) => return fail(e),
     };
     shutdown.cancel();
-    if json {
+    if let Err(e) = cli::write_files(&response, &output) {
+        return fail(e);
+    }
+    if output.json {
         match serde_json::to_string_pretty(&response) {
             Ok(s) => println!("{s}"),
             Err(e) => return fail(e),

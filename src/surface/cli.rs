@@ -1,8 +1,10 @@
-//! Command-line surface: `adsai plan "…"` (readable or `--json`) and `adsai plan --jsonl`.
+//! Command-line surface: `adsai plan "…"` (readable or `--json`, with `--chart` / `--export`
+//! files) and `adsai plan --jsonl`.
 //!
 //! It reads input, hands each message to the brain and renders the response; it decides nothing.
 
 use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -10,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::brain::Response;
 use crate::coordinator::{CoordError, Coordinator};
+use crate::export;
 use crate::present::glance::glance;
 
 /// Parses `YYYY-MM-DD`.
@@ -59,6 +62,40 @@ pub async fn handle_jsonl_line(coordinator: &Coordinator, line: &[u8], default_t
         }
         Err((i, e)) => (error_line(&req.id, e.code(), format!("message {}: {e}", i + 1)), false),
     }
+}
+
+/// What `adsai plan` writes besides its summary.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    /// The SPEC §3 JSON object instead of the readable summary.
+    pub json: bool,
+    /// The budget→reach curve as a PNG.
+    pub chart: Option<PathBuf>,
+    /// The plan as CSV, xlsx or a Spotify-shaped JSON draft, by extension.
+    pub export: Option<PathBuf>,
+}
+
+/// Checks an `--export` file name before any work is done (the format comes from its extension).
+pub fn parse_export_path(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    export::ExportFormat::from_path(&path).map(|_| path).map_err(|e| e.to_string())
+}
+
+/// Writes the chart and the export `output` asks for; says on standard error what was written.
+pub fn write_files(response: &Response, output: &Output) -> Result<(), String> {
+    let write = |path: &Path, bytes: Vec<u8>| {
+        std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("adsai: wrote {}", path.display());
+        Ok::<(), String>(())
+    };
+    if let Some(path) = &output.chart {
+        write(path, export::chart::png(response).map_err(|e| e.to_string())?)?;
+    }
+    if let Some(path) = &output.export {
+        let format = export::ExportFormat::from_path(path).map_err(|e| e.to_string())?;
+        write(path, export::render(format, response).map_err(|e| e.to_string())?)?;
+    }
+    Ok(())
 }
 
 /// Runs messages as one conversation; the response after the last one, or the failing message.

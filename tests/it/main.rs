@@ -3,6 +3,7 @@
 mod catalogue;
 mod cli;
 mod eval;
+mod exports;
 mod http;
 mod model;
 mod model_standin;
