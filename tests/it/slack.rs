@@ -167,12 +167,13 @@ async fn slack_mention_then_follow_up_then_buttons() {
     assert!(!note.contains("REACH") && !note.contains("EUR"), "no codes in the notification: {note}");
     let text = block_text(plan);
     assert!(text.contains("Reach plan · Germany") && text.contains("people reached"), "{text}");
-    // A first plan: Details as a button, nothing to undo, the hint line.
-    assert!(
-        text.contains(blocks::DETAILS_ACTION) && !text.contains("adsai_refine_undo") && text.contains("make it 8k")
-    );
-    // Metadata: string values only, the conversation key and a summary.
+    // A first plan: Details, Curve and Export in the menu, nothing to undo, the hint line.
     let conv = conversation_id(TEAM, CHANNEL, &ts);
+    for option in ["details", blocks::CURVE_OPTION, blocks::EXPORT_OPTION] {
+        assert!(text.contains(&format!("{option}|{conv}")), "{option}: {text}");
+    }
+    assert!(!text.contains("undo|") && !text.contains("adsai_refine_undo") && text.contains("make it 8k"));
+    // Metadata: string values only, the conversation key and a summary.
     let md = plan.metadata.as_ref().expect("metadata");
     let payload = md["event_payload"].as_object().expect("payload");
     assert!(payload.values().all(Value::is_string), "{md}");
@@ -210,6 +211,36 @@ async fn slack_mention_then_follow_up_then_buttons() {
     // Every envelope acked; the bot's own echoed posts were not answered.
     s.wait_for(|st| st.delivered.iter().all(|d| st.ack_for(&d.envelope_id).is_some()), WAIT).await.expect("acked");
     assert_eq!(bot_replies(&s, CHANNEL, &ts).len(), 5, "four plans and the details");
+    bot.stop().await;
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn slack_curve_and_export_upload_into_the_thread() {
+    let s = standin().await;
+    let bot = Bot::default(&s).await;
+    let ts = s.mention(CHANNEL, "U0ALICE", BRIEF);
+    let thread = wait_plans(&s, CHANNEL, &ts, 1).await;
+    let plan = thread.iter().find(|m| is_plan(m)).expect("a plan").clone();
+    let conv = conversation_id(TEAM, CHANNEL, &ts);
+    s.choose_option(&plan.ts, blocks::MORE_ACTION, &format!("{}|{conv}", blocks::CURVE_OPTION)).expect("curve");
+    s.choose_option(&plan.ts, blocks::MORE_ACTION, &format!("{}|{conv}", blocks::EXPORT_OPTION)).expect("export");
+    s.wait_for(|st| st.files.len() == 2, WAIT).await.expect("two files shared");
+    let files = s.files();
+    for f in &files {
+        assert_eq!((f.channel.as_str(), f.thread_ts.as_deref()), (CHANNEL, Some(ts.as_str())), "in the thread");
+    }
+    let png = files.iter().find(|f| f.filename.ends_with(".png")).expect("the chart");
+    assert_eq!(&png.bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let xlsx = files.iter().find(|f| f.filename.ends_with(".xlsx")).expect("the workbook");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx.bytes.clone())).expect("a zip archive");
+    let mut book = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").expect("workbook"), &mut book).expect("xml");
+    assert!(book.contains("name=\"Ad sets\""));
+    // Each upload is Slack's three steps; no plan was re-posted for them.
+    assert_eq!(s.calls("files.getUploadURLExternal").len(), 2);
+    assert_eq!(s.calls("files.completeUploadExternal").len(), 2);
+    assert_eq!(bot_replies(&s, CHANNEL, &ts).len(), 1);
     bot.stop().await;
     s.shutdown().await;
 }

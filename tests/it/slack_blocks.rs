@@ -190,6 +190,17 @@ async fn slack_three_ad_set_plan_fits_one_screen() {
     }
 }
 
+/// The values of the overflow menu's options (`<what>|<conversation>`).
+fn menu_options(blocks: &[Value]) -> Vec<String> {
+    blocks
+        .iter()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .filter(|e| e["type"] == "overflow")
+        .flat_map(|e| e["options"].as_array().cloned().unwrap_or_default())
+        .filter_map(|o| o["value"].as_str().map(String::from))
+        .collect()
+}
+
 /// Every button a plan shows does something for that plan: each refinement's follow-up changes
 /// it, a fix clears its warning, Details is a look; and the buttons fit (no Undo on a first
 /// plan, no Audio only on an audio-only plan, no +20 % on a saturated one).
@@ -207,8 +218,12 @@ async fn slack_buttons_fit_the_plan() {
         let (r, _) = turns(&[brief]).await.remove(0);
         let out = blocks::plan(&r, &[], &refine(true));
         let ids = action_ids(&out.blocks);
-        assert!(!ids.iter().any(|i| i == "adsai_refine_undo" || i == blocks::MORE_ACTION), "{brief}: no undo yet");
-        assert!(ids.iter().any(|i| i == blocks::DETAILS_ACTION), "{brief}: {ids:?}");
+        let menu = menu_options(&out.blocks);
+        assert!(!ids.iter().any(|i| i == "adsai_refine_undo"), "{brief}: no undo yet");
+        assert!(!menu.iter().any(|o| o.starts_with("undo|")), "{brief}: no undo yet: {menu:?}");
+        for what in ["details|", "curve|", "export|"] {
+            assert!(menu.iter().any(|o| o.starts_with(what)), "{brief}: {what} {menu:?}");
+        }
         let all_audio = r.plan.ad_sets.iter().all(|a| a.format == adsai::brief::Format::Audio);
         let video_views = r.plan.objective == Some(adsai::brief::Objective::VideoViews);
         let audio_only = ids.iter().any(|i| i == "adsai_refine_audio_only");
@@ -234,8 +249,11 @@ async fn slack_buttons_fit_the_plan() {
             );
         }
         let after = blocks::plan(&r, &[], &refine(false));
-        let ids = action_ids(&after.blocks);
-        assert!(ids.iter().any(|i| i == blocks::MORE_ACTION), "after a change, the menu holds Details and Undo");
+        let menu = menu_options(&after.blocks);
+        assert!(
+            menu.iter().any(|o| o.starts_with("undo|")) && menu.iter().any(|o| o.starts_with("details|")),
+            "after a change, the menu holds Details and Undo: {menu:?}"
+        );
     }
     let (sat, _) = turns(&[cases[3]]).await.remove(0);
     let ids = action_ids(&blocks::plan(&sat, &[], &refine(true)).blocks);

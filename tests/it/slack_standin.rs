@@ -1,13 +1,14 @@
 //! A local stand-in for Slack, for end-to-end tests of the bot on 127.0.0.1.
 //!
 //! It runs two loopback listeners inside the test process:
-//! - an HTTP/1.1 server for the Web API at `http://127.0.0.1:PORT/api/<method>` and for
-//!   `response_url`s at `http://127.0.0.1:PORT/resp/<id>`;
+//! - an HTTP/1.1 server for the Web API at `http://127.0.0.1:PORT/api/<method>`, for
+//!   `response_url`s at `http://127.0.0.1:PORT/resp/<id>`, and for the upload URLs that
+//!   `files.getUploadURLExternal` hands out (`/upload/<file id>`: the body is the file);
 //! - a WebSocket server for Socket Mode at `ws://127.0.0.1:WSPORT/socket?ticket=<t>`, the URL
 //!   that `apps.connections.open` hands out.
 //!
 //! Point slack-morphism at it with `SlackClientHyperConnector::with_slack_api_url(standin.api_url())`
-//! (see `slack_client()` in `tests/it/common.rs` for a connector that speaks plain `http://`).
+//! (the bot builds a connector that speaks plain `http://` for it).
 //!
 //! # What is faithful (checked against slack-morphism 2.31.1's models and Slack's docs)
 //! - Tokens: `Authorization: Bearer …` (or a `token` parameter). No token gives `not_authed`, an
@@ -16,6 +17,9 @@
 //! - Parameters as JSON bodies, form bodies (JSON-valued fields such as `blocks` and `metadata`
 //!   may be JSON strings, as Slack accepts) and query strings.
 //! - `ts` values are unique and strictly increasing, shaped `1700000000.000100`.
+//! - File uploads as Slack's three steps: `files.getUploadURLExternal` (filename, length) → the
+//!   bytes posted to the URL → `files.completeUploadExternal` (files, channel_id, thread_ts),
+//!   which shares the file only when its bytes arrived with the declared length.
 //! - Socket Mode frames: `hello` (with `num_connections` counting all live sockets,
 //!   `connection_info.app_id`, `debug_info.host`), `events_api` / `slash_commands` / `interactive`
 //!   envelopes with `envelope_id`, `accepts_response_payload`, and `retry_attempt` / `retry_reason`
@@ -386,7 +390,30 @@ pub struct StandInState {
     pub live_connections: usize,
     /// Ids of the sockets open now, oldest first.
     pub live_connection_ids: Vec<u64>,
+    /// Files shared by `files.completeUploadExternal`, in order.
+    pub files: Vec<SharedFile>,
     internals: Internals,
+}
+
+/// A file uploaded with `files.getUploadURLExternal` + its upload URL and shared with
+/// `files.completeUploadExternal`.
+#[derive(Debug, Clone)]
+pub struct SharedFile {
+    pub id: String,
+    pub filename: String,
+    pub title: Option<String>,
+    pub channel: String,
+    pub thread_ts: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// A file whose upload URL was handed out: its declared name and length, and the bytes once
+/// posted to the URL.
+#[derive(Debug, Clone)]
+struct PendingFile {
+    filename: String,
+    length: usize,
+    bytes: Option<Vec<u8>>,
 }
 
 impl StandInState {
@@ -419,6 +446,7 @@ struct Internals {
     envelope_kinds: HashMap<String, (EnvelopeKind, Option<String>)>,
     outbox: Vec<Outgoing>,
     response_urls: HashMap<String, ResponseUrl>,
+    uploads: HashMap<String, PendingFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -550,6 +578,11 @@ impl SlackStandIn {
     /// Reads the state under its lock. Do not block inside `f`.
     pub fn state<R>(&self, f: impl FnOnce(&StandInState) -> R) -> R {
         f(&self.inner.lock())
+    }
+
+    /// Files shared so far (`files.completeUploadExternal`).
+    pub fn files(&self) -> Vec<SharedFile> {
+        self.state(|s| s.files.clone())
     }
 
     /// Calls of `method` so far.
@@ -1618,6 +1651,22 @@ async fn handle_http(inner: Arc<Inner>, req: Request<Incoming>) -> HttpResponse 
     if let Some(id) = path.strip_prefix("/resp/") {
         return handle_response_url(&inner, id, &body);
     }
+    if let Some(id) = path.strip_prefix("/upload/") {
+        // The upload URL takes the file's bytes as the body, like Slack's.
+        let id = id.to_string();
+        let stored = inner.mutate(|st| match st.internals.uploads.get_mut(&id) {
+            Some(p) => {
+                p.bytes = Some(body.to_vec());
+                true
+            }
+            None => false,
+        });
+        return if stored {
+            text_response(StatusCode::OK, "OK")
+        } else {
+            text_response(StatusCode::NOT_FOUND, "no such upload")
+        };
+    }
     let Some(method) = path.strip_prefix("/api/") else {
         return text_response(StatusCode::NOT_FOUND, "not found");
     };
@@ -1636,7 +1685,7 @@ async fn handle_http(inner: Arc<Inner>, req: Request<Incoming>) -> HttpResponse 
         args.extend(parse_form(&String::from_utf8_lossy(&body)));
     }
     // Slack accepts JSON-valued fields as JSON strings in form posts.
-    for key in ["blocks", "metadata", "attachments"] {
+    for key in ["blocks", "metadata", "attachments", "files"] {
         let decoded = match args.get(key) {
             Some(Value::String(s)) => serde_json::from_str::<Value>(s).ok(),
             _ => None,
@@ -1728,6 +1777,54 @@ fn api_call(
         })),
         "chat.postMessage" => post_message(inner, st, args),
         "chat.update" => update_message(inner, st, args),
+        "files.getUploadURLExternal" => {
+            let Some(filename) = arg(args, "filename").filter(|f| !f.is_empty()) else {
+                return err("invalid_arguments");
+            };
+            let length = args.get("length").and_then(|l| l.as_u64().or_else(|| l.as_str()?.parse().ok()));
+            let Some(length) = length.filter(|&l| l > 0) else {
+                return err("invalid_arguments");
+            };
+            let id = format!("F{:08}", Inner::next_seq(st));
+            st.internals
+                .uploads
+                .insert(id.clone(), PendingFile { filename: filename.into(), length: length as usize, bytes: None });
+            ok(json!({"upload_url": format!("http://{}/upload/{id}", inner.http_addr), "file_id": id}))
+        }
+        "files.completeUploadExternal" => {
+            let Some(files) = args.get("files").and_then(Value::as_array) else {
+                return err("invalid_arguments");
+            };
+            let channel = arg(args, "channel_id").map(String::from);
+            let thread_ts = arg(args, "thread_ts").map(String::from);
+            if thread_ts.is_some() && channel.is_none() {
+                return err("invalid_arguments");
+            }
+            let mut shared = Vec::new();
+            for f in files {
+                let Some(id) = f.get("id").and_then(Value::as_str) else { return err("invalid_arguments") };
+                let Some(p) = st.internals.uploads.get(id) else { return err("file_not_found") };
+                let Some(bytes) = p.bytes.clone() else { return err("file_upload_not_completed") };
+                if bytes.len() != p.length {
+                    return err("file_size_mismatch");
+                }
+                shared.push(SharedFile {
+                    id: id.into(),
+                    filename: p.filename.clone(),
+                    title: f.get("title").and_then(Value::as_str).map(String::from),
+                    channel: channel.clone().unwrap_or_default(),
+                    thread_ts: thread_ts.clone(),
+                    bytes,
+                });
+            }
+            let listed: Vec<Value> =
+                shared.iter().map(|f| json!({"id": f.id, "title": f.title, "name": f.filename})).collect();
+            for f in &shared {
+                st.internals.uploads.remove(&f.id);
+            }
+            st.files.extend(shared);
+            ok(json!({"files": listed}))
+        }
         "chat.delete" => {
             let (Some(channel), Some(ts)) = (arg(args, "channel"), arg(args, "ts")) else {
                 return err("message_not_found");

@@ -52,6 +52,10 @@ pub const POST_ACTION: &str = "adsai_post";
 pub const FIX_PREFIX: &str = "adsai_fix_";
 /// `action_id` of the Details button (value: the conversation).
 pub const DETAILS_ACTION: &str = "adsai_details";
+/// Overflow option that uploads the budget→reach chart (PNG) into the thread.
+pub const CURVE_OPTION: &str = "curve";
+/// Overflow option that uploads the plan as an xlsx workbook into the thread.
+pub const EXPORT_OPTION: &str = "export";
 /// `action_id` of the overflow menu (⋮); each option's value is `<what>|<conversation>`.
 pub const MORE_ACTION: &str = "adsai_more";
 /// Longest overflow option value (Slack: 150).
@@ -311,14 +315,21 @@ pub fn plan(r: &Response, changes: &[Change], actions: &Actions) -> Rendered {
                     show("audio_only");
                 }
             }
-            // Details only when there is something to detail; Undo only after a change.
+            // Details, the curve and the export only when there is a plan to show; Undo only
+            // after a change. All behind one overflow menu (⋮).
             let undo = refinement_by_id("undo").filter(|_| !*first);
             match (p.ad_sets.is_empty(), undo) {
-                (false, None) => elements.push(button("Details", DETAILS_ACTION, conversation, false)),
-                (false, Some(u)) => elements.push(overflow(&[
-                    ("Details", format!("details|{conversation}")),
-                    (u.label, format!("{}|{conversation}", u.id)),
-                ])),
+                (false, undo) => {
+                    let mut options = vec![("Details", format!("details|{conversation}"))];
+                    if !p.curve.is_empty() {
+                        options.push(("Curve (chart)", format!("{CURVE_OPTION}|{conversation}")));
+                    }
+                    options.push(("Export (xlsx)", format!("{EXPORT_OPTION}|{conversation}")));
+                    if let Some(u) = undo {
+                        options.push((u.label, format!("{}|{conversation}", u.id)));
+                    }
+                    elements.push(overflow(&options));
+                }
                 (true, Some(u)) => {
                     elements.push(button(u.label, &format!("{REFINE_PREFIX}{}", u.id), conversation, false))
                 }

@@ -23,9 +23,11 @@ use tokio_util::task::TaskTracker;
 
 use super::blocks::{self, Actions, Rendered};
 use super::dedupe::Dedupe;
+use super::files;
 use super::{Config, SlackError};
 use crate::brain::InputError;
 use crate::coordinator::{CoordError, Coordinator, Event};
+use crate::export;
 
 /// `event_type` of the metadata on plan messages.
 pub const METADATA_EVENT: &str = "adsai_plan";
@@ -521,6 +523,10 @@ impl App {
                     match blocks::refinement_by_id(what) {
                         Some(r) => (c.to_string(), Some(r.message.to_string())),
                         None if what == "details" => (c.to_string(), None),
+                        None if what == blocks::CURVE_OPTION || what == blocks::EXPORT_OPTION => {
+                            self.share_file(&team, &channel, c, what).await;
+                            continue;
+                        }
                         None => continue,
                     }
                 } else {
@@ -540,6 +546,49 @@ impl App {
                     None => self.post_details(&target, &conversation).await,
                 }
             }
+        }
+    }
+
+    /// Uploads the thread's current plan as a chart (`curve`) or an xlsx (`export`) into the
+    /// thread; a short notice when it cannot.
+    async fn share_file(&self, team: &str, channel: &str, conversation: &str, what: &str) {
+        let Some((t, c, thread)) = parse_conversation_id(conversation) else { return };
+        if t != team || c != channel || !self.ensure(conversation, channel, thread).await {
+            return;
+        }
+        let target =
+            Target { team: team.to_string(), channel: channel.to_string(), thread_ts: Some(thread.to_string()) };
+        let view = match self.coordinator.get(conversation).await {
+            Ok(v) => v,
+            Err(e) => {
+                self.post(&target, &error_notice(&e, &self.bot_user), None).await;
+                return;
+            }
+        };
+        let file = match what {
+            blocks::CURVE_OPTION => export::chart::png(&view.response).map(|bytes| files::Upload {
+                filename: "adsai-curve.png".into(),
+                title: "Reach by budget".into(),
+                content_type: "image/png",
+                bytes,
+            }),
+            _ => export::render(export::ExportFormat::Xlsx, &view.response).map(|bytes| files::Upload {
+                filename: "adsai-plan.xlsx".into(),
+                title: "Media plan".into(),
+                content_type: export::ExportFormat::Xlsx.content_type(),
+                bytes,
+            }),
+        };
+        let session = self.client.open_session(&self.bot_token);
+        let result = match file {
+            Ok(f) => files::upload(&session, channel, Some(thread), f, self.config.call_timeout)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = result {
+            tracing::warn!(%channel, error = %e, what, "slack: file upload failed");
+            self.post(&target, &blocks::notice(&format!("Sorry, I could not attach the {what}: {e}")), None).await;
         }
     }
 

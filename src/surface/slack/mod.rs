@@ -26,6 +26,7 @@
 pub mod blocks;
 pub mod bot;
 pub mod dedupe;
+pub mod files;
 
 use std::time::Duration;
 
