@@ -1,0 +1,203 @@
+//! The schedule's words, loaded once from `fixtures/lang/`: months, weekdays, duration units,
+//! holidays and occasions, and the cue words by class. Number and ordinal words come from the
+//! shared number table ([`crate::understand::numbers`]).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono::Weekday;
+
+use super::calendar::DayRule;
+use super::Span;
+use crate::understand::lexicon::tsv_rows;
+
+const MONTHS: &str = include_str!("../../../fixtures/lang/months.tsv");
+const WEEKDAYS: &str = include_str!("../../../fixtures/lang/weekdays.tsv");
+const UNITS: &str = include_str!("../../../fixtures/lang/duration_units.tsv");
+const HOLIDAYS: &str = include_str!("../../../fixtures/lang/holidays.tsv");
+const CUES: &str = include_str!("../../../fixtures/lang/schedule_cues.tsv");
+
+/// A class of cue words (the `class` column of `schedule_cues.tsv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Class {
+    /// In front of "the holidays": a period, not a greeting.
+    HolidaysCue = 0,
+    /// Introduces a start.
+    Start,
+    /// Introduces an inclusive end.
+    End,
+    /// Links two dates of a range.
+    RangeLink,
+    /// Skipped between a cue and its date.
+    Filler,
+    /// Makes a date not about the flight ("due Friday").
+    Ignore,
+    /// Makes "by N weeks" longer.
+    Longer,
+    /// Makes "by N weeks" shorter.
+    Shorter,
+    /// Makes "a week" a frequency.
+    Frequency,
+    /// Makes a month name a period.
+    MonthPreposition,
+    /// Makes a date the deadline of the reply, not the flight ("need this by Friday").
+    Deadline,
+    /// A greeting word before a named day ("merry xmas").
+    Greeting,
+}
+
+impl Class {
+    fn parse(s: &str) -> Option<Class> {
+        Some(match s {
+            "holidays_cue" => Class::HolidaysCue,
+            "start" => Class::Start,
+            "end" => Class::End,
+            "range_link" => Class::RangeLink,
+            "filler" => Class::Filler,
+            "ignore" => Class::Ignore,
+            "longer" => Class::Longer,
+            "shorter" => Class::Shorter,
+            "frequency" => Class::Frequency,
+            "month_preposition" => Class::MonthPreposition,
+            "deadline" => Class::Deadline,
+            "greeting" => Class::Greeting,
+            _ => return None,
+        })
+    }
+}
+
+/// A named day or period: its words and its first (and last) day.
+#[derive(Debug, Clone)]
+pub(super) struct Named {
+    pub(super) words: Vec<&'static str>,
+    pub(super) first: DayRule,
+    pub(super) last: Option<DayRule>,
+}
+
+/// The tables.
+pub(super) struct Vocab {
+    months: HashMap<&'static str, (u32, bool)>,
+    weekdays: HashMap<&'static str, Weekday>,
+    units: HashMap<&'static str, Span>,
+    /// Named days and periods by first word, longest first.
+    named: HashMap<&'static str, Vec<Named>>,
+    /// Cue classes per word, as a bit set of [`Class`].
+    classes: HashMap<&'static str, u32>,
+}
+
+impl Vocab {
+    /// Month number of a month word.
+    pub(super) fn month(&self, w: &str) -> Option<u32> {
+        self.months.get(w).map(|m| m.0)
+    }
+
+    /// Whether the month word may stand alone as a period.
+    pub(super) fn month_alone(&self, w: &str) -> bool {
+        self.months.get(w).is_some_and(|m| m.1)
+    }
+
+    /// Weekday of a weekday word.
+    pub(super) fn weekday(&self, w: &str) -> Option<Weekday> {
+        self.weekdays.get(w).copied()
+    }
+
+    /// One unit of a duration word.
+    pub(super) fn unit(&self, w: &str) -> Option<Span> {
+        self.units.get(w).copied()
+    }
+
+    /// Named days and periods starting with `w`, longest first.
+    pub(super) fn named(&self, w: &str) -> &[Named] {
+        self.named.get(w).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether `w` is a cue word of `class`.
+    pub(super) fn is(&self, w: &str, class: Class) -> bool {
+        self.classes.get(w).is_some_and(|bits| bits & (1 << class as u32) != 0)
+    }
+}
+
+/// Parses a day rule of `holidays.tsv`: `12-25`, `last 12 1`, `nth 11 fri 4 +3`, `easter -2`.
+pub(super) fn parse_rule(s: &str) -> Option<DayRule> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let offset = |p: Option<&&str>| p.map_or(Some(0), |o| o.trim_start_matches('+').parse::<i64>().ok());
+    match parts.as_slice() {
+        ["last", m, k] => Some(DayRule::LastDay(m.parse().ok()?, k.parse().ok()?)),
+        ["nth", m, wd, n, rest @ ..] => {
+            let wd: Weekday = wd.parse().ok()?;
+            Some(DayRule::Nth(m.parse().ok()?, wd, n.parse().ok()?, offset(rest.first())?))
+        }
+        ["easter", rest @ ..] => Some(DayRule::Easter(offset(rest.first())?)),
+        [md] => {
+            let (m, d) = md.split_once('-')?;
+            Some(DayRule::Md(m.parse().ok()?, d.parse().ok()?))
+        }
+        _ => None,
+    }
+}
+
+/// The tables, parsed once.
+pub(super) fn vocab() -> &'static Vocab {
+    static V: OnceLock<Vocab> = OnceLock::new();
+    V.get_or_init(|| {
+        let months = tsv_rows(MONTHS)
+            .filter_map(|r| Some((*r.first()?, (r.get(1)?.parse().ok()?, r.get(2) == Some(&"yes")))))
+            .collect();
+        let weekdays = tsv_rows(WEEKDAYS).filter_map(|r| Some((*r.first()?, r.get(1)?.parse().ok()?))).collect();
+        let units = tsv_rows(UNITS)
+            .filter_map(|r| {
+                let n: i64 = r.get(2)?.parse().ok()?;
+                let span = match *r.get(1)? {
+                    "days" => Span::Days(n),
+                    "months" => Span::Months(n),
+                    _ => return None,
+                };
+                Some((*r.first()?, span))
+            })
+            .collect();
+        let mut named: HashMap<&'static str, Vec<Named>> = HashMap::new();
+        for r in tsv_rows(HOLIDAYS) {
+            let (Some(phrase), Some(first)) = (r.first(), r.get(1).and_then(|s| parse_rule(s))) else { continue };
+            let last = r.get(2).and_then(|s| parse_rule(s));
+            let words: Vec<&'static str> = phrase.split_whitespace().collect();
+            if let Some(w) = words.first() {
+                named.entry(w).or_default().push(Named { words, first, last });
+            }
+        }
+        for list in named.values_mut() {
+            list.sort_by_key(|n| std::cmp::Reverse(n.words.len()));
+        }
+        let mut classes: HashMap<&'static str, u32> = HashMap::new();
+        for r in tsv_rows(CUES) {
+            if let (Some(w), Some(c)) = (r.first(), r.get(1).and_then(|c| Class::parse(c))) {
+                *classes.entry(w).or_default() |= 1 << c as u32;
+            }
+        }
+        Vocab { months, weekdays, units, named, classes }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_of_every_table_parses() {
+        let v = vocab();
+        assert_eq!(v.month("sept"), Some(9));
+        assert!(v.month_alone("march") && !v.month_alone("may"));
+        assert_eq!(v.weekday("thurs"), Some(Weekday::Thu));
+        assert_eq!(v.unit("fortnight"), Some(Span::Days(14)));
+        assert!(v.is("until", Class::End) && v.is("from", Class::Start) && !v.is("from", Class::End));
+        for table in [HOLIDAYS] {
+            for r in tsv_rows(table) {
+                assert!(r.get(1).and_then(|s| parse_rule(s)).is_some(), "{r:?}");
+                let last = r.get(2).copied().unwrap_or("");
+                assert!(last.is_empty() || parse_rule(last).is_some(), "{r:?}");
+            }
+        }
+        assert_eq!(parse_rule("nth 11 fri 4 +3"), Some(DayRule::Nth(11, Weekday::Fri, 4, 3)));
+        assert_eq!(parse_rule("easter -2"), Some(DayRule::Easter(-2)));
+        assert_eq!(v.named("christmas").first().map(|n| n.words.len()), Some(2), "longest first");
+    }
+}
