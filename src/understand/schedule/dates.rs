@@ -19,6 +19,10 @@ impl Scanner<'_, '_> {
         let named = vocab().named(self.w(i)).iter().find(|n| seq(&n.words));
         if let Some(n) = named {
             let hi = i + n.words.len();
+            let over = n.over.filter(|_| i > 0 && self.in_class(i - 1, Class::Over));
+            if let Some((a, b)) = over {
+                return Some((What::Period(When::Yearly(Yearly::Range(a, b))), hi));
+            }
             return Some(match n.last {
                 Some(last) => (What::Period(When::Yearly(Yearly::Range(n.first, last))), hi),
                 None => self.with_year(Yearly::Day(n.first), hi, true),
@@ -274,6 +278,55 @@ impl Scanner<'_, '_> {
         Some(self.with_year(Yearly::Day(DayRule::Md(m, d)), j + 1, false))
     }
 
+    /// "April-May", "from June to August", "march through april": whole months, the first to
+    /// the last (within one year; "Nov-Jan" is left to the other matchers).
+    pub(super) fn month_range(&self, i: usize) -> Found {
+        let i0 = if self.is(i, "from") { i + 1 } else { i };
+        let m1 = self.month(i0)?;
+        let link = i0 + 1;
+        let linked = (self.is_dash(link) && self.glued(i0) && self.glued(link))
+            || self.is_any(link, &["to", "through", "thru", "till", "until"]);
+        let m2 = self.month(link + 1).filter(|m2| linked && *m2 > m1)?;
+        let alone = |k: usize| vocab().month_alone(self.w(k)) || self.t.get(k).is_some_and(|t| t.text.len() > 3);
+        if !alone(i0) && !alone(link + 1)
+            || self.day_num(link + 2).is_some()
+            || self.t.get(i0).is_some_and(|t| t.possessive)
+        {
+            return None;
+        }
+        let y = Yearly::Range(DayRule::Md(m1, 1), DayRule::LastDay(m2, 1));
+        Some(self.with_year(y, link + 2, true))
+    }
+
+    /// "the 5th to the 20th", "7th-21st", "from the 1st to the 15th": days of the next month in
+    /// which the first day has not passed.
+    pub(super) fn ordinal_range(&self, i: usize) -> Found {
+        let from = self.is(i, "from");
+        let a = self.opt(if from { i + 1 } else { i }, "the");
+        let is_ord =
+            |k: usize| self.t.get(k).is_some_and(|t| t.ordinal || (t.kind == Kind::Word && t.lex.ordinal.is_some()));
+        if !is_ord(a) {
+            return None;
+        }
+        let d1 = u32::try_from(self.ordinal_num(a)?).ok()?;
+        let link = a + 1;
+        if !(self.is_dash(link) || self.is_any(link, &["to", "through", "thru", "till", "until"])) {
+            return None;
+        }
+        let b = self.opt(link + 1, "the");
+        if !is_ord(b) || self.month(b + 1).is_some() || self.is(b + 1, "of") {
+            return None;
+        }
+        let d2 = u32::try_from(self.ordinal_num(b)?).ok().filter(|d2| *d2 > d1)?;
+        let first = month_start(self.today);
+        let (s, e) = (0..3).find_map(|k| {
+            let m = shift_months(first, k);
+            let s = NaiveDate::from_ymd_opt(m.year(), m.month(), d1).filter(|x| *x > self.today)?;
+            Some((s, NaiveDate::from_ymd_opt(m.year(), m.month(), d2)?))
+        })?;
+        Some((What::Period(When::Fixed(s, e)), b + 1))
+    }
+
     /// "1 March", "the 1st of march", "first of march", "15 of february", "4th of July",
     /// "14april 2015", "31-Oct-74", "from 13 to 15 July", "the 13th to the 15th of July", "1-8 september".
     pub(super) fn day_first(&self, i: usize) -> Found {
@@ -338,8 +391,16 @@ impl Scanner<'_, '_> {
                 NaiveDate::from_ymd_opt(i32::try_from(a.val?).ok()?, u32::try_from(b).ok()?, u32::try_from(c).ok()?)?;
             return Some((What::Date(When::day(d)), i + 5));
         }
-        let m = u32::try_from(a.val?).ok().filter(|m| (1..=12).contains(m))?;
-        let d = u32::try_from(b).ok().filter(|d| (1..=31).contains(d))?;
+        // US month/day first; a first number over 12 can only be a day ("15/03" is 15 March).
+        // Only with a two-digit month or a cue in front: "24/7" is no date.
+        let cued = i > 0 && (self.in_class(i - 1, Class::Start) || self.in_class(i - 1, Class::End));
+        let (m, d) = match u32::try_from(a.val?).ok()? {
+            m @ 1..=12 => (m, u32::try_from(b).ok()?),
+            d if cued || self.t.get(i + 2).is_some_and(|t| t.text.len() == 2) => (u32::try_from(b).ok()?, d),
+            _ => return None,
+        };
+        let m = Some(m).filter(|m| (1..=12).contains(m))?;
+        let d = Some(d).filter(|d| (1..=31).contains(d))?;
         if self.w(i + 3) == sep && self.t.get(i + 4).is_some_and(|t| t.kind == Kind::Num) {
             let y = self.short_year(i + 4)?;
             return NaiveDate::from_ymd_opt(y, m, d).map(|x| (What::Date(When::day(x)), i + 5));

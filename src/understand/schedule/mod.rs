@@ -155,3 +155,5 @@ pub fn apply(prev: &ScheduleState, f: &ScheduleFinding, today: NaiveDate) -> Sch
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ranges;

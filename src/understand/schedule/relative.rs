@@ -124,7 +124,7 @@ impl Scanner<'_, '_> {
         }
         let has_year = self.year(i + 1).is_some();
         let prep = i > 0 && self.in_class(i - 1, Class::MonthPreposition);
-        if !(has_year || prep || vocab().month_alone(t.text)) {
+        if !(has_year || prep || vocab().month_alone(t.text) || self.is_field(i, i + 1)) {
             return None;
         }
         Some(self.with_year(Yearly::Range(DayRule::Md(m, 1), DayRule::LastDay(m, 1)), i + 1, true))
@@ -154,6 +154,10 @@ impl Scanner<'_, '_> {
     /// "two more weeks", "a week longer", "shorten by 5 days". Not: "a day" (a daily budget),
     /// "once a week", "18 year olds", "last 2 days".
     pub(super) fn duration(&self, i: usize) -> Found {
+        // A unit standing alone as a field: "6k, fortnight, women 25-44" is 14 days.
+        if let Some(unit) = self.unit(i).filter(|_| self.w(i).len() > 2 && self.is_field(i, i + 1)) {
+            return Some((What::Length(unit, None), i + 1));
+        }
         let (n, article) = self.number(i)?;
         let mut j = i + 1;
         if self.is_dash(j) {

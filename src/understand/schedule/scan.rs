@@ -24,7 +24,7 @@ impl Scanner<'_, '_> {
             match self.match_at(i) {
                 Some((what, hi)) if hi > i => {
                     let (cue, from) = self.cue(i, hi, prev_hi == i.wrapping_sub(1) || prev_hi == i.wrapping_sub(2));
-                    hits.push(Hit { what, lo: i, hi, cue, from });
+                    hits.push(Hit { what, hi, cue, from });
                     prev_hi = hi;
                     i = hi;
                 }
@@ -44,6 +44,7 @@ impl Scanner<'_, '_> {
             .or_else(|| self.nth_in_month(i))
             .or_else(|| self.day_of_relative_month(i))
             .or_else(|| self.weekday_date(i))
+            .or_else(|| self.month_range(i))
             .or_else(|| self.month_first(i))
             .or_else(|| self.day_first(i))
             .or_else(|| self.numeric_date(i))
@@ -51,6 +52,7 @@ impl Scanner<'_, '_> {
             .or_else(|| self.weekday(i))
             .or_else(|| self.quarter(i))
             .or_else(|| self.month_alone(i))
+            .or_else(|| self.ordinal_range(i))
             .or_else(|| self.the_ordinal(i))
             .or_else(|| self.duration(i))
     }
@@ -83,6 +85,20 @@ impl Scanner<'_, '_> {
     /// Whether token `i` is a cue word of `class`.
     pub(super) fn in_class(&self, i: usize, class: Class) -> bool {
         vocab().is(self.w(i), class)
+    }
+
+    /// Whether token `i` is the edge of a field: the start or end of the text, or a separator
+    /// ("W25-34 / DE / may / 40k", "NL, nov, awareness").
+    pub(super) fn field_edge(&self, i: Option<usize>) -> bool {
+        match i.and_then(|i| self.t.get(i)) {
+            None => true,
+            Some(t) => t.kind == Kind::Punct && vocab().is(t.text, Class::Field),
+        }
+    }
+
+    /// Whether tokens `lo..hi` stand alone as a field.
+    pub(super) fn is_field(&self, lo: usize, hi: usize) -> bool {
+        self.field_edge(lo.checked_sub(1)) && self.field_edge(Some(hi))
     }
 
     pub(super) fn is_dash(&self, i: usize) -> bool {
@@ -186,7 +202,9 @@ impl Scanner<'_, '_> {
     /// The role given by the words in front of token `lo` (`after_hit`: a date ends right before).
     /// Returns the cue and the index of its word (`lo` when bare).
     pub(super) fn cue(&self, lo: usize, hi: usize, after_hit: bool) -> (Cue, usize) {
-        if self.t.get(hi.wrapping_sub(1)).is_some_and(|t| t.possessive) {
+        // "Monday's meeting", "valentine's push": a possessive before a noun is not a date.
+        let possessive = self.t.get(hi.wrapping_sub(1)).is_some_and(|t| t.possessive);
+        if possessive && self.t.get(hi).is_some_and(|t| t.kind == Kind::Word) {
             return (Cue::Ignore, lo);
         }
         let mut j = lo;
@@ -196,12 +214,16 @@ impl Scanner<'_, '_> {
         let Some(k) = j.checked_sub(1) else {
             return (Cue::Bare, lo);
         };
-        let w = self.w(k);
+        // "->" is a range link written in two characters.
+        let arrow = self.is(k, ">") && k > 0 && self.is(k - 1, "-") && self.glued(k - 1);
+        let (k, w) = if arrow { (k - 1, "->") } else { (k, self.w(k)) };
         let v = vocab();
         let kick_off = self.is(k, "off") && self.w(k.wrapping_sub(1)).starts_with("kick");
+        // "extend it to the end of April": "to" after a change of length names the new end.
+        let change_to = w == "to" && (k.saturating_sub(4)..k).any(|c| self.in_class(c, Class::Longer));
         let cue = if kick_off || v.is(w, Class::Start) {
             Cue::Start
-        } else if v.is(w, Class::End) || (v.is(w, Class::RangeLink) && after_hit && j == lo) {
+        } else if change_to || v.is(w, Class::End) || ((arrow || v.is(w, Class::RangeLink)) && after_hit && j == lo) {
             Cue::End
         } else if w == "before" {
             Cue::Before

@@ -40,10 +40,12 @@ pub(super) enum Class {
     Frequency,
     /// Makes a month name a period.
     MonthPreposition,
-    /// Makes a date the deadline of the reply, not the flight ("need this by Friday").
-    Deadline,
-    /// A greeting word before a named day ("merry xmas").
-    Greeting,
+    /// Before a named day: the days around it ("over Easter").
+    Over,
+    /// Separates the fields of a shorthand brief ("DE / may / 40k").
+    Field,
+    /// Refers back to a date said before ("from then").
+    Anaphor,
 }
 
 impl Class {
@@ -59,8 +61,9 @@ impl Class {
             "shorter" => Class::Shorter,
             "frequency" => Class::Frequency,
             "month_preposition" => Class::MonthPreposition,
-            "deadline" => Class::Deadline,
-            "greeting" => Class::Greeting,
+            "over" => Class::Over,
+            "field" => Class::Field,
+            "anaphor" => Class::Anaphor,
             _ => return None,
         })
     }
@@ -72,6 +75,8 @@ pub(super) struct Named {
     pub(super) words: Vec<&'static str>,
     pub(super) first: DayRule,
     pub(super) last: Option<DayRule>,
+    /// The days meant by "over X" (first, last), when they differ from the day itself.
+    pub(super) over: Option<(DayRule, DayRule)>,
 }
 
 /// The tables.
@@ -159,9 +164,10 @@ pub(super) fn vocab() -> &'static Vocab {
         for r in tsv_rows(HOLIDAYS) {
             let (Some(phrase), Some(first)) = (r.first(), r.get(1).and_then(|s| parse_rule(s))) else { continue };
             let last = r.get(2).and_then(|s| parse_rule(s));
+            let over = r.get(3).and_then(|s| parse_rule(s)).zip(r.get(4).and_then(|s| parse_rule(s)));
             let words: Vec<&'static str> = phrase.split_whitespace().collect();
             if let Some(w) = words.first() {
-                named.entry(w).or_default().push(Named { words, first, last });
+                named.entry(w).or_default().push(Named { words, first, last, over });
             }
         }
         for list in named.values_mut() {
@@ -192,8 +198,10 @@ mod tests {
         for table in [HOLIDAYS] {
             for r in tsv_rows(table) {
                 assert!(r.get(1).and_then(|s| parse_rule(s)).is_some(), "{r:?}");
-                let last = r.get(2).copied().unwrap_or("");
-                assert!(last.is_empty() || parse_rule(last).is_some(), "{r:?}");
+                for col in 2..5 {
+                    let rule = r.get(col).copied().unwrap_or("");
+                    assert!(rule.is_empty() || parse_rule(rule).is_some(), "{r:?}");
+                }
             }
         }
         assert_eq!(parse_rule("nth 11 fri 4 +3"), Some(DayRule::Nth(11, Weekday::Fri, 4, 3)));

@@ -77,7 +77,6 @@ pub(super) enum Cue {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Hit {
     pub(super) what: What,
-    pub(super) lo: usize,
     pub(super) hi: usize,
     pub(super) cue: Cue,
     /// First token of the cue word(s) in front of the match (`lo` when bare).
