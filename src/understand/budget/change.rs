@@ -1,28 +1,31 @@
 //! Follow-up changes of the budget by a factor: halve, double, cut in half, plus or minus N %.
 
-use super::cues::{is, Class};
+use super::cues::{cues, is, Class};
 use super::scan::{Ctx, LOOKBACK};
 use crate::understand::numbers::{parse_number_detail, TokKind};
 
 impl Ctx<'_> {
     /// A follow-up multiplier: halve/double/triple, cut … in half, ±N %.
-    pub(super) fn find_scale(&self) -> Option<f64> {
-        (0..self.toks.len()).find_map(|i| self.verb_scale_at(i).or_else(|| self.percent_scale_at(i)))
+    pub(super) fn find_scale(&self) -> Option<(f64, usize)> {
+        (0..self.toks.len()).find_map(|i| self.verb_scale_at(i).or_else(|| self.percent_scale_at(i)).map(|f| (f, i)))
     }
 
     /// `halve it`, `double the budget`, `cut the budget in half`, `reduce it by half`.
     pub(super) fn verb_scale_at(&self, i: usize) -> Option<f64> {
-        let factor = match self.w(i) {
-            "halve" | "halved" | "halving" => 0.5,
-            "double" | "doubled" | "doubling" => 2.0,
-            "triple" | "tripled" | "tripling" => 3.0,
-            "quadruple" | "quadrupled" => 4.0,
-            "half" if matches!(self.before(i, 1), "in" | "by") => {
+        if self.w(i) == "half" {
+            if matches!(self.before(i, 1), "in" | "by") {
                 let verb = self.back(i - 1).find(|&j| is(self.w(j), Class::DecreaseVerb))?;
                 return self.budget_object(verb + 1).then_some(0.5);
             }
-            _ => return None,
-        };
+            // "half the budget", "half of our spend": the budget must be named.
+            let mut j = i + 1;
+            while self.w(j) == "of" || is(self.w(j), Class::Determiner) {
+                j += 1;
+            }
+            let named = j > i + 1 && self.kind(j) == Some(TokKind::Word) && is(self.w(j), Class::BudgetObject);
+            return named.then_some(0.5);
+        }
+        let factor = cues().factors.get(self.w(i)).copied()?;
         self.budget_object(i + 1).then_some(factor)
     }
 
@@ -56,6 +59,11 @@ impl Ctx<'_> {
                 .any(|j| matches!(self.w(j), "budget" | "spend" | "spending"))
         };
         let sign = self.before(i, 1);
+        // "budget up 10%", "spend down a quarter... 25%": a direction word after the budget.
+        let direction = is(sign, Class::More) as i8 - is(sign, Class::Less) as i8;
+        if direction != 0 && matches!(self.before(i, 2), "budget" | "spend" | "spending") {
+            return Some(1.0 + f64::from(direction) * p).filter(|f| *f > 0.0);
+        }
         if matches!(sign, "+" | "-") && self.glued(i) {
             let s = if sign == "+" { 1.0 } else { -1.0 };
             let next_ok = self.budget_object(pct) || clause_has_budget();

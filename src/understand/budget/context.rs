@@ -73,9 +73,25 @@ impl Ctx<'_> {
     pub(super) fn follower_ok(&self, k: usize) -> bool {
         match self.kind(k) {
             None | Some(TokKind::Number) | Some(TokKind::Symbol) => true,
-            Some(TokKind::Punct) => !matches!(self.w(k), "+" | "%" | "'" | "/" | ":"),
+            Some(TokKind::Punct) => self.is_separator(k) || !matches!(self.w(k), "+" | "%" | "'" | "/" | ":"),
             Some(TokKind::Word) => is(self.w(k), Class::SafeFollower) || self.currency_at(k).is_some(),
         }
+    }
+
+    /// The first of the cue, bound and approximation words right before `start` ("budget of
+    /// about", "no more than"), for the span the mention read.
+    pub(super) fn lead_words(&self, start: usize) -> usize {
+        let mut j = start;
+        let lead = |w: &str| {
+            is(w, Class::Approx) || is(w, Class::StrongCue) || is(w, Class::DailyBridge) || is(w, Class::ChangeVerb)
+        };
+        while j > 0 && j + 3 > start && self.kind(j - 1) == Some(TokKind::Word) && lead(self.w(j - 1)) {
+            j -= 1;
+        }
+        if let Some((p, _)) = cues().bounds_before.iter().find(|(p, _)| self.seq_ending(j, p)) {
+            j -= p.len();
+        }
+        j
     }
 
     /// An approximation word right before the mention (`about`, `~`; `like` only as a hedge).
@@ -111,6 +127,7 @@ impl Ctx<'_> {
             self.back(start).take(3).any(|j| is(self.w(j), Class::MetricBefore) || self.seq(j, &["cost", "per"]));
         let w = self.w(end);
         let per_other = matches!(w, "per" | "/")
+            && !self.is_separator(end)
             && self.kind(end + 1) == Some(TokKind::Word)
             && !is(self.w(end + 1), Class::PerTime);
         let in_sales = matches!(w, "in" | "of") && matches!(self.w(end + 1), "revenue" | "sales" | "turnover");
@@ -190,6 +207,7 @@ impl Ctx<'_> {
         let value = s.value / rate.unwrap_or(1.0) * unit;
         let role = self.role(&a, &s, tail);
         Some(Mention {
+            start: self.lead_words(a.start),
             end: tail.max(s.end),
             value,
             min: min.map(|m| m / rate.unwrap_or(1.0) * unit).filter(|_| bound.is_none() || is_range),

@@ -27,6 +27,7 @@ pub(super) enum Class {
     More,
     Less,
     Filler,
+    FieldSeparator,
 }
 
 impl Class {
@@ -48,6 +49,7 @@ impl Class {
             "more" => Class::More,
             "less" => Class::Less,
             "filler" => Class::Filler,
+            "field_separator" => Class::FieldSeparator,
             _ => return None,
         })
     }
@@ -67,6 +69,8 @@ pub(super) struct Cues {
     pub(super) rates: Vec<(Phrase, f64)>,
     /// Approximation markers after an amount.
     pub(super) approx_after: Vec<Phrase>,
+    /// Verbs that multiply the budget, with their factor.
+    pub(super) factors: HashMap<&'static str, f64>,
 }
 
 /// The tables, parsed once. Phrase lists keep the file's order (longer phrases first there).
@@ -79,6 +83,7 @@ pub(super) fn cues() -> &'static Cues {
             bounds_after: Vec::new(),
             rates: Vec::new(),
             approx_after: Vec::new(),
+            factors: HashMap::new(),
         };
         for r in tsv_rows(CUES) {
             let (Some(&phrase), Some(&class)) = (r.first(), r.get(1)) else { continue };
@@ -89,6 +94,11 @@ pub(super) fn cues() -> &'static Cues {
                 "bound_after" => c.bounds_after.push((words, value == "upper")),
                 "rate" => c.rates.push((words, value.parse().unwrap_or(1.0))),
                 "approx_after" => c.approx_after.push(words),
+                "factor" => {
+                    if let Ok(f) = value.parse() {
+                        c.factors.insert(phrase, f);
+                    }
+                }
                 other => {
                     if let Some(cl) = Class::parse(other) {
                         *c.classes.entry(phrase).or_default() |= 1 << cl as u32;
@@ -113,7 +123,7 @@ mod tests {
     fn every_row_has_a_known_class() {
         for r in tsv_rows(CUES) {
             let class = r.get(1).copied().unwrap_or("");
-            let phrase_class = matches!(class, "bound_before" | "bound_after" | "rate" | "approx_after");
+            let phrase_class = matches!(class, "bound_before" | "bound_after" | "rate" | "approx_after" | "factor");
             assert!(phrase_class || Class::parse(class).is_some(), "{r:?}");
         }
         assert!(is("budget", Class::StrongCue) && is("cpm", Class::MetricAfter) && !is("budget", Class::Less));

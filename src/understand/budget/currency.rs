@@ -58,6 +58,8 @@ struct Entry {
 /// The currency tables.
 pub(super) struct Currencies {
     signs: HashMap<&'static str, Cur>,
+    /// Letters that name a currency only as a capital right before an amount ("R 75 000").
+    capital_prefixes: HashMap<&'static str, Cur>,
     words: HashMap<&'static str, Entry>,
     minor: HashSet<&'static str>,
     families: HashMap<&'static str, Vec<&'static str>>,
@@ -83,6 +85,7 @@ pub(super) fn currencies() -> &'static Currencies {
     C.get_or_init(|| {
         let mut c = Currencies {
             signs: HashMap::new(),
+            capital_prefixes: HashMap::new(),
             words: HashMap::new(),
             minor: HashSet::new(),
             families: HashMap::new(),
@@ -95,6 +98,10 @@ pub(super) fn currencies() -> &'static Currencies {
             };
             if kind == "sign" {
                 c.signs.insert(form, cur);
+                continue;
+            }
+            if kind == "capital_prefix" {
+                c.capital_prefixes.insert(form, cur);
                 continue;
             }
             let words: Vec<&'static str> = form.split_whitespace().collect();
@@ -144,7 +151,15 @@ impl Ctx<'_> {
         if t.kind == TokKind::Symbol {
             return c.signs.get(t.text).map(|cur| (*cur, 1));
         }
-        if t.kind != TokKind::Word || t.text.len() > c.max_word {
+        if t.kind != TokKind::Word {
+            return None;
+        }
+        let capital = self.caps.get(i).copied().unwrap_or(false);
+        let before_number = self.kind(i + 1) == Some(TokKind::Number);
+        if let Some(cur) = c.capital_prefixes.get(t.text).filter(|_| capital && before_number) {
+            return Some((*cur, 1));
+        }
+        if t.text.len() > c.max_word {
             return None;
         }
         let entry = c.words.get(t.text)?;
@@ -184,8 +199,9 @@ mod tests {
     fn every_row_loads() {
         let c = currencies();
         let rows = tsv_rows(CURRENCIES).count();
-        let loaded =
-            c.signs.len() + c.words.values().map(|e| usize::from(e.word.is_some()) + e.phrases.len()).sum::<usize>();
+        let loaded = c.signs.len()
+            + c.capital_prefixes.len()
+            + c.words.values().map(|e| usize::from(e.word.is_some()) + e.phrases.len()).sum::<usize>();
         assert_eq!(rows, loaded, "a currency row did not parse or repeats a form");
         assert_eq!(c.signs.get("r$"), Some(&Cur::Iso("BRL")));
         assert!(c.in_family("CAD", "dollar") && c.in_family("MXN", "peso") && c.in_family("BRL", "mil_thousand"));

@@ -146,9 +146,14 @@ pub fn plausible_amount(x: f64) -> bool {
 
 /// Find budget facts in one message. Pure, never panics, linear in the length of the text.
 pub fn extract(text: &Text) -> BudgetFinding {
-    let ctx = Ctx::new(&text.norm);
+    let ctx = Ctx::new(text);
     let mentions = ctx.mentions();
-    let mut f = BudgetFinding { scale: ctx.find_scale(), ..BudgetFinding::default() };
+    let scale = ctx.find_scale();
+    let mut f = BudgetFinding { scale: scale.map(|s| s.0), ..BudgetFinding::default() };
+    // What was read: every mention that is not ignored, and the word of a change by a factor.
+    let read = mentions.iter().filter(|m| m.role != Role::Ignored).map(|m| (m.start, m.end));
+    let scale_word = scale.map(|(_, i)| (i, i + 1));
+    f.spans = read.chain(scale_word).filter_map(|(s, e)| ctx.byte_range(s, e)).collect();
     let budgets: Vec<&Mention> = mentions.iter().filter(|m| m.role == Role::Budget).collect();
     let chosen = budgets.first().copied().or_else(|| mentions.iter().find(|m| m.role == Role::Coin));
     if let Some(m) = chosen {
@@ -186,3 +191,5 @@ fn conflicts(a: &Mention, b: &Mention) -> bool {
 mod tests;
 #[cfg(test)]
 mod tests_forms;
+#[cfg(test)]
+mod tests_shorthand;

@@ -3,7 +3,8 @@
 
 use super::cues::{is, Class};
 use super::currency::{bare_coin, coin_value, currencies, Cur};
-use crate::understand::numbers::{is_number_word, parse_number_detail, tokenize, TokKind, Token};
+use crate::understand::numbers::{is_number_word, parse_number_detail, scale_value, tokenize, TokKind, Token};
+use crate::understand::Text;
 use Cur::{Dollar, Iso};
 
 /// What a money mention is for.
@@ -50,6 +51,8 @@ pub(super) struct Simple {
 /// A money mention with its context.
 #[derive(Debug, Clone)]
 pub(super) struct Mention {
+    /// First token read: the amount, or the bound, approximation or cue word right before it.
+    pub(super) start: usize,
     pub(super) end: usize,
     pub(super) value: f64,
     pub(super) min: Option<f64>,
@@ -74,18 +77,26 @@ pub(super) const LOOKBACK: usize = 6;
 pub(super) struct Ctx<'a> {
     pub(super) toks: Vec<Token<'a>>,
     pub(super) words: Vec<&'a str>,
+    /// Per token: its first letter was a capital in the original message.
+    pub(super) caps: Vec<bool>,
     /// Currency starting at each token (computed once).
     pub(super) currencies: Vec<Option<(Cur, usize)>>,
 }
 
 impl<'a> Ctx<'a> {
     /// Tokenise a normalised message and look up currencies once.
-    pub(super) fn new(lowered: &'a str) -> Self {
-        let toks = tokenize(lowered);
+    pub(super) fn new(text: &'a Text) -> Self {
+        let toks = tokenize(&text.norm);
         let words = toks.iter().map(|t| t.text).collect();
-        let mut ctx = Ctx { toks, words, currencies: Vec::new() };
+        let caps = toks.iter().map(|t| text.is_capitalised(t.start)).collect();
+        let mut ctx = Ctx { toks, words, caps, currencies: Vec::new() };
         ctx.currencies = (0..ctx.toks.len()).map(|i| ctx.lookup_currency(i)).collect();
         ctx
+    }
+
+    /// Byte range of [`Text::norm`] covered by tokens `start..end`.
+    pub(super) fn byte_range(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        Some((self.toks.get(start)?.start, self.toks.get(end.checked_sub(1)?)?.end))
     }
 
     /// Token `i` can start a money mention (cheap pre-filter).
@@ -127,7 +138,14 @@ impl<'a> Ctx<'a> {
 
     /// Token `i` ends a clause.
     pub(super) fn is_break(&self, i: usize) -> bool {
-        self.kind(i) == Some(TokKind::Punct) && is(self.w(i), Class::ClauseBreak)
+        self.kind(i) == Some(TokKind::Punct) && is(self.w(i), Class::ClauseBreak) || self.is_separator(i)
+    }
+
+    /// Token `i` separates the fields of a shorthand brief: a "/" or "|" with spaces around it
+    /// ("DE+AT / €40k / Q2"); "5k/month" is a rate.
+    pub(super) fn is_separator(&self, i: usize) -> bool {
+        let spaced_after = self.toks.get(i + 1).is_none_or(|t| t.space_before);
+        self.kind(i) == Some(TokKind::Punct) && !self.glued(i) && spaced_after && is(self.w(i), Class::FieldSeparator)
     }
 
     /// Tokens `i..` spell `seq`.
@@ -212,6 +230,11 @@ impl<'a> Ctx<'a> {
         let mut end = i + p.used;
         let (mut value, mut scale) = (p.value, p.scale);
         let base = value / scale;
+        // "1,5 Mio. €": the dot of an abbreviated scale word belongs to it.
+        let abbreviated = end > i && self.w(end - 1).len() <= 3 && scale_value(self.w(end - 1)).is_some();
+        if abbreviated && self.w(end) == "." && self.glued(end) {
+            end += 1;
+        }
         let grand = matches!(self.w(end), "grand" | "grands" | "g's");
         if grand {
             value *= 1e3;

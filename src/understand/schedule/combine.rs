@@ -27,7 +27,7 @@ pub(super) fn when_of(what: What) -> Option<When> {
 ///   through Jan 15" ends in the next year and "from June 20 to June 10" ends before it starts
 ///   (kept and warned as `END_BEFORE_START`, never moved a year);
 /// - with neither, the first bare period said with "from" ("from 1 to 21 July"), else the
-///   narrowest bare period gives start and end (only its start when a length is stated: "next month,
+///   narrowest one said as a correction ("September ... actually, make it October"), else the narrowest bare period gives start and end (only its start when a length is stated: "next month,
 ///   6 weeks"), else the first bare date gives the start.
 pub(super) fn combine(hits: &[Hit], toks: &[Tok<'_>], today: NaiveDate) -> ScheduleFinding {
     let spans = hits
@@ -78,7 +78,15 @@ pub(super) fn combine(hits: &[Hit], toks: &[Tok<'_>], today: NaiveDate) -> Sched
         let width =
             |h: &&Hit| when_of(h.what).and_then(|w| w.resolve_from_today(today)).map(|(s, e)| (e - s).num_days());
         let narrowest = || periods().filter(|h| width(h).is_some()).min_by_key(|h| width(h));
-        let pick = periods().find(said_from).or_else(narrowest).or_else(|| bare().next());
+        let corrected = |h: &&Hit| {
+            (h.from.saturating_sub(3)..h.from)
+                .any(|k| toks.get(k).is_some_and(|t| vocab().is(t.text, Class::Correction)))
+        };
+        let pick = periods()
+            .find(said_from)
+            .or_else(|| periods().filter(corrected).filter(|h| width(h).is_some()).min_by_key(|h| width(h)))
+            .or_else(narrowest)
+            .or_else(|| bare().next());
         let resolved = pick.and_then(|h| Some((h, when_of(h.what)?.resolve_from_today(today)?)));
         if let Some((h, (s, e))) = resolved {
             f.start = Some(s);

@@ -124,7 +124,9 @@ impl Scanner<'_, '_> {
         }
         let has_year = self.year(i + 1).is_some();
         let prep = i > 0 && self.in_class(i - 1, Class::MonthPreposition);
-        if !(has_year || prep || vocab().month_alone(t.text) || self.is_field(i, i + 1)) {
+        // "make it may", "actually, may": a correction names the month.
+        let corrected = (i.saturating_sub(3)..i).any(|k| self.in_class(k, Class::Correction));
+        if !(has_year || prep || corrected || vocab().month_alone(t.text) || self.is_field(i, i + 1)) {
             return None;
         }
         Some(self.with_year(Yearly::Range(DayRule::Md(m, 1), DayRule::LastDay(m, 1)), i + 1, true))
@@ -155,7 +157,14 @@ impl Scanner<'_, '_> {
     /// "once a week", "18 year olds", "last 2 days".
     pub(super) fn duration(&self, i: usize) -> Found {
         // A unit standing alone as a field: "6k, fortnight, women 25-44" is 14 days.
-        if let Some(unit) = self.unit(i).filter(|_| self.w(i).len() > 2 && self.is_field(i, i + 1)) {
+        // Not after an amount and a slash ("€500 / day" is a rate).
+        let rate = i >= 2
+            && self.is(i - 1, "/")
+            && self
+                .t
+                .get(i - 2)
+                .is_some_and(|t| t.kind == Kind::Num || (i >= 3 && self.glued(i - 3) && t.kind == Kind::Word));
+        if let Some(unit) = self.unit(i).filter(|_| self.w(i).len() > 2 && !rate && self.is_field(i, i + 1)) {
             return Some((What::Length(unit, None), i + 1));
         }
         let (n, article) = self.number(i)?;

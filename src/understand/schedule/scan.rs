@@ -87,6 +87,14 @@ impl Scanner<'_, '_> {
         vocab().is(self.w(i), class)
     }
 
+    /// Whether token `i` is a verb in the past tense that is no cue ("installed on Tuesday",
+    /// "we met on 3 May"): what happened then is not the flight.
+    pub(super) fn past_tense(&self, i: usize) -> bool {
+        let w = self.w(i);
+        let v = vocab();
+        w.len() > 4 && w.ends_with("ed") && !v.is(w, Class::Start) && !v.is(w, Class::End) && !v.is(w, Class::Longer)
+    }
+
     /// Whether token `i` is the edge of a field: the start or end of the text, or a separator
     /// ("W25-34 / DE / may / 40k", "NL, nov, awareness").
     pub(super) fn field_edge(&self, i: Option<usize>) -> bool {
@@ -227,7 +235,7 @@ impl Scanner<'_, '_> {
             Cue::End
         } else if w == "before" {
             Cue::Before
-        } else if v.is(w, Class::Ignore) {
+        } else if v.is(w, Class::Ignore) || self.past_tense(k) {
             Cue::Ignore
         } else {
             Cue::Bare

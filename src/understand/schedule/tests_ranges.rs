@@ -116,3 +116,12 @@ fn spans_cover_each_date_phrase_with_its_cue() {
     assert!(read.contains(&"until april 10"), "{read:?}");
     assert!(!read.iter().any(|r| r.contains("5k") || r.contains("thanks")), "{read:?}");
 }
+
+#[test]
+fn corrections_events_and_past_events() {
+    check(&["Re: March push - actually make it May"], "2027-01-10", "2027-05-01", "2027-05-31");
+    check(&["June, or rather July"], "2027-01-10", "2027-07-01", "2027-07-31");
+    nothing("great seeing you at the conference on 14 October", "2027-10-20");
+    nothing("we launched the app last year and it crashed on Friday", "2027-03-01");
+    check(&["the pixel was installed on Monday; 3 weeks, €9k"], "2027-03-03", "2027-03-04", "2027-03-24");
+}

@@ -46,6 +46,8 @@ pub(super) enum Class {
     Field,
     /// Refers back to a date said before ("from then").
     Anaphor,
+    /// Replaces a date said before ("actually, make it October").
+    Correction,
 }
 
 impl Class {
@@ -64,6 +66,7 @@ impl Class {
             "over" => Class::Over,
             "field" => Class::Field,
             "anaphor" => Class::Anaphor,
+            "correction" => Class::Correction,
             _ => return None,
         })
     }
