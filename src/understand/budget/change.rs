@@ -46,22 +46,25 @@ impl Ctx<'_> {
         if !self.is_num(i) {
             return None;
         }
-        let pct = match self.w(i + 1) {
-            "%" | "percent" | "pct" => i + 2,
-            "per" if self.w(i + 2) == "cent" => i + 3,
-            _ => return None,
+        let next = self.w(i + 1);
+        let pct = if next == "%" || is(next, Class::Percent) {
+            i + 2
+        } else if self.seq(i + 1, &["per", "cent"]) {
+            i + 3
+        } else {
+            return None;
         };
         let p = parse_number_detail(&self.words[i..i + 1])?.value / 100.0;
         let clause_has_budget = || {
             let end = (pct + LOOKBACK).min(self.toks.len());
             (self.clause_start(i)..end)
                 .take_while(|&j| j < pct || !self.is_break(j))
-                .any(|j| matches!(self.w(j), "budget" | "spend" | "spending"))
+                .any(|j| is(self.w(j), Class::BudgetWord))
         };
         let sign = self.before(i, 1);
         // "budget up 10%", "spend down a quarter... 25%": a direction word after the budget.
         let direction = is(sign, Class::More) as i8 - is(sign, Class::Less) as i8;
-        if direction != 0 && matches!(self.before(i, 2), "budget" | "spend" | "spending") {
+        if direction != 0 && is(self.before(i, 2), Class::BudgetWord) {
             return Some(1.0 + f64::from(direction) * p).filter(|f| *f > 0.0);
         }
         if matches!(sign, "+" | "-") && self.glued(i) {

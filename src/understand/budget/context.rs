@@ -100,7 +100,7 @@ impl Ctx<'_> {
             let w = self.w(j);
             let prev = self.before(j, 1);
             is(w, Class::Approx)
-                && (w != "like" || !matches!(prev, "i'd" | "we'd" | "would" | "i" | "we" | "you" | "they"))
+                && (w != "like" || !is(prev, Class::HedgeSubject))
                 && (w != "about" || !matches!(prev, "how" | "what"))
         })
     }
@@ -130,31 +130,32 @@ impl Ctx<'_> {
             && !self.is_separator(end)
             && self.kind(end + 1) == Some(TokKind::Word)
             && !is(self.w(end + 1), Class::PerTime);
-        let in_sales = matches!(w, "in" | "of") && matches!(self.w(end + 1), "revenue" | "sales" | "turnover");
+        let in_sales = matches!(w, "in" | "of") && is(self.w(end + 1), Class::Sales);
         before || per_other || in_sales || is(w, Class::MetricAfter)
     }
 
     /// The mention is an old value (`instead of $8k`, `rather than 8k`, `not 8k`).
     pub(super) fn is_superseded(&self, start: usize) -> bool {
-        self.seq_ending(start, &["instead", "of"])
-            || self.seq_ending(start, &["rather", "than"])
-            || self.seq_ending(start, &["not"])
+        cues().superseded.iter().any(|p| self.seq_ending(start, p))
     }
 
     /// A change by an amount: Some(+1 / −1).
     pub(super) fn delta_sign(&self, start: usize, end: usize) -> Option<f64> {
         let p1 = self.before(start, 1);
-        if matches!(p1, "another" | "extra" | "additional" | "add" | "plus") || (p1 == "+" && self.glued(start)) {
+        if is(p1, Class::DeltaBefore) || (p1 == "+" && self.glued(start)) {
             return Some(1.0);
         }
         if p1 == "by" {
             let verb = self.back(start - 1).map(|j| self.w(j)).find(|w| is(w, Class::ChangeVerb))?;
             return Some(if is(verb, Class::DecreaseVerb) { -1.0 } else { 1.0 });
         }
-        match self.w(end) {
-            "more" | "extra" | "additional" => Some(1.0),
-            "less" | "fewer" => Some(-1.0),
-            _ => None,
+        let w = self.w(end);
+        if is(w, Class::DeltaMore) {
+            Some(1.0)
+        } else if is(w, Class::DeltaLess) {
+            Some(-1.0)
+        } else {
+            None
         }
     }
 
@@ -247,10 +248,8 @@ impl Ctx<'_> {
             return Role::Delta(sign);
         }
         if a.coin || s.coin {
-            let negated = self
-                .back(a.start)
-                .take(3)
-                .any(|j| matches!(self.w(j), "not" | "no" | "never" | "without") || self.w(j).ends_with("n't"));
+            let negated =
+                self.back(a.start).take(3).any(|j| is(self.w(j), Class::Negation) || self.w(j).ends_with("n't"));
             return if negated { Role::Ignored } else { Role::Coin };
         }
         Role::Budget

@@ -28,6 +28,15 @@ pub(super) enum Class {
     Less,
     Filler,
     FieldSeparator,
+    DeltaBefore,
+    DeltaMore,
+    DeltaLess,
+    Negation,
+    BudgetWord,
+    Percent,
+    Sales,
+    Grand,
+    HedgeSubject,
 }
 
 impl Class {
@@ -50,6 +59,15 @@ impl Class {
             "less" => Class::Less,
             "filler" => Class::Filler,
             "field_separator" => Class::FieldSeparator,
+            "delta_before" => Class::DeltaBefore,
+            "delta_more" => Class::DeltaMore,
+            "delta_less" => Class::DeltaLess,
+            "negation" => Class::Negation,
+            "budget_word" => Class::BudgetWord,
+            "percent" => Class::Percent,
+            "sales" => Class::Sales,
+            "grand" => Class::Grand,
+            "hedge_subject" => Class::HedgeSubject,
             _ => return None,
         })
     }
@@ -69,6 +87,8 @@ pub(super) struct Cues {
     pub(super) rates: Vec<(Phrase, f64)>,
     /// Approximation markers after an amount.
     pub(super) approx_after: Vec<Phrase>,
+    /// Phrases right before an old value ("instead of").
+    pub(super) superseded: Vec<Phrase>,
     /// Verbs that multiply the budget, with their factor.
     pub(super) factors: HashMap<&'static str, f64>,
 }
@@ -84,6 +104,7 @@ pub(super) fn cues() -> &'static Cues {
             rates: Vec::new(),
             approx_after: Vec::new(),
             factors: HashMap::new(),
+            superseded: Vec::new(),
         };
         for r in tsv_rows(CUES) {
             let (Some(&phrase), Some(&class)) = (r.first(), r.get(1)) else { continue };
@@ -94,6 +115,7 @@ pub(super) fn cues() -> &'static Cues {
                 "bound_after" => c.bounds_after.push((words, value == "upper")),
                 "rate" => c.rates.push((words, value.parse().unwrap_or(1.0))),
                 "approx_after" => c.approx_after.push(words),
+                "superseded" => c.superseded.push(words),
                 "factor" => {
                     if let Ok(f) = value.parse() {
                         c.factors.insert(phrase, f);
@@ -123,7 +145,8 @@ mod tests {
     fn every_row_has_a_known_class() {
         for r in tsv_rows(CUES) {
             let class = r.get(1).copied().unwrap_or("");
-            let phrase_class = matches!(class, "bound_before" | "bound_after" | "rate" | "approx_after" | "factor");
+            let phrase_class =
+                matches!(class, "bound_before" | "bound_after" | "rate" | "approx_after" | "factor" | "superseded");
             assert!(phrase_class || Class::parse(class).is_some(), "{r:?}");
         }
         assert!(is("budget", Class::StrongCue) && is("cpm", Class::MetricAfter) && !is("budget", Class::Less));

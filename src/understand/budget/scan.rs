@@ -206,7 +206,7 @@ impl<'a> Ctx<'a> {
         }
         let next = self.w(i + 1);
         let next_glued = self.glued(i + 1);
-        if next == "%" || matches!(next, "percent" | "pct") || self.seq(i + 1, &["per", "cent"]) {
+        if next == "%" || is(next, Class::Percent) || self.seq(i + 1, &["per", "cent"]) {
             return true;
         }
         if next_glued && self.kind(i + 1) == Some(TokKind::Word) && !self.is_currency_word(i + 1) {
@@ -235,7 +235,7 @@ impl<'a> Ctx<'a> {
         if abbreviated && self.w(end) == "." && self.glued(end) {
             end += 1;
         }
-        let grand = matches!(self.w(end), "grand" | "grands" | "g's");
+        let grand = is(self.w(end), Class::Grand);
         if grand {
             value *= 1e3;
             scale = if scale > 1.0 { scale * 1e3 } else { 1e3 };

@@ -54,18 +54,18 @@ impl Scanner<'_, '_> {
             if self.is(i + 2, "from") && self.is(i + 3, "now") {
                 return Some((What::Date(When::day(shift_days(next_weekday(today, wd), 7 * k))), i + 4));
             }
-            if self.is_any(i + 2, &["ago", "back"]) {
+            if self.in_class(i + 2, Class::Ago) {
                 return Some((What::Date(When::day(shift_days(prev_weekday(today, wd), -7 * k))), i + 3));
             }
             return None;
         }
         let unit = self.unit(i + 1)?;
         let span = scale(unit, n);
-        if self.is_any(i + 2, &["hence", "later"]) || (self.is(i + 2, "from") && self.is(i + 3, "now")) {
+        if self.in_class(i + 2, Class::Hence) || (self.is(i + 2, "from") && self.is(i + 3, "now")) {
             let hi = if self.is(i + 2, "from") { i + 4 } else { i + 3 };
             return Some((What::Date(When::day(shift_span(today, span, 1))), hi));
         }
-        if self.is_any(i + 2, &["ago", "back"]) {
+        if self.in_class(i + 2, Class::Ago) {
             return Some((What::Date(When::day(shift_span(today, span, -1))), i + 3));
         }
         None
@@ -266,7 +266,7 @@ impl Scanner<'_, '_> {
         let d = self.day_num(j)?;
         NaiveDate::from_ymd_opt(2000, m, d)?;
         let link = j + 1;
-        let linked = self.is_dash(link) || self.is_any(link, &["to", "thru", "through", "till", "until"]);
+        let linked = self.is_dash(link) || self.in_class(link, Class::DateLink);
         let k = self.opt(link + 1, "the");
         let d2 = self.day_num(k).filter(|d2| {
             linked && *d2 > d && self.month(k + 1).is_none() && NaiveDate::from_ymd_opt(2000, m, *d2).is_some()
@@ -284,8 +284,7 @@ impl Scanner<'_, '_> {
         let i0 = if self.is(i, "from") { i + 1 } else { i };
         let m1 = self.month(i0)?;
         let link = i0 + 1;
-        let linked = (self.is_dash(link) && self.glued(i0) && self.glued(link))
-            || self.is_any(link, &["to", "through", "thru", "till", "until"]);
+        let linked = (self.is_dash(link) && self.glued(i0) && self.glued(link)) || self.in_class(link, Class::DateLink);
         let m2 = self.month(link + 1).filter(|m2| linked && *m2 > m1)?;
         let alone = |k: usize| vocab().month_alone(self.w(k)) || self.t.get(k).is_some_and(|t| t.text.len() > 3);
         if !alone(i0) && !alone(link + 1)
@@ -310,7 +309,7 @@ impl Scanner<'_, '_> {
         }
         let d1 = u32::try_from(self.ordinal_num(a)?).ok()?;
         let link = a + 1;
-        if !(self.is_dash(link) || self.is_any(link, &["to", "through", "thru", "till", "until"])) {
+        if !(self.is_dash(link) || self.in_class(link, Class::DateLink)) {
             return None;
         }
         let b = self.opt(link + 1, "the");
@@ -335,7 +334,7 @@ impl Scanner<'_, '_> {
         let d = self.day_num(i0)?;
         let mut j = i0 + 1;
         let mut d2 = None;
-        if self.is_dash(j) || self.is_any(j, &["to", "thru", "through", "till", "until"]) {
+        if self.is_dash(j) || self.in_class(j, Class::DateLink) {
             let k = self.opt(j + 1, "the");
             if let Some(e) = self.day_num(k).filter(|e| *e > d) {
                 d2 = Some(e);

@@ -173,10 +173,10 @@ impl Scanner<'_, '_> {
             j += 1;
         }
         let mut sign = None;
-        if self.is_any(j, &["more", "extra", "additional"]) {
+        if self.in_class(j, Class::MoreUnits) {
             sign = Some(1);
             j += 1;
-        } else if self.is_any(j, &["fewer", "less"]) {
+        } else if self.in_class(j, Class::FewerUnits) {
             sign = Some(-1);
             j += 1;
         }
@@ -196,16 +196,16 @@ impl Scanner<'_, '_> {
             return None;
         }
         let after = if self.is_dash(j + 1) { j + 2 } else { j + 1 };
-        if self.is_any(after, &["old", "olds", "older"]) {
+        if self.in_class(after, Class::AgeWord) {
             return None;
         }
         let mut span = scale(unit, n);
         let mut hi = j + 1;
         (span, hi) = self.compound(span, hi);
-        if self.is_any(hi, &["longer", "more", "extra"]) {
+        if self.in_class(hi, Class::LongerAfter) {
             sign = Some(1);
             hi += 1;
-        } else if self.is(hi, "shorter") {
+        } else if self.in_class(hi, Class::ShorterAfter) {
             sign = Some(-1);
             hi += 1;
         }

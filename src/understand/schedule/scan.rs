@@ -95,6 +95,14 @@ impl Scanner<'_, '_> {
         w.len() > 4 && w.ends_with("ed") && !v.is(w, Class::Start) && !v.is(w, Class::End) && !v.is(w, Class::Longer)
     }
 
+    /// Whether token `i` is the colon of an e-mail header of the sending date ("Sent:",
+    /// "Date:"; not "start date:").
+    pub(super) fn header(&self, i: usize) -> bool {
+        let v = vocab();
+        let cue_before = |k: usize| v.is(self.w(k), Class::Start) || v.is(self.w(k), Class::End);
+        self.is(i, ":") && i > 0 && self.in_class(i - 1, Class::Header) && !(i > 1 && cue_before(i - 2))
+    }
+
     /// Whether token `i` is the edge of a field: the start or end of the text, or a separator
     /// ("W25-34 / DE / may / 40k", "NL, nov, awareness").
     pub(super) fn field_edge(&self, i: Option<usize>) -> bool {
@@ -235,7 +243,7 @@ impl Scanner<'_, '_> {
             Cue::End
         } else if w == "before" {
             Cue::Before
-        } else if v.is(w, Class::Ignore) || self.past_tense(k) {
+        } else if v.is(w, Class::Ignore) || self.past_tense(k) || self.header(k) {
             Cue::Ignore
         } else {
             Cue::Bare

@@ -125,3 +125,16 @@ fn corrections_events_and_past_events() {
     nothing("we launched the app last year and it crashed on Friday", "2027-03-01");
     check(&["the pixel was installed on Monday; 3 weeks, €9k"], "2027-03-03", "2027-03-04", "2027-03-24");
 }
+
+#[test]
+fn the_sending_date_of_an_email_is_not_the_flight() {
+    check(
+        &["From: Jo\nSent: Tuesday, 5 October 2027 10:02\nSubject: plan\n\nreach in Wales, 3 weeks"],
+        "2027-10-01",
+        "2027-10-02",
+        "2027-10-22",
+    );
+    check(&["Date: Wed, 6 Oct 2027\nleads, 2 weeks"], "2027-10-01", "2027-10-02", "2027-10-15");
+    // "start date:" still starts the flight.
+    check(&["start date: 1 November, 2 weeks"], "2027-10-05", "2027-11-01", "2027-11-14");
+}

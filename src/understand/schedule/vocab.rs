@@ -48,6 +48,24 @@ pub(super) enum Class {
     Anaphor,
     /// Replaces a date said before ("actually, make it October").
     Correction,
+    /// Links two days or months inside one date phrase.
+    DateLink,
+    /// After a length: a date before today.
+    Ago,
+    /// After a length: a date after today.
+    Hence,
+    /// Between a number and its unit: a longer flight.
+    MoreUnits,
+    /// Between a number and its unit: a shorter flight.
+    FewerUnits,
+    /// After a length: a longer flight.
+    LongerAfter,
+    /// After a length: a shorter flight.
+    ShorterAfter,
+    /// After a length: an age.
+    AgeWord,
+    /// An e-mail header of the sending date.
+    Header,
 }
 
 impl Class {
@@ -67,6 +85,15 @@ impl Class {
             "field" => Class::Field,
             "anaphor" => Class::Anaphor,
             "correction" => Class::Correction,
+            "date_link" => Class::DateLink,
+            "ago" => Class::Ago,
+            "hence" => Class::Hence,
+            "more_units" => Class::MoreUnits,
+            "fewer_units" => Class::FewerUnits,
+            "longer_after" => Class::LongerAfter,
+            "shorter_after" => Class::ShorterAfter,
+            "age_word" => Class::AgeWord,
+            "header" => Class::Header,
             _ => return None,
         })
     }
@@ -206,6 +233,9 @@ mod tests {
                     assert!(rule.is_empty() || parse_rule(rule).is_some(), "{r:?}");
                 }
             }
+        }
+        for r in tsv_rows(CUES) {
+            assert!(r.get(1).and_then(|c| Class::parse(c)).is_some(), "unknown class in {r:?}");
         }
         assert_eq!(parse_rule("nth 11 fri 4 +3"), Some(DayRule::Nth(11, Weekday::Fri, 4, 3)));
         assert_eq!(parse_rule("easter -2"), Some(DayRule::Easter(-2)));
