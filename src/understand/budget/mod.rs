@@ -134,6 +134,11 @@ pub fn apply(prev: Option<&Budget>, f: &BudgetFinding, targets: &[&str], nordic_
     Some(p.clone())
 }
 
+/// Whether an ISO currency is one a bare "kr" can mean (SEK, NOK, DKK; SPEC §2).
+pub fn is_kronor(code: &str) -> bool {
+    currencies().in_family(code, "kronor")
+}
+
 /// The smallest budget amount there is: one minor unit (a cent). Anything smaller rounds to
 /// nothing when the plan splits the budget into cents.
 pub const MIN_AMOUNT: f64 = 0.01;

@@ -76,3 +76,9 @@ fn spans_cover_the_amount_its_currency_and_cue_words() {
     let t = Text::new("CPM of $5 is fine");
     assert!(super::extract(&t).spans.is_empty());
 }
+
+#[test]
+fn kronor_are_the_nordic_currencies_of_the_table() {
+    assert!(is_kronor("SEK") && is_kronor("NOK") && is_kronor("DKK"));
+    assert!(!is_kronor("ISK") && !is_kronor("EUR"));
+}
