@@ -14,15 +14,15 @@ impl Ctx<'_> {
     pub(super) fn verb_scale_at(&self, i: usize) -> Option<f64> {
         if self.w(i) == "half" {
             if matches!(self.before(i, 1), "in" | "by") {
-                let verb = self.back(i - 1).find(|&j| is(self.w(j), Class::DecreaseVerb))?;
+                let verb = self.back(i - 1).find(|&j| self.has(j, Class::DecreaseVerb))?;
                 return self.budget_object(verb + 1).then_some(0.5);
             }
             // "half the budget", "half of our spend": the budget must be named.
             let mut j = i + 1;
-            while self.w(j) == "of" || is(self.w(j), Class::Determiner) {
+            while self.w(j) == "of" || self.has(j, Class::Determiner) {
                 j += 1;
             }
-            let named = j > i + 1 && self.kind(j) == Some(TokKind::Word) && is(self.w(j), Class::BudgetObject);
+            let named = j > i + 1 && self.kind(j) == Some(TokKind::Word) && self.has(j, Class::BudgetObject);
             return named.then_some(0.5);
         }
         let factor = cues().factors.get(self.w(i)).copied()?;
@@ -32,12 +32,12 @@ impl Ctx<'_> {
     /// The object starting at `i` (after determiners) is the budget, `it`, or absent.
     pub(super) fn budget_object(&self, i: usize) -> bool {
         let mut j = i;
-        while is(self.w(j), Class::Determiner) {
+        while self.has(j, Class::Determiner) {
             j += 1;
         }
         match self.kind(j) {
             None | Some(TokKind::Punct) => true,
-            _ => is(self.w(j), Class::BudgetObject),
+            _ => self.has(j, Class::BudgetObject),
         }
     }
 
@@ -59,7 +59,7 @@ impl Ctx<'_> {
             let end = (pct + LOOKBACK).min(self.toks.len());
             (self.clause_start(i)..end)
                 .take_while(|&j| j < pct || !self.is_break(j))
-                .any(|j| is(self.w(j), Class::BudgetWord))
+                .any(|j| self.has(j, Class::BudgetWord))
         };
         let sign = self.before(i, 1);
         // "budget up 10%", "spend down a quarter... 25%": a direction word after the budget.
@@ -76,7 +76,7 @@ impl Ctx<'_> {
         if is(after, Class::More) || is(after, Class::Less) {
             let s = if is(after, Class::More) { 1.0 } else { -1.0 };
             let n = pct + 1;
-            let next_ok = self.budget_object(n) || is(self.w(n), Class::Filler);
+            let next_ok = self.budget_object(n) || self.has(n, Class::Filler);
             return next_ok.then_some(1.0 + s * p).filter(|f| *f > 0.0);
         }
         // "add 20% to the budget", "put 10% on top of the budget".
@@ -84,8 +84,8 @@ impl Ctx<'_> {
             return Some(1.0 + p);
         }
         if sign == "by" {
-            let verb = self.back(i - 1).find(|&j| is(self.w(j), Class::ChangeVerb))?;
-            let s = if is(self.w(verb), Class::DecreaseVerb) { -1.0 } else { 1.0 };
+            let verb = self.back(i - 1).find(|&j| self.has(j, Class::ChangeVerb))?;
+            let s = if self.has(verb, Class::DecreaseVerb) { -1.0 } else { 1.0 };
             let object_ok = verb + 1 == i - 1 || self.budget_object(verb + 1);
             return object_ok.then_some(1.0 + s * p).filter(|f| *f > 0.0);
         }

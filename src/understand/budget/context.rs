@@ -9,7 +9,7 @@ use crate::understand::numbers::TokKind;
 impl Ctx<'_> {
     /// A change verb in the clause before `i`.
     pub(super) fn change_verb_before(&self, i: usize) -> bool {
-        self.back(i).any(|j| is(self.w(j), Class::ChangeVerb))
+        self.back(i).any(|j| self.has(j, Class::ChangeVerb))
     }
 
     /// Rate and approximation markers after an amount: (end, days per period, approx, bound).
@@ -74,7 +74,7 @@ impl Ctx<'_> {
         match self.kind(k) {
             None | Some(TokKind::Number) | Some(TokKind::Symbol) => true,
             Some(TokKind::Punct) => self.is_separator(k) || !matches!(self.w(k), "+" | "%" | "'" | "/" | ":"),
-            Some(TokKind::Word) => is(self.w(k), Class::SafeFollower) || self.currency_at(k).is_some(),
+            Some(TokKind::Word) => self.has(k, Class::SafeFollower) || self.currency_at(k).is_some(),
         }
     }
 
@@ -111,7 +111,7 @@ impl Ctx<'_> {
         let at = |end: usize| {
             cues().bounds_before.iter().find(|(p, _)| self.seq_ending(end, p)).map(|(p, up)| (end - p.len(), *up))
         };
-        let skip_approx = start > 0 && is(self.w(start - 1), Class::Approx);
+        let skip_approx = start > 0 && self.has(start - 1, Class::Approx);
         let (s, up) = at(start).or_else(|| skip_approx.then(|| at(start - 1)).flatten())?;
         // "bump it up to 10k" is a change, not a bound
         let change = self.w(s) == "up" && {
@@ -124,13 +124,13 @@ impl Ctx<'_> {
     /// The mention is a price or a metric (`$5 CPM`, `CPA of $20`, `$2 per click`).
     pub(super) fn is_metric(&self, start: usize, end: usize) -> bool {
         let before =
-            self.back(start).take(3).any(|j| is(self.w(j), Class::MetricBefore) || self.seq(j, &["cost", "per"]));
+            self.back(start).take(3).any(|j| self.has(j, Class::MetricBefore) || self.seq(j, &["cost", "per"]));
         let w = self.w(end);
         let per_other = matches!(w, "per" | "/")
             && !self.is_separator(end)
             && self.kind(end + 1) == Some(TokKind::Word)
-            && !is(self.w(end + 1), Class::PerTime);
-        let in_sales = matches!(w, "in" | "of") && is(self.w(end + 1), Class::Sales);
+            && !self.has(end + 1, Class::PerTime);
+        let in_sales = matches!(w, "in" | "of") && self.has(end + 1, Class::Sales);
         before || per_other || in_sales || is(w, Class::MetricAfter)
     }
 
@@ -249,7 +249,7 @@ impl Ctx<'_> {
         }
         if a.coin || s.coin {
             let negated =
-                self.back(a.start).take(3).any(|j| is(self.w(j), Class::Negation) || self.w(j).ends_with("n't"));
+                self.back(a.start).take(3).any(|j| self.has(j, Class::Negation) || self.w(j).ends_with("n't"));
             return if negated { Role::Ignored } else { Role::Coin };
         }
         Role::Budget

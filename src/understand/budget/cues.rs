@@ -1,8 +1,9 @@
 //! The budget's cue words by class, loaded once from `fixtures/lang/budget_cues.tsv`: words that
 //! make a number a budget, a bound, a rate, a metric, an approximation or a change.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use crate::understand::numbers::WordMap;
 
 use crate::understand::lexicon::tsv_rows;
 
@@ -78,7 +79,7 @@ pub(super) type Phrase = Vec<&'static str>;
 
 /// The cue tables.
 pub(super) struct Cues {
-    classes: HashMap<&'static str, u32>,
+    classes: WordMap<&'static str, u32>,
     /// Bounds before an amount: (phrase, is upper bound).
     pub(super) bounds_before: Vec<(Phrase, bool)>,
     /// Bounds after an amount: (phrase, is upper bound).
@@ -90,7 +91,7 @@ pub(super) struct Cues {
     /// Phrases right before an old value ("instead of").
     pub(super) superseded: Vec<Phrase>,
     /// Verbs that multiply the budget, with their factor.
-    pub(super) factors: HashMap<&'static str, f64>,
+    pub(super) factors: WordMap<&'static str, f64>,
 }
 
 /// The tables, parsed once. Phrase lists keep the file's order (longer phrases first there).
@@ -98,12 +99,12 @@ pub(super) fn cues() -> &'static Cues {
     static C: OnceLock<Cues> = OnceLock::new();
     C.get_or_init(|| {
         let mut c = Cues {
-            classes: HashMap::new(),
+            classes: WordMap::default(),
             bounds_before: Vec::new(),
             bounds_after: Vec::new(),
             rates: Vec::new(),
             approx_after: Vec::new(),
-            factors: HashMap::new(),
+            factors: WordMap::default(),
             superseded: Vec::new(),
         };
         for r in tsv_rows(CUES) {
@@ -134,7 +135,12 @@ pub(super) fn cues() -> &'static Cues {
 
 /// Whether `w` is a cue word of `class`.
 pub(super) fn is(w: &str, class: Class) -> bool {
-    cues().classes.get(w).is_some_and(|bits| bits & (1 << class as u32) != 0)
+    class_bits(w) & (1 << class as u32) != 0
+}
+
+/// The classes of `w` as a bit set of [`Class`].
+pub(super) fn class_bits(w: &str) -> u32 {
+    cues().classes.get(w).copied().unwrap_or(0)
 }
 
 #[cfg(test)]

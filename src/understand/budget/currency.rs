@@ -1,8 +1,10 @@
 //! Currencies: signs, codes, names and coins, loaded once from `fixtures/lang/currencies.tsv`,
 //! `money_units.tsv` and `currency_families.tsv`, and the look-up of a currency at a token.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use crate::understand::numbers::WordMap;
 
 use super::scan::{Amount, Ctx, Simple};
 use super::CurrencyHint;
@@ -57,12 +59,12 @@ struct Entry {
 
 /// The currency tables.
 pub(super) struct Currencies {
-    signs: HashMap<&'static str, Cur>,
+    signs: WordMap<&'static str, Cur>,
     /// Letters that name a currency only as a capital right before an amount ("R 75 000").
-    capital_prefixes: HashMap<&'static str, Cur>,
-    words: HashMap<&'static str, Entry>,
+    capital_prefixes: WordMap<&'static str, Cur>,
+    words: WordMap<&'static str, Entry>,
     minor: HashSet<&'static str>,
-    families: HashMap<&'static str, Vec<&'static str>>,
+    families: WordMap<&'static str, Vec<&'static str>>,
     /// Longest word in `words` (a cheap filter).
     max_word: usize,
 }
@@ -84,11 +86,11 @@ pub(super) fn currencies() -> &'static Currencies {
     static C: OnceLock<Currencies> = OnceLock::new();
     C.get_or_init(|| {
         let mut c = Currencies {
-            signs: HashMap::new(),
-            capital_prefixes: HashMap::new(),
-            words: HashMap::new(),
+            signs: WordMap::default(),
+            capital_prefixes: WordMap::default(),
+            words: WordMap::default(),
             minor: HashSet::new(),
-            families: HashMap::new(),
+            families: WordMap::default(),
             max_word: 0,
         };
         for r in tsv_rows(CURRENCIES) {

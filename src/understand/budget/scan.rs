@@ -1,7 +1,7 @@
 //! The money scanner: tokens of one message, and amounts with their currency
 //! (`[currency] amount [currency | coin] [minor units] [range]`).
 
-use super::cues::{is, Class};
+use super::cues::{class_bits, is, Class};
 use super::currency::{bare_coin, coin_value, currencies, Cur};
 use crate::understand::numbers::{is_number_word, parse_number_detail, scale_value, tokenize, TokKind, Token};
 use crate::understand::Text;
@@ -79,6 +79,8 @@ pub(super) struct Ctx<'a> {
     pub(super) words: Vec<&'a str>,
     /// Per token: its first letter was a capital in the original message.
     pub(super) caps: Vec<bool>,
+    /// Per token: its cue classes (looked up once).
+    pub(super) classes: Vec<u32>,
     /// Currency starting at each token (computed once).
     pub(super) currencies: Vec<Option<(Cur, usize)>>,
 }
@@ -89,9 +91,15 @@ impl<'a> Ctx<'a> {
         let toks = tokenize(&text.norm);
         let words = toks.iter().map(|t| t.text).collect();
         let caps = toks.iter().map(|t| text.is_capitalised(t.start)).collect();
-        let mut ctx = Ctx { toks, words, caps, currencies: Vec::new() };
+        let classes = toks.iter().map(|t| class_bits(t.text)).collect();
+        let mut ctx = Ctx { toks, words, caps, classes, currencies: Vec::new() };
         ctx.currencies = (0..ctx.toks.len()).map(|i| ctx.lookup_currency(i)).collect();
         ctx
+    }
+
+    /// Token `i` is a cue word of `class`.
+    pub(super) fn has(&self, i: usize, class: Class) -> bool {
+        self.classes.get(i).is_some_and(|bits| bits & (1 << class as u32) != 0)
     }
 
     /// Byte range of [`Text::norm`] covered by tokens `start..end`.
@@ -138,14 +146,14 @@ impl<'a> Ctx<'a> {
 
     /// Token `i` ends a clause.
     pub(super) fn is_break(&self, i: usize) -> bool {
-        self.kind(i) == Some(TokKind::Punct) && is(self.w(i), Class::ClauseBreak) || self.is_separator(i)
+        self.kind(i) == Some(TokKind::Punct) && self.has(i, Class::ClauseBreak) || self.is_separator(i)
     }
 
     /// Token `i` separates the fields of a shorthand brief: a "/" or "|" with spaces around it
     /// ("DE+AT / €40k / Q2"); "5k/month" is a rate.
     pub(super) fn is_separator(&self, i: usize) -> bool {
         let spaced_after = self.toks.get(i + 1).is_none_or(|t| t.space_before);
-        self.kind(i) == Some(TokKind::Punct) && !self.glued(i) && spaced_after && is(self.w(i), Class::FieldSeparator)
+        self.kind(i) == Some(TokKind::Punct) && !self.glued(i) && spaced_after && self.has(i, Class::FieldSeparator)
     }
 
     /// Tokens `i..` spell `seq`.
@@ -235,7 +243,7 @@ impl<'a> Ctx<'a> {
         if abbreviated && self.w(end) == "." && self.glued(end) {
             end += 1;
         }
-        let grand = is(self.w(end), Class::Grand);
+        let grand = self.has(end, Class::Grand);
         if grand {
             value *= 1e3;
             scale = if scale > 1.0 { scale * 1e3 } else { 1e3 };

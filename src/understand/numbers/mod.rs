@@ -37,10 +37,12 @@
 //! The words (number words, scales such as lakh/crore/Mio., multiplier suffixes, ordinals) live
 //! in `fixtures/lang/number_words.tsv`; currency signs in `fixtures/lang/currencies.tsv`.
 
+mod fastmap;
 mod lex;
 mod parse;
 mod vocab;
 
+pub use fastmap::WordMap;
 pub use lex::{normalize, tokenize};
 pub use parse::{
     digits_value, is_number_word, parse_number, parse_number_detail, scale_value, word_value, NumberParse,

@@ -2,8 +2,9 @@
 //! characters the lexer keeps as symbols (from `fixtures/lang/currencies.tsv` and the coin signs
 //! of `fixtures/lang/money_units.tsv`).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use crate::understand::numbers::WordMap;
 
 use crate::understand::lexicon::tsv_rows;
 
@@ -23,17 +24,17 @@ pub(super) enum WordEntry {
 /// The number-word tables.
 pub(super) struct NumberWords {
     /// Cardinals and the other words that can start a phrase.
-    pub(super) index: HashMap<&'static str, WordEntry>,
+    pub(super) index: WordMap<&'static str, WordEntry>,
     /// Scale words (`thousand`, `lakh`, `crore`, `mio`).
-    pub(super) scales: HashMap<&'static str, f64>,
+    pub(super) scales: WordMap<&'static str, f64>,
     /// Quantity words (`few`, `couple`).
-    pub(super) quantities: HashMap<&'static str, f64>,
+    pub(super) quantities: WordMap<&'static str, f64>,
     /// Multiplier suffixes glued to digits (`k`, `bn`).
-    suffixes: HashMap<&'static str, f64>,
+    suffixes: WordMap<&'static str, f64>,
     /// Ordinal words (`fifteenth`).
-    ordinals: HashMap<&'static str, i64>,
+    ordinals: WordMap<&'static str, i64>,
     /// Words that count units in schedules (`two`, `couple`).
-    counts: HashMap<&'static str, i64>,
+    counts: WordMap<&'static str, i64>,
     /// Single-character currency signs.
     signs: Vec<char>,
 }
@@ -43,12 +44,12 @@ pub(super) fn number_words() -> &'static NumberWords {
     static W: OnceLock<NumberWords> = OnceLock::new();
     W.get_or_init(|| {
         let mut w = NumberWords {
-            index: HashMap::new(),
-            scales: HashMap::new(),
-            quantities: HashMap::new(),
-            suffixes: HashMap::new(),
-            ordinals: HashMap::new(),
-            counts: HashMap::new(),
+            index: WordMap::default(),
+            scales: WordMap::default(),
+            quantities: WordMap::default(),
+            suffixes: WordMap::default(),
+            ordinals: WordMap::default(),
+            counts: WordMap::default(),
             signs: Vec::new(),
         };
         let mut starters = Vec::new();

@@ -2,8 +2,9 @@
 //! holidays and occasions, and the cue words by class. Number and ordinal words come from the
 //! shared number table ([`crate::understand::numbers`]).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use crate::understand::numbers::WordMap;
 
 use chrono::Weekday;
 
@@ -111,13 +112,13 @@ pub(super) struct Named {
 
 /// The tables.
 pub(super) struct Vocab {
-    months: HashMap<&'static str, (u32, bool)>,
-    weekdays: HashMap<&'static str, Weekday>,
-    units: HashMap<&'static str, Span>,
+    months: WordMap<&'static str, (u32, bool)>,
+    weekdays: WordMap<&'static str, Weekday>,
+    units: WordMap<&'static str, Span>,
     /// Named days and periods by first word, longest first.
-    named: HashMap<&'static str, Vec<Named>>,
+    named: WordMap<&'static str, Vec<Named>>,
     /// Cue classes per word, as a bit set of [`Class`].
-    classes: HashMap<&'static str, u32>,
+    classes: WordMap<&'static str, u32>,
 }
 
 impl Vocab {
@@ -190,7 +191,7 @@ pub(super) fn vocab() -> &'static Vocab {
                 Some((*r.first()?, span))
             })
             .collect();
-        let mut named: HashMap<&'static str, Vec<Named>> = HashMap::new();
+        let mut named: WordMap<&'static str, Vec<Named>> = WordMap::default();
         for r in tsv_rows(HOLIDAYS) {
             let (Some(phrase), Some(first)) = (r.first(), r.get(1).and_then(|s| parse_rule(s))) else { continue };
             let last = r.get(2).and_then(|s| parse_rule(s));
@@ -203,7 +204,7 @@ pub(super) fn vocab() -> &'static Vocab {
         for list in named.values_mut() {
             list.sort_by_key(|n| std::cmp::Reverse(n.words.len()));
         }
-        let mut classes: HashMap<&'static str, u32> = HashMap::new();
+        let mut classes: WordMap<&'static str, u32> = WordMap::default();
         for r in tsv_rows(CUES) {
             if let (Some(w), Some(c)) = (r.first(), r.get(1).and_then(|c| Class::parse(c))) {
                 *classes.entry(w).or_default() |= 1 << c as u32;
