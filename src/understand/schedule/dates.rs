@@ -79,22 +79,27 @@ impl Scanner<'_, '_> {
         match self.w(i) {
             "eom" => return Some((What::Period(When::Fixed(shift_days(som, 20), eom)), i + 1)),
             "bom" => return Some((What::Period(When::Fixed(som, shift_days(som, 9))), i + 1)),
-            "early" | "mid" | "late" => {
-                let j = if self.is_dash(i + 1) { i + 2 } else { i + 1 };
-                let m = self.month(j)?;
-                let (a, b) = match self.w(i) {
-                    "early" => (DayRule::Md(m, 1), DayRule::Md(m, 10)),
-                    "mid" => (DayRule::Md(m, 11), DayRule::Md(m, 20)),
-                    _ => (DayRule::Md(m, 21), DayRule::LastDay(m, 1)),
-                };
-                return Some(self.with_year(Yearly::Range(a, b), j + 1, true));
-            }
             _ => {}
         }
-        let end = match self.w(i) {
-            "end" => true,
-            "beginning" | "start" => false,
-            _ => return None,
+        let (early, mid, late) =
+            (self.in_class(i, Class::PartEarly), self.in_class(i, Class::PartMid), self.in_class(i, Class::PartLate));
+        let j = if self.is_dash(i + 1) { i + 2 } else { i + 1 };
+        if let Some(m) = self.month(j).filter(|_| early || mid || late) {
+            let (a, b) = if early {
+                (DayRule::Md(m, 1), DayRule::Md(m, 10))
+            } else if mid {
+                (DayRule::Md(m, 11), DayRule::Md(m, 20))
+            } else {
+                (DayRule::Md(m, 21), DayRule::LastDay(m, 1))
+            };
+            return Some(self.with_year(Yearly::Range(a, b), j + 1, true));
+        }
+        let end = if self.in_class(i, Class::PartEnd) {
+            true
+        } else if self.in_class(i, Class::PartStart) {
+            false
+        } else {
+            return None;
         };
         if !self.is(i + 1, "of") {
             return None;
@@ -129,13 +134,14 @@ impl Scanner<'_, '_> {
     /// "week"/"month": returns the offset (-1, 0, +1) and the index of the unit word.
     pub(super) fn relative_base(&self, j: usize) -> Option<(i64, usize)> {
         let j = self.opt(j, "around");
-        match self.w(j) {
-            "this" | "current" => Some((0, j + 1)),
-            "coming" | "next" => Some((1, j + 1)),
-            "following" => Some((1, j + 1)),
-            "last" | "past" | "previous" => Some((-1, j + 1)),
-            "week" | "month" => Some((0, j)),
-            _ => None,
+        if self.in_class(j, Class::RelThis) {
+            Some((0, j + 1))
+        } else if self.in_class(j, Class::RelNext) {
+            Some((1, j + 1))
+        } else if self.in_class(j, Class::RelLast) {
+            Some((-1, j + 1))
+        } else {
+            matches!(self.w(j), "week" | "month").then_some((0, j))
         }
     }
 

@@ -78,7 +78,7 @@ impl Scanner<'_, '_> {
             match self.w(i) {
                 "next" => return day(at_week(1, wd), i + 2),
                 "this" => return day(next_weekday(shift_days(today, -1), wd), i + 2),
-                "last" | "past" | "previous" => return day(prev_weekday(today, wd), i + 2),
+                _ if self.in_class(i, Class::RelLast) => return day(prev_weekday(today, wd), i + 2),
                 _ => {}
             }
         }
@@ -190,7 +190,7 @@ impl Scanner<'_, '_> {
             return None; // "2,000 a day", "one day we'd love to"
         }
         if vocab().is(prev, Class::Frequency)
-            || matches!(prev, "last" | "past")
+            || vocab().is(prev, Class::RelLast)
             || (self.is(i, "couple") && prev != "a")
         {
             return None;

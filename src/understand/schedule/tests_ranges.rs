@@ -138,3 +138,12 @@ fn the_sending_date_of_an_email_is_not_the_flight() {
     // "start date:" still starts the flight.
     check(&["start date: 1 November, 2 weeks"], "2027-10-05", "2027-11-01", "2027-11-14");
 }
+
+#[test]
+fn parts_of_months_and_relative_weeks_from_the_table() {
+    check(&["mid-May"], "2027-01-10", "2027-05-11", "2027-05-20");
+    check(&["late June"], "2027-01-10", "2027-06-21", "2027-06-30");
+    check(&["the beginning of August"], "2027-01-10", "2027-08-01", "2027-08-10");
+    check(&["beginning March 3, 2 weeks"], "2027-01-10", "2027-03-03", "2027-03-16");
+    check(&["the end of the following month"], "2027-01-10", "2027-02-21", "2027-02-28");
+}

@@ -67,6 +67,22 @@ pub(super) enum Class {
     AgeWord,
     /// An e-mail header of the sending date.
     Header,
+    /// This week/month.
+    RelThis,
+    /// The next week/month.
+    RelNext,
+    /// The week/month before.
+    RelLast,
+    /// The first ten days of a month.
+    PartEarly,
+    /// The middle ten days of a month.
+    PartMid,
+    /// The last days of a month.
+    PartLate,
+    /// "The beginning of".
+    PartStart,
+    /// "The end of".
+    PartEnd,
 }
 
 impl Class {
@@ -95,6 +111,14 @@ impl Class {
             "shorter_after" => Class::ShorterAfter,
             "age_word" => Class::AgeWord,
             "header" => Class::Header,
+            "rel_this" => Class::RelThis,
+            "rel_next" => Class::RelNext,
+            "rel_last" => Class::RelLast,
+            "part_early" => Class::PartEarly,
+            "part_mid" => Class::PartMid,
+            "part_late" => Class::PartLate,
+            "part_start" => Class::PartStart,
+            "part_end" => Class::PartEnd,
             _ => return None,
         })
     }
