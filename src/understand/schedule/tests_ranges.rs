@@ -73,6 +73,11 @@ fn greetings_meetings_and_reply_deadlines_are_not_the_flight() {
     nothing("can we meet on 3 Feb to go through it?", "2027-01-20");
     nothing("before the meeting on Monday, send me the numbers", "2027-03-01");
     nothing("I'm out of office 12-19 July", "2027-06-01");
+    // What is not the flight is not reported as read either (the language layer lists it).
+    let t = Text::new("can we meet on 3 Feb? 4 weeks please");
+    let f = extract(&t, d("2027-01-20"));
+    let read: Vec<&str> = f.spans.iter().map(|&(s, e)| &t.norm[s..e]).collect();
+    assert_eq!(read, vec!["4 weeks"]);
     // A date in a message with a meeting still counts when it is the flight's.
     check(&["6 weeks from 1 March, can we meet on Monday?"], "2027-02-01", "2027-03-01", "2027-04-11");
 }
