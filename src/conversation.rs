@@ -214,8 +214,8 @@ impl Conversation {
         let g = Gazetteer::get();
         let countries: Vec<String> = self.brief.audience.countries().into_iter().map(String::from).collect();
         let currencies: Vec<&str> = countries.iter().filter_map(|c| g.currency_of(c)).collect();
-        let nordic_first =
-            countries.iter().find(|c| matches!(c.as_str(), "SE" | "NO" | "DK")).and_then(|c| g.currency_of(c));
+        // "kr" follows the first-named target country that pays in kronor (SPEC §2).
+        let nordic_first = currencies.iter().copied().find(|c| budget::is_kronor(c));
         let prev = self.brief.budget.clone();
         let Some(new) = budget::apply(prev.as_ref(), b, &currencies, nordic_first) else { return };
         if prev.as_ref() == Some(&new) && !b.conflicting {

@@ -54,8 +54,8 @@ impl Specialist {
         match self {
             Specialist::Goal => Finding::Goal(goal::extract(text)),
             Specialist::Audience => Finding::Audience(Box::new(audience::extract(text, today))),
-            Specialist::Budget => Finding::Budget(budget::extract(&text.norm)),
-            Specialist::Schedule => Finding::Schedule(schedule::extract(&text.norm, today)),
+            Specialist::Budget => Finding::Budget(budget::extract(text)),
+            Specialist::Schedule => Finding::Schedule(schedule::extract(text, today)),
             Specialist::Formats => Finding::Formats(formats::extract(text)),
         }
     }

@@ -1,0 +1,263 @@
+//! The scanner: tries every token as the start of a match (named days, dates, relative dates,
+//! durations), and tags each match with the cue word in front of it. The matchers live in
+//! [`super::dates`] and [`super::relative`]; the token helpers they share are here.
+
+use chrono::{NaiveDate, Weekday};
+
+use super::tokens::{Kind, Tok};
+use super::vocab::{vocab, Class};
+use super::when::{Cue, Found, Hit};
+use super::Span;
+
+/// Token-level matchers over one message.
+pub(super) struct Scanner<'t, 'a> {
+    pub(super) t: &'t [Tok<'a>],
+    pub(super) today: NaiveDate,
+}
+
+impl Scanner<'_, '_> {
+    pub(super) fn scan(&self) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut prev_hi = usize::MAX;
+        let mut i = 0;
+        while i < self.t.len() {
+            match self.match_at(i) {
+                Some((what, hi)) if hi > i => {
+                    let (cue, from) = self.cue(i, hi, prev_hi == i.wrapping_sub(1) || prev_hi == i.wrapping_sub(2));
+                    hits.push(Hit { what, hi, cue, from });
+                    prev_hi = hi;
+                    i = hi;
+                }
+                _ => i += 1,
+            }
+        }
+        hits
+    }
+
+    pub(super) fn match_at(&self, i: usize) -> Found {
+        if self.t.get(i).is_none_or(|t| t.kind == Kind::Punct) {
+            return None; // no match starts at punctuation
+        }
+        self.named(i)
+            .or_else(|| self.relative_offset(i))
+            .or_else(|| self.part_of_period(i))
+            .or_else(|| self.nth_in_month(i))
+            .or_else(|| self.day_of_relative_month(i))
+            .or_else(|| self.weekday_date(i))
+            .or_else(|| self.month_range(i))
+            .or_else(|| self.month_first(i))
+            .or_else(|| self.day_first(i))
+            .or_else(|| self.numeric_date(i))
+            .or_else(|| self.relative_day(i))
+            .or_else(|| self.weekday(i))
+            .or_else(|| self.quarter(i))
+            .or_else(|| self.month_alone(i))
+            .or_else(|| self.ordinal_range(i))
+            .or_else(|| self.the_ordinal(i))
+            .or_else(|| self.duration(i))
+    }
+
+    // --- token helpers ------------------------------------------------------------------------
+
+    pub(super) fn w(&self, i: usize) -> &str {
+        match self.t.get(i) {
+            Some(t) if t.kind != Kind::Num => t.text,
+            _ => "",
+        }
+    }
+
+    pub(super) fn is(&self, i: usize, word: &str) -> bool {
+        self.w(i) == word
+    }
+
+    pub(super) fn is_any(&self, i: usize, words: &[&str]) -> bool {
+        let w = self.w(i);
+        !w.is_empty() && words.contains(&w)
+    }
+
+    pub(super) fn glued(&self, i: usize) -> bool {
+        match (self.t.get(i), self.t.get(i + 1)) {
+            (Some(a), Some(b)) => a.end == b.start,
+            _ => false,
+        }
+    }
+
+    /// Whether token `i` is a cue word of `class`.
+    pub(super) fn in_class(&self, i: usize, class: Class) -> bool {
+        vocab().is(self.w(i), class)
+    }
+
+    /// Whether token `i` is a verb in the past tense that is no cue ("installed on Tuesday",
+    /// "we met on 3 May"): what happened then is not the flight.
+    pub(super) fn past_tense(&self, i: usize) -> bool {
+        let w = self.w(i);
+        let v = vocab();
+        w.len() > 4 && w.ends_with("ed") && !v.is(w, Class::Start) && !v.is(w, Class::End) && !v.is(w, Class::Longer)
+    }
+
+    /// Whether token `i` is the colon of an e-mail header of the sending date ("Sent:",
+    /// "Date:"; not "start date:").
+    pub(super) fn header(&self, i: usize) -> bool {
+        let v = vocab();
+        let cue_before = |k: usize| v.is(self.w(k), Class::Start) || v.is(self.w(k), Class::End);
+        self.is(i, ":") && i > 0 && self.in_class(i - 1, Class::Header) && !(i > 1 && cue_before(i - 2))
+    }
+
+    /// Whether token `i` is the edge of a field: the start or end of the text, or a separator
+    /// ("W25-34 / DE / may / 40k", "NL, nov, awareness").
+    pub(super) fn field_edge(&self, i: Option<usize>) -> bool {
+        match i.and_then(|i| self.t.get(i)) {
+            None => true,
+            Some(t) => t.kind == Kind::Punct && vocab().is(t.text, Class::Field),
+        }
+    }
+
+    /// Whether tokens `lo..hi` stand alone as a field.
+    pub(super) fn is_field(&self, lo: usize, hi: usize) -> bool {
+        self.field_edge(lo.checked_sub(1)) && self.field_edge(Some(hi))
+    }
+
+    pub(super) fn is_dash(&self, i: usize) -> bool {
+        matches!(self.w(i), "-" | "–" | "—")
+    }
+
+    /// Skips an optional word.
+    pub(super) fn opt(&self, i: usize, word: &str) -> usize {
+        if self.is(i, word) {
+            i + 1
+        } else {
+            i
+        }
+    }
+
+    pub(super) fn month(&self, i: usize) -> Option<u32> {
+        let t = self.t.get(i)?;
+        t.lex.month
+    }
+
+    pub(super) fn weekday_at(&self, i: usize) -> Option<Weekday> {
+        let t = self.t.get(i)?;
+        if t.possessive {
+            return None;
+        }
+        t.lex.weekday
+    }
+
+    /// A weekday in the plural ("fridays").
+    pub(super) fn weekdays_at(&self, i: usize) -> Option<Weekday> {
+        let w = self.w(i).strip_suffix('s')?;
+        vocab().weekday(w).filter(|_| w.len() > 3)
+    }
+
+    pub(super) fn unit(&self, i: usize) -> Option<Span> {
+        let t = self.t.get(i)?;
+        if t.kind != Kind::Word {
+            return None;
+        }
+        let single_letter = t.text.len() == 1;
+        let glued_to_digit = i > 0 && self.glued(i - 1) && self.t.get(i - 1).is_some_and(|p| p.kind == Kind::Num);
+        if single_letter && !glued_to_digit {
+            return None;
+        }
+        t.lex.unit
+    }
+
+    /// A plain integer that is not money, a percentage or glued to an unknown word.
+    pub(super) fn int(&self, i: usize) -> Option<i64> {
+        let t = self.t.get(i)?;
+        let v = t.val?;
+        if t.kind != Kind::Num {
+            return None;
+        }
+        let money_before = i > 0 && self.glued(i - 1) && matches!(self.w(i - 1), "$" | "€" | "£" | "¥" | "#");
+        let bad_after = self.glued(i)
+            && !t.ordinal
+            && (matches!(self.w(i + 1), "%" | "+" | "k" | "m" | "x" | "h" | "s" | "a" | "p")
+                || (self.t.get(i + 1).is_some_and(|n| n.kind == Kind::Word)
+                    && self.unit(i + 1).is_none()
+                    && self.month(i + 1).is_none()));
+        (!money_before && !bad_after).then_some(v)
+    }
+
+    /// A day of the month: "15", "15th", "fifteenth".
+    pub(super) fn day_num(&self, i: usize) -> Option<u32> {
+        let n = self.int(i).or_else(|| self.t.get(i).and_then(|t| t.lex.ordinal))?;
+        let n = u32::try_from(n).ok().filter(|n| (1..=31).contains(n))?;
+        // "June 6 weeks", "3 days" are lengths, not days.
+        (self.unit(i + 1).is_none() && !self.is(i + 1, "year") && !self.is(i + 1, "yr")).then_some(n)
+    }
+
+    pub(super) fn ordinal_num(&self, i: usize) -> Option<i64> {
+        let t = self.t.get(i)?;
+        if t.kind == Kind::Num && t.ordinal {
+            return t.val;
+        }
+        self.t.get(i).and_then(|t| t.lex.ordinal)
+    }
+
+    /// A year after a date: optional comma, then 4 digits (1900–2100).
+    pub(super) fn year(&self, i: usize) -> Option<(i32, usize)> {
+        let j = if self.w(i) == "," { i + 1 } else { i };
+        let t = self.t.get(j)?;
+        let y = self.int(j).filter(|y| (1900..=2100).contains(y) && t.text.len() == 4 && !t.ordinal)?;
+        Some((i32::try_from(y).ok()?, j + 1))
+    }
+
+    pub(super) fn number(&self, i: usize) -> Option<(i64, bool)> {
+        if let Some(n) = self.int(i) {
+            return Some((n, false));
+        }
+        match self.w(i) {
+            "a" | "an" => Some((1, true)),
+            _ => self.t.get(i).and_then(|t| t.lex.number).map(|n| (n, false)),
+        }
+    }
+
+    // --- cues ---------------------------------------------------------------------------------
+
+    /// The role given by the words in front of token `lo` (`after_hit`: a date ends right before).
+    /// Returns the cue and the index of its word (`lo` when bare).
+    pub(super) fn cue(&self, lo: usize, hi: usize, after_hit: bool) -> (Cue, usize) {
+        // "Monday's meeting", "valentine's push": a possessive before a noun is not a date.
+        let possessive = self.t.get(hi.wrapping_sub(1)).is_some_and(|t| t.possessive);
+        if possessive && self.t.get(hi).is_some_and(|t| t.kind == Kind::Word) {
+            return (Cue::Ignore, lo);
+        }
+        let mut j = lo;
+        while j > 0 && self.in_class(j - 1, Class::Filler) {
+            j -= 1;
+        }
+        let Some(k) = j.checked_sub(1) else {
+            return (Cue::Bare, lo);
+        };
+        // "->" is a range link written in two characters.
+        let arrow = self.is(k, ">") && k > 0 && self.is(k - 1, "-") && self.glued(k - 1);
+        let (k, w) = if arrow { (k - 1, "->") } else { (k, self.w(k)) };
+        let v = vocab();
+        let kick_off = self.is(k, "off") && self.w(k.wrapping_sub(1)).starts_with("kick");
+        // "extend it to the end of April": "to" after a change of length names the new end.
+        let change_to = w == "to" && (k.saturating_sub(4)..k).any(|c| self.in_class(c, Class::Longer));
+        let cue = if kick_off || v.is(w, Class::Start) {
+            Cue::Start
+        } else if change_to || v.is(w, Class::End) || ((arrow || v.is(w, Class::RangeLink)) && after_hit && j == lo) {
+            Cue::End
+        } else if w == "before" {
+            Cue::Before
+        } else if v.is(w, Class::Ignore) || self.past_tense(k) || self.header(k) {
+            Cue::Ignore
+        } else {
+            Cue::Bare
+        };
+        (cue, if cue == Cue::Bare { lo } else { k })
+    }
+
+    // --- matchers -----------------------------------------------------------------------------
+}
+
+/// `n` units.
+pub(super) fn scale(unit: Span, n: i64) -> Span {
+    match unit {
+        Span::Days(k) => Span::Days(k.saturating_mul(n)),
+        Span::Months(k) => Span::Months(k.saturating_mul(n)),
+    }
+}
