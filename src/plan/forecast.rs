@@ -33,6 +33,14 @@ pub(crate) fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// Impressions per person for each scenario. The curve makes it rise with impressions; whole
+/// people and impressions can tip tiny forecasts out of order by a rounding, so the ends are
+/// kept around the mid (which stays exactly impressions / reach).
+fn frequency(impressions: Range, reach: Range) -> Range {
+    let mid = ratio(impressions.mid, reach.mid);
+    range(ratio(impressions.low, reach.low).min(mid), mid, ratio(impressions.high, reach.high).max(mid))
+}
+
 fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 {
         a / b
@@ -73,11 +81,7 @@ pub fn ad_set(c: &Candidate, budget: f64, rate: f64, objective: Objective) -> Ad
     );
     let reach_of = |i: f64| c.curve.reach(i).round();
     let reach = range(reach_of(impressions.low), reach_of(impressions.mid), reach_of(impressions.high));
-    let frequency = range(
-        ratio(impressions.low, reach.low),
-        ratio(impressions.mid, reach.mid),
-        ratio(impressions.high, reach.high),
-    );
+    let frequency = frequency(impressions, reach);
     let reach_3plus = range(
         three_plus(reach.low, impressions.low).round(),
         three_plus(reach.mid, impressions.mid).round(),
@@ -142,11 +146,7 @@ pub fn plan(
         };
         reach = add(reach, range(union(&|r| r.low), union(&|r| r.mid), union(&|r| r.high)));
     }
-    let frequency = range(
-        ratio(impressions.low, reach.low),
-        ratio(impressions.mid, reach.mid),
-        ratio(impressions.high, reach.high),
-    );
+    let frequency = frequency(impressions, reach);
     let reach_3plus = range(
         three_plus(reach.low, impressions.low).round(),
         three_plus(reach.mid, impressions.mid).round(),
