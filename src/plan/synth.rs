@@ -10,7 +10,7 @@
 //!
 //! **Markets.** Every market of the given table gets ad sets: rows are split over (market, format)
 //! cells, `HISTORY_FLOOR_SHARE` (30 %) spread evenly over all cells and the rest by `ad_users`
-//! and the format mix (AUDIO 53 %, VIDEO 28 %, IMAGE 19 %). At 20,000 rows and 39 markets every cell
+//! and the format mix (AUDIO 60 %, VIDEO 32 %, IMAGE 8 %). At 20,000 rows and 39 markets every cell
 //! gets ≥ ~50 ad sets; the first `MIN_ADVERTISERS_PER_CELL` campaigns of a cell go to distinct
 //! advertisers, so every market × format has evidence from ≥ 5 advertisers.
 //!
@@ -23,52 +23,69 @@
 //! its click and conversion rates (σ = 0.25) and a taste for narrow targeting.
 //!
 //! **Campaigns** have 1–5 ad sets (mean ≈ 2.3), one objective (drawn as P(objective | format) so the
-//! overall mix stays REACH 28 %, CLICKS 15 %, … LEAD_GEN 5 %), one flight (7–90 days, mostly whole
+//! overall mix stays close to REACH 28 %, CLICKS 14 %, …), one flight (7–90 days, mostly whole
 //! weeks; starts spread over `from..=to`, busier in Q4) and one age band/gender; a multi-country
 //! advertiser sometimes spreads a campaign over its countries. Ids: `adv-0001`, `cmp-000001`,
 //! `as-0000001`.
 //!
-//! **Compatibility** is exactly SPEC §2: VIDEO_VIEWS → VIDEO on MUSIC; PODCAST_STREAMS → AUDIO on
-//! PODCAST; LEAD_GEN → AUDIO; APP_INSTALLS → AUDIO or VIDEO with `platforms` exactly IOS or ANDROID;
-//! IMAGE only on MUSIC. Otherwise AUDIO runs on PODCAST 25 % of the time, VIDEO 10 %, and
-//! `platforms` is empty (all) 88 % of the time, else one platform.
+//! **Compatibility** is exactly SPEC §2 (Spotify Ads API v3): IMAGE (display) only for
+//! EVEN_IMPRESSION_DELIVERY, and only on MUSIC; VIDEO_VIEWS → VIDEO on MUSIC; PODCAST_STREAMS →
+//! AUDIO on PODCAST; LEAD_GEN → AUDIO; APP_INSTALLS → AUDIO or VIDEO with `platforms` exactly IOS
+//! or ANDROID. Otherwise AUDIO runs on PODCAST 25 % of the time, VIDEO 10 %, and `platforms` is
+//! empty (all) 88 % of the time, else one platform.
 //!
 //! **Targeting.** Age bands 18+ (open, 30 %), 18–24, 25–34, 18–34, 25–44, 35–54, 45–64, 25+, 35+;
 //! an open upper end is written as an empty `age_max`. Gender ALL 82 %, FEMALE 11 %, MALE 6 %,
 //! NON_BINARY 1 %. Interests (25 %), genres (15 %; regional genres such as schlager, afrobeats and
-//! reggaeton mostly in their regions) and contexts (10 %) hold 1–2 ids each, else empty.
+//! reggaeton mostly in their regions) and contexts (10 %) hold 1–2 ids each, else empty. 8 % of ad
+//! sets target one of the market's three largest cities (gazetteer), written in the optional
+//! trailing `city` column (`history::LOCAL_COLUMN`; empty = the whole country).
 //!
 //! **Audience** = ad_users × age share (market buckets, uniform within a bucket, 55+ taken as
 //! 55–74) × gender share (NON_BINARY 1 %) × placement reach (PODCAST 35 %) × platform share (IOS 40 %,
 //! ANDROID 55 %, DESKTOP 15 %) × a narrowing per targeting list (interests 15 %, genres 12 %,
-//! contexts 10 % per id; ids of one list are OR-ed, lists are AND-ed).
+//! contexts 10 % per id; ids of one list are OR-ed, lists are AND-ed) × 6 % for a city. These are
+//! the planner's audience model (`audience`), so its reach fit sees the audience each ad set had.
 //!
-//! **CPM (USD)** = market base (US 12, GB 10, DE 9, … emerging 1.8–5; 4 for unknown countries)
-//! × format (AUDIO 1.0, VIDEO 1.6, IMAGE 0.6) × `format_cost` × placement (PODCAST 1.25)
+//! **CPM (USD)** = market base (US 14.5, GB 12, DE 11, … emerging 2–6; 5 for unknown countries)
+//! × format (AUDIO 1.0, VIDEO 1.1, IMAGE 0.6) × `format_cost` × placement (PODCAST 1.25)
 //! × age (buckets 18–24 0.85, 25–34 1.0, 35–44 1.1, 45–54 1.12, 55+ 1.0, audience-weighted; +5 % for
 //! any band narrower than 18+) × gender (single gender +10 %) × each interest/genre/context id
-//! (+8–15 %, fixed per id) × platform (IOS 1.10, ANDROID 0.95) × objective (REACH 1.0 …
-//! CONVERSIONS 1.2) × seasonality by the flight's middle month (Jan 0.90 … Oct 1.12, Nov 1.28,
-//! Dec 1.38) × advertiser noise (σ = 0.2) × ad-set noise (σ = 0.15); all noises are median-one
-//! log-normals.
+//! (+8–15 %, fixed per id; or `targeting_premium` for any targeted ad set) × platform (IOS 1.10,
+//! ANDROID 0.95) × city (+15 %) × objective (REACH 1.0 … CONVERSIONS 1.2) × `seasonality` by the
+//! flight's middle month (default Jan 0.90 … Oct 1.12, Nov 1.28, Dec 1.38) × advertiser noise
+//! (σ = 0.2) × ad-set noise (σ = 0.15); all noises are median-one log-normals.
 //!
-//! **Budgets** = $25/day × advertiser size × market scale (√(ad_users / 10M) × base CPM / 10)
+//! **Calibration** (shipped history, 20k rows; public benchmarks in `SPOTIFY-ADS.md` §6, all
+//! third-party: adoniadvertising.com/?p=840, adbid.me/blog/spotify-ads-complete-guide-2025,
+//! adbacklog.com/blog/spotify-ads-benchmarks-per-industry-2025-2): US AUDIO CPM p25–p75
+//! $16.0–24.3, median $19.9 (published ≈ $15–25); US VIDEO_VIEWS cost per completed view
+//! $0.020–0.028, median $0.024 (published ≈ $0.02–0.03); AUDIO CTR median 0.074 % (IQR
+//! 0.05–0.10 %), 0.116 % for CLICKS (published ≈ 0.06–0.15 %); December ≈ 1.38× and November
+//! ≈ 1.28× a neutral month, narrow targeting, cities and iOS cost more (published: "narrow
+//! targeting (city, tight age, iOS-only) and holidays raise CPM"). No reliable public figure
+//! exists for podcast or display CPMs: their multipliers are assumptions.
+//!
+//! **Budgets** = $25/day × advertiser size × market scale (√(ad_users / 10M) × base CPM / 12)
 //! × days × log-normal(σ = 0.45) ÷ √(ad sets in the campaign), at least the market's
 //! `min_budget_usd`, rounded up to two significant digits in local currency, then converted to USD.
 //!
-//! **Delivery.** Capacity = audience × 60 % active per week × 2 impressions per week (the SPEC's
-//! default frequency cap) × weeks, in USD at the ad set's CPM; pressure = budget / capacity;
+//! **Reach** follows the planner's curve (`reach::Curve`): of the audience, 45 % listen in a week
+//! and `1 − 0.55^weeks` at least once in the flight; reach = C·(1 − e^(−I/(C·φ))) with C = 90 % of
+//! those, φ (the frequency of a lightly bought ad set) AUDIO 1.35, VIDEO 1.3, IMAGE 1.6, × 1.1 on
+//! PODCAST, × 0.9 when optimised for REACH, × (1 + 0.15 / weeks) so short flights repeat more,
+//! × noise (σ = 0.08), at least 1. Shipped history: impressions / reach p25–p75 1.39–1.82.
+//!
+//! **Delivery.** Capacity = the impressions at which the weekly frequency I / (R·weeks) reaches
+//! the cap (2 for REACH, 3 otherwise), in USD at the ad set's CPM; pressure = budget / capacity;
 //! spend = budget × base × (1 + pressure^1.5)^(−1/1.5), where the base rate is ~98.5 % (σ 1.2 %,
 //! within 93–100 %; EVEN_IMPRESSION_DELIVERY ~99.5 %). Broad targeting therefore spends 95–100 %
-//! (median 98.4 % at 20k rows); narrow targeting has a long tail of under-delivery (ad sets with ≥ 2
-//! targeting ids: median 97 %, lower quartile 91 %, lowest decile 57 %), worst in small markets.
-//! impressions = spend / CPM × 1000; reach = impressions / frequency with frequency = 1.2 +
-//! 0.55 √weeks + 3 × saturation (impressions per audience member, p / (p + 1)), × 0.85 when
-//! optimised for REACH, × noise (σ = 0.08), clamped to 1.5–6; reach ≤ audience, so a saturated
-//! audience shows a higher realised frequency (up to ~15 over a 90-day flight).
+//! (median ≈ 98 %); narrow targeting has a tail of under-delivery (ad sets with ≥ 2 targeting ids:
+//! lower quartile ≈ 93 % against ≈ 97.6 % for broad ones), worst in small markets.
+//! impressions = spend / CPM × 1000.
 //!
 //! **Outcomes** (Poisson counts around per-impression rates × creative quality × ad-set noise σ = 0.3):
-//! CTR AUDIO 0.2 %, VIDEO 0.6 %, IMAGE 0.4 % (PODCAST × 0.8; × 1.8 for CLICKS, × 1.4 WEBSITE_VISITS,
+//! CTR AUDIO 0.07 %, VIDEO 0.3 %, IMAGE 0.2 % (PODCAST × 0.8; × 1.8 for CLICKS, × 1.4 WEBSITE_VISITS,
 //! × 1.2 CONVERSIONS). `completes` = plays to the end (AUDIO ~0.9, VIDEO ~0.65, IMAGE 0; VIDEO_VIEWS
 //! lifts VIDEO to ~0.82). `video_views` (VIDEO only) = views of at least 2 s, between completes and
 //! impressions. `streams`: PODCAST_STREAMS 1 % of impressions, other PODCAST ad sets a tenth of that.
