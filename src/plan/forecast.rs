@@ -125,7 +125,8 @@ pub fn plan(
     let sum = |f: &dyn Fn(&AdSetForecast) -> Range| forecasts.iter().map(f).fold(Range::default(), add);
     let impressions = sum(&|a| a.impressions);
     let clicks = sum(&|a| a.clicks);
-    let expected_spend = sum(&|a| a.expected_spend);
+    let spent = sum(&|a| a.expected_spend);
+    let expected_spend = range(cents(spent.low), cents(spent.mid), cents(spent.high));
     // Within a market: R = P·(1 − Π(1 − Rᵢ/P)) over the largest ceiling P there.
     let mut reach = Range::default();
     let mut audience_size = 0u64;

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::fastmap::FastMap;
 use super::history::{GenderKey, Row};
 use super::learn::{self, Facts, Prices, ReachShapes, References};
 use crate::brief::{Format, Objective, Placement};
@@ -104,39 +105,6 @@ fn regions() -> &'static HashMap<u16, u16> {
 pub fn region_of(country: &[u8; 2]) -> u16 {
     regions().get(&geo(country)).copied().unwrap_or(0)
 }
-
-/// A multiplicative hasher for the index's small fixed-size keys: std's SipHash guards against
-/// adversarial keys, which these are not, and costs a third of the build time.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(b as u64);
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.write_u64(i as u64);
-    }
-    fn write_u16(&mut self, i: u16) {
-        self.write_u64(i as u64);
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(i as u64);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64);
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {

@@ -267,3 +267,63 @@ impl ReachShapes {
         self.shapes.get(&(format, placement)).map_or(DEFAULT_SHAPE, |s| s[bucket(days)])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::brief::Objective;
+
+    fn fact(i: u32, month: u8, targeted: bool, bucket: u8, shape: f32, cpm: f32) -> Facts {
+        Facts {
+            advertiser: i % 7,
+            objective: Objective::Reach,
+            cpm,
+            month,
+            targeted,
+            gender: GenderKey::All,
+            platforms: 0,
+            local: false,
+            country: geo(b"DE"),
+            format: Format::Audio,
+            placement: Placement::Music,
+            bucket,
+            shape,
+        }
+    }
+
+    #[test]
+    fn multipliers_are_medians_relative_to_all_with_evidence() {
+        let mut facts = Vec::new();
+        for i in 0..600u32 {
+            let month = (i % 12) as u8;
+            let targeted = i % 3 == 0;
+            let cpm = 10.0 * if month == 11 { 1.4 } else { 1.0 } * if targeted { 1.3 } else { 1.0 };
+            facts.push(fact(i, month, targeted, 0, f32::NAN, cpm as f32));
+        }
+        let refs = vec![[10.0, 10.0, 10.0]; facts.len()];
+        let p = Prices::learn(&facts, &refs);
+        let dec = p.month[11].expect("December has evidence").factor;
+        let jun = p.month[5].expect("June has evidence").factor;
+        assert!((dec / jun - 1.4).abs() < 0.15, "December / June {dec} / {jun}");
+        let t = p.targeting[1].unwrap().factor / p.targeting[0].unwrap().factor;
+        assert!((t - 1.3).abs() < 0.05, "targeted / broad {t}");
+        assert!(p.local.is_none(), "no city rows: no multiplier");
+        let few: Vec<Facts> = facts.iter().take(20).copied().collect();
+        assert_eq!(Prices::learn(&few, &refs[..20]), Prices::default(), "too little evidence");
+    }
+
+    #[test]
+    fn fitted_shapes_never_grow_with_the_flight() {
+        let mut facts = Vec::new();
+        for (bucket, shape) in [(0u8, 1.6f32), (1, 1.4), (2, 1.5), (4, 1.2)] {
+            for i in 0..40 {
+                facts.push(fact(i, 0, false, bucket, shape, 10.0));
+            }
+        }
+        let s = ReachShapes::fit(&facts);
+        let by_days: Vec<f64> =
+            [7, 14, 30, 60, 90].iter().map(|&d| s.shape(Format::Audio, Placement::Music, d)).collect();
+        assert_eq!(by_days, vec![1.6f32 as f64, 1.4f32 as f64, 1.4f32 as f64, 1.4f32 as f64, 1.2f32 as f64]);
+        assert_eq!(s.shape(Format::Video, Placement::Podcast, 30), DEFAULT_SHAPE);
+    }
+}

@@ -6,6 +6,7 @@
 //! brief into ad sets and `forecast` forecasts them; `synth` generates realistic synthetic history.
 
 pub mod audience;
+pub mod fastmap;
 pub mod forecast;
 pub mod history;
 pub mod index;

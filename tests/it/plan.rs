@@ -173,6 +173,8 @@ fn the_budget_tier_sets_the_number_of_ad_sets() {
         combos.dedup();
         assert_eq!(combos.len(), count, "{budget}: each ad set a distinct combination");
     }
+    let even = plan(&brain, &["always-on presence in the US, $100,000, 4 weeks"]);
+    assert_eq!(even.plan.ad_sets.len(), 5, "even delivery may add display: five combinations");
 }
 
 #[test]
