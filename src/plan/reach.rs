@@ -22,8 +22,9 @@ pub const WEEKLY_ACTIVE: f64 = 0.45;
 pub const REACH_CEILING: f64 = 0.9;
 /// Shape (frequency of a lightly bought ad set) when the history has too little to fit one.
 pub const DEFAULT_SHAPE: f64 = 1.5;
-/// The lowest frequency among the people reached that an ad set can run at: when the cap is
-/// tighter than the shape allows, the ad set still buys this little (with an assumption upstream).
+/// When the cap is tighter than the shape allows (a cap below the frequency of a lightly bought
+/// ad set), capacity is what the curve gives at this many impressions per person reached: a small
+/// amount that the plan then reports as unspent budget, never an error.
 const MIN_FREQUENCY_HEADROOM: f64 = 1.02;
 
 /// Weeks of a flight (fractional).

@@ -478,3 +478,26 @@ fn ad_sets_carry_what_a_trafficker_needs() {
         assert!(!k.label.contains('_') && !k.label.is_empty() && !k.metric.is_empty(), "{k:?}");
     }
 }
+
+#[test]
+fn evaluate_runs_the_same_model_at_any_budget() {
+    use adsai::plan::planner::{evaluate, plan as plan_brief};
+    let brain = Brain::default();
+    let r = plan(&brain, &["awareness among 18-24 year olds in Germany, €10,000, 30 days"]);
+    let mut conv = Conversation::new(today());
+    brain.handle(&mut conv, "awareness among 18-24 year olds in Germany, €10,000, 30 days").expect("valid");
+    let (index, markets, settings) = (brain.index(), brain.markets(), brain.settings());
+    let own = plan_brief(&conv.brief, index, markets, settings, today());
+    assert_eq!(Some(&own.forecast), r.plan.forecast.as_ref(), "plan() is evaluate() at the brief's budget");
+    let same = evaluate(&conv.brief, index, markets, settings, today(), Some(10_000.0));
+    assert_eq!(same.forecast, own.forecast);
+    let mut last = 0.0;
+    for budget in [1_000.0, 5_000.0, 20_000.0, 80_000.0, 320_000.0, 1_280_000.0] {
+        let p = evaluate(&conv.brief, index, markets, settings, today(), Some(budget));
+        assert_eq!(p.budget.total, budget);
+        let f = &p.forecast;
+        assert!(f.reach.mid >= last, "€{budget}: reach {} fell below {last}", f.reach.mid);
+        assert!(f.reach.mid <= 0.9 * f.audience_size as f64);
+        last = f.reach.mid;
+    }
+}
