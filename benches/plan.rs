@@ -33,12 +33,12 @@ fn plan(b: divan::Bencher, text: &str) {
     b.bench(|| brain.plan(divan::black_box(&conv)));
 }
 
-/// A generated history file, written once per run.
+/// A generated history file, written once per generator version (`-v2`: reach curve, city column).
 fn history_file() -> &'static std::path::Path {
     static FILE: OnceLock<std::path::PathBuf> = OnceLock::new();
     FILE.get_or_init(|| {
         let rows = std::env::var("ADSAI_BENCH_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
-        let path = std::env::temp_dir().join(format!("adsai-bench-history-{rows}.csv"));
+        let path = std::env::temp_dir().join(format!("adsai-bench-history-{rows}-v2.csv"));
         if !path.exists() {
             let file = std::fs::File::create(&path).expect("temp file");
             let opts = GenOptions { rows, ..GenOptions::default() };

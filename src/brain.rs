@@ -140,7 +140,7 @@ impl Brain {
         };
         let name = history_file.display().to_string();
         let file = std::fs::File::open(history_file).map_err(|source| DataError::Io { file: name.clone(), source })?;
-        let mut builder = IndexBuilder::default();
+        let mut builder = IndexBuilder::new(&markets);
         let report = history::load_each(std::io::BufReader::with_capacity(1 << 20, file), &name, |r| builder.add(&r))?;
         Ok((Brain::new(markets, builder.finish(), Settings::default()), report))
     }

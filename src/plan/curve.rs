@@ -1,7 +1,7 @@
 //! The budget→reach curve: what the same brief buys at other budgets (`plan.curve`), the way
 //! reach planners present a plan.
 //!
-//! Each point re-plans the brief at a multiple of the plan's budget with the planner's own
+//! Each point is [`planner::evaluate`] at a multiple of the plan's budget: the planner's own
 //! reach and delivery model (the split is recomputed at each point; markets, audience, formats
 //! and flight stay as planned), so the curve bends exactly where the plan's forecast saturates.
 //! The point at ×1 is the plan itself. `curve_note` names the budget past which each extra person
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::index::Index;
 use super::planner::{self, Planned, Settings};
 use super::Range;
-use crate::brief::{Brief, Budget, BudgetType, Schedule};
+use crate::brief::{Brief, Schedule};
 use crate::markets::Markets;
 
 /// The budget multipliers of the curve's points.
@@ -76,14 +76,7 @@ pub fn build(
             if m == 1.0 {
                 return CurvePoint::of(planned);
             }
-            at.budget = Some(Budget {
-                amount: planned.budget.total * m,
-                currency: planned.currency.clone(),
-                kind: BudgetType::Lifetime,
-                min: None,
-                approximate: false,
-            });
-            CurvePoint::of(&planner::plan(&at, index, markets, settings, today))
+            CurvePoint::of(&planner::evaluate(&at, index, markets, settings, today, Some(planned.budget.total * m)))
         })
         .collect();
     let note = note(&points, &planned.currency);
@@ -102,19 +95,10 @@ fn note(points: &[CurvePoint], currency: &str) -> Option<String> {
         dear.then(|| {
             format!(
                 "Past about {} each extra person reached costs at least twice the plan's average",
-                crate::present::money(round2(w[0].budget), currency)
+                crate::present::money(planner::round_nicely(w[0].budget), currency)
             )
         })
     })
-}
-
-/// Rounds to two significant figures, as a planner quotes a budget.
-fn round2(x: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    let scale = 10f64.powi(x.log10().floor() as i32 - 1);
-    (x / scale).round() * scale
 }
 
 #[cfg(test)]
@@ -150,13 +134,6 @@ mod tests {
             }
             assert!(points.windows(2).all(|w| w[1].impressions.mid >= w[0].impressions.mid * 0.999), "{brief}");
         }
-    }
-
-    #[test]
-    fn round_to_two_figures() {
-        assert_eq!(round2(12_345.0), 12_000.0);
-        assert_eq!(round2(987.0), 990.0);
-        assert_eq!(round2(0.0), 0.0);
     }
 
     #[test]

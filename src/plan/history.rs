@@ -43,6 +43,19 @@ pub const COLUMNS: [&str; 27] = [
     "conversions",
 ];
 
+/// An optional column after the SPEC §4 ones: the city or region an ad set targeted inside its
+/// country (empty = the whole country). Histories without it load as whole-country ad sets.
+pub const LOCAL_COLUMN: &str = "city";
+
+/// The bit of a platform in [`Row::platforms`].
+pub fn platform_bit(p: crate::brief::Platform) -> u8 {
+    match p {
+        crate::brief::Platform::Ios => 1,
+        crate::brief::Platform::Android => 2,
+        crate::brief::Platform::Desktop => 4,
+    }
+}
+
 /// How many bad rows are listed one by one in a load report (the rest are counted).
 pub const MAX_REPORTED_PROBLEMS: usize = 20;
 
@@ -73,6 +86,10 @@ pub struct Row {
     pub gender: GenderKey,
     /// Interests, genres and contexts, as ids interned by the loader.
     pub targeting: Vec<u16>,
+    /// Targeted platforms as a set of [`platform_bit`]s; 0 = every platform.
+    pub platforms: u8,
+    /// Targeted a city or region inside the country (the optional [`LOCAL_COLUMN`]).
+    pub local: bool,
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub budget_usd: f64,
@@ -270,13 +287,14 @@ fn parse_all<R: Read>(
 ) -> Result<LoadReport, HistoryError> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(reader);
     let headers = csv.byte_headers().map_err(|e| HistoryError::Io { file: file.into(), source: e.into() })?.clone();
-    let mut idx = [0usize; 27];
+    let mut idx = [usize::MAX; 28];
     for (k, col) in COLUMNS.iter().enumerate() {
         idx[k] = headers
             .iter()
             .position(|h| h == col.as_bytes())
             .ok_or_else(|| HistoryError::MissingColumn { file: file.into(), column: col.to_string() })?;
     }
+    idx[27] = headers.iter().position(|h| h == LOCAL_COLUMN.as_bytes()).unwrap_or(usize::MAX);
     let mut campaigns = Interner::default();
     let mut advertisers = Interner::default();
     let mut report = LoadReport::default();
@@ -322,7 +340,7 @@ fn note_problem(report: &mut LoadReport, file: &str, line: u64, reason: &str) {
 
 fn parse_row(
     record: &csv::ByteRecord,
-    idx: &[usize; 27],
+    idx: &[usize; 28],
     campaigns: &mut Interner,
     advertisers: &mut Interner,
 ) -> Result<Row, String> {
@@ -390,11 +408,16 @@ fn parse_row(
             targeting.push(targeting_id(kind, id).ok_or_else(|| format!("unknown {kind} {id:?}"))?);
         }
     }
+    let mut platforms = 0u8;
     for p in field(13)?.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        if !["IOS", "ANDROID", "DESKTOP"].contains(&p) {
-            return Err(format!("unknown platform {p:?}"));
-        }
+        use crate::brief::Platform;
+        let platform = [Platform::Ios, Platform::Android, Platform::Desktop]
+            .into_iter()
+            .find(|x| x.id() == p)
+            .ok_or_else(|| format!("unknown platform {p:?}"))?;
+        platforms |= platform_bit(platform);
     }
+    let local = idx[27] != usize::MAX && record.get(idx[27]).is_some_and(|v| !v.iter().all(u8::is_ascii_whitespace));
     let start = date(14)?;
     let end = date(15)?;
     if end < start {
@@ -421,6 +444,8 @@ fn parse_row(
         age_max,
         gender,
         targeting,
+        platforms,
+        local,
         start,
         end,
         budget_usd,

@@ -11,8 +11,11 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::fastmap::FastMap;
 use super::history::{GenderKey, Row};
+use super::learn::{self, Facts, Prices, ReachShapes, References};
 use crate::brief::{Format, Objective, Placement};
+use crate::markets::{Market, Markets};
 use crate::understand::lexicon::tsv_rows;
 
 const WORLD_REGIONS: &str = include_str!("../../fixtures/taxonomy/world_regions.tsv");
@@ -102,39 +105,6 @@ fn regions() -> &'static HashMap<u16, u16> {
 pub fn region_of(country: &[u8; 2]) -> u16 {
     regions().get(&geo(country)).copied().unwrap_or(0)
 }
-
-/// A multiplicative hasher for the index's small fixed-size keys: std's SipHash guards against
-/// adversarial keys, which these are not, and costs a third of the build time.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(b as u64);
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.write_u64(i as u64);
-    }
-    fn write_u16(&mut self, i: u16) {
-        self.write_u64(i as u64);
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(i as u64);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64);
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
@@ -232,6 +202,8 @@ pub struct Index {
     segments: FastMap<Key, Segment>,
     norms: HashMap<(Objective, u16), CampaignNorms>,
     rows: usize,
+    prices: Prices,
+    shapes: ReachShapes,
 }
 
 /// What the planner asks for.
@@ -303,16 +275,43 @@ struct Campaign {
 }
 
 /// Builds an [`Index`] one row at a time, so a million rows never sit in memory at once.
-#[derive(Default)]
 pub struct IndexBuilder {
     groups: FastMap<Key, Vec<u32>>,
     measures: Vec<(Measures, u32)>,
+    facts: Vec<Facts>,
     campaigns: FastMap<u32, Campaign>,
     keys: Vec<Key>,
     rows: usize,
+    /// The markets audiences are computed in (to fit the reach curve).
+    markets: HashMap<[u8; 2], Market>,
+}
+
+impl Default for IndexBuilder {
+    /// A builder over the embedded markets table.
+    fn default() -> Self {
+        IndexBuilder::new(Markets::embedded())
+    }
 }
 
 impl IndexBuilder {
+    /// A builder whose reach fit uses the audiences of `markets`.
+    pub fn new(markets: &Markets) -> IndexBuilder {
+        let markets = markets
+            .all()
+            .iter()
+            .filter_map(|m| <[u8; 2]>::try_from(m.country.as_bytes()).ok().map(|c| (c, m.clone())))
+            .collect();
+        IndexBuilder {
+            groups: FastMap::default(),
+            measures: Vec::new(),
+            facts: Vec::new(),
+            campaigns: FastMap::default(),
+            keys: Vec::new(),
+            rows: 0,
+            markets,
+        }
+    }
+
     /// Adds one validated row.
     pub fn add(&mut self, r: &Row) {
         self.rows += 1;
@@ -332,6 +331,7 @@ impl IndexBuilder {
         let Some(m) = measures(r) else { return };
         let i = self.measures.len() as u32;
         self.measures.push((m, r.advertiser));
+        self.facts.push(learn::facts(r, m[0], &self.markets));
         keys(r, &mut self.keys);
         for k in &self.keys {
             self.groups.entry(*k).or_default().push(i);
@@ -343,12 +343,38 @@ impl IndexBuilder {
         let groups: Vec<(Key, Vec<u32>)> = self.groups.into_iter().collect();
         let segments = summarise_parallel(&groups, &self.measures);
         let norms = campaign_norms(self.campaigns.into_values());
-        Index { segments, norms, rows: self.rows }
+        let refs: Vec<References> = self.facts.iter().map(|f| references(&segments, f)).collect();
+        let prices = Prices::learn(&self.facts, &refs);
+        let shapes = ReachShapes::fit(&self.facts);
+        Index { segments, norms, rows: self.rows, prices, shapes }
     }
 }
 
+/// The median CPMs of a row's market, region and global segments (0 where there is none).
+fn references(segments: &FastMap<Key, Segment>, f: &Facts) -> References {
+    let base = Key::global(f.objective, f.format, f.placement);
+    let country = [(f.country >> 8) as u8, f.country as u8];
+    let region = region_of(&country);
+    let p50 = |k: Key| segments.get(&k).map_or(0.0, |s| s.cpm_usd.p50);
+    [
+        p50(Key { level: Level::Market, geo: f.country, ..base }),
+        if region == 0 { 0.0 } else { p50(Key { level: Level::Region, geo: region, ..base }) },
+        p50(base),
+    ]
+}
+
 impl Index {
-    /// Aggregates validated rows.
+    /// Price multipliers learned from the history.
+    pub fn prices(&self) -> &Prices {
+        &self.prices
+    }
+
+    /// Reach-curve shapes fitted from the history.
+    pub fn shapes(&self) -> &ReachShapes {
+        &self.shapes
+    }
+
+    /// Aggregates validated rows (audiences from the embedded markets).
     pub fn build(rows: Vec<Row>) -> Index {
         let mut b = IndexBuilder::default();
         for r in &rows {
@@ -539,6 +565,8 @@ mod tests {
             age_max: None,
             gender: GenderKey::All,
             targeting: Vec::new(),
+            platforms: 0,
+            local: false,
             start: day,
             end: day + chrono::Duration::days(27),
             budget_usd: 1000.0,

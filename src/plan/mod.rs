@@ -1,12 +1,22 @@
 //! The media plan: what the planner recommends for a brief (SPEC §3 `plan`, §4).
 //!
-//! `history` loads and validates the history table, `index` pre-aggregates it, `planner` turns a
-//! brief into ad sets and forecasts, `synth` generates realistic synthetic history.
+//! `history` loads and validates the history table, `index` pre-aggregates it and `learn` fits
+//! price multipliers and the reach curve's shape from it; `rules` holds Spotify's format rules,
+//! `audience` the audience model, `reach` the one reach and delivery model; `planner` turns a
+//! brief into ad sets and `forecast` forecasts them; `synth` generates realistic synthetic history.
 
+pub mod audience;
 pub mod curve;
+pub mod fastmap;
+pub mod forecast;
 pub mod history;
 pub mod index;
+pub mod learn;
 pub mod planner;
+pub mod pricing;
+pub mod reach;
+pub mod rules;
+pub mod split;
 pub mod synth;
 
 use chrono::NaiveDate;
@@ -32,6 +42,15 @@ pub struct KpiForecast {
     pub count: Range,
     /// Cost per KPI in the plan's currency (low = best case).
     pub cost_per: Range,
+    /// What is counted, for people ("completed video views").
+    #[serde(default)]
+    pub label: String,
+    /// The cost metric planners quote for this objective ("CPM", "cost per click (CPC)").
+    #[serde(default)]
+    pub cost_label: String,
+    /// The cost metric's value: the CPM for reach and impressions, else the cost per KPI.
+    #[serde(default)]
+    pub cost: Range,
 }
 
 /// Forecast of one ad set.
@@ -45,6 +64,30 @@ pub struct AdSetForecast {
     pub kpi: KpiForecast,
     /// People this ad set can reach in the market.
     pub audience_size: u64,
+    /// People who see the ad three times or more.
+    #[serde(default)]
+    pub reach_3plus: Range,
+    /// What the ad set is forecast to spend: no more than the impressions it can buy within
+    /// its frequency cap and audience cost (low = historically weak delivery).
+    #[serde(default)]
+    pub expected_spend: Range,
+}
+
+/// A price multiplier applied to an ad set's CPM, with the history behind it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PriceFactor {
+    /// What it is for ("December", "interest targeting", "iOS only", "Switzerland vs region").
+    pub name: String,
+    pub factor: f64,
+    pub ad_sets: u32,
+    pub advertisers: u32,
+}
+
+/// The bid range Spotify would suggest: about the segment's median to upper-quartile CPM.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct BidRange {
+    pub low: f64,
+    pub high: f64,
 }
 
 /// How much history stands behind an ad set's figures.
@@ -55,6 +98,10 @@ pub struct Evidence {
     pub method: String,
     /// The backoff level the figures come from: targeted, audience, all_ages, market, region, global.
     pub level: String,
+    /// Multipliers applied to the segment's prices (season, targeting, gender, platform,
+    /// city/region, market level), each learned from the history.
+    #[serde(default)]
+    pub price_factors: Vec<PriceFactor>,
 }
 
 /// One recommended ad set (one country, one format/placement/objective).
@@ -70,7 +117,22 @@ pub struct AdSet {
     pub platform: Option<Platform>,
     pub budget: f64,
     pub share: f64,
+    /// The recommended maximum bid (the top of `bid_cpm_range`); the forecast is at this bid.
     pub bid_cpm: f64,
+    #[serde(default)]
+    pub bid_cpm_range: BidRange,
+    /// Impressions per person per week.
+    #[serde(default)]
+    pub frequency_cap: f64,
+    /// Delivery pacing (EVEN: spread over the flight).
+    #[serde(default)]
+    pub pacing: String,
+    /// MAX_BID, or COST_PER_RESULT for CLICKS.
+    #[serde(default)]
+    pub bid_strategy: String,
+    /// The creative this ad set needs.
+    #[serde(default)]
+    pub creative: Vec<String>,
     pub forecast: AdSetForecast,
     pub evidence: Evidence,
 }
@@ -85,7 +147,21 @@ pub struct PlanForecast {
     pub clicks: Range,
     pub kpi: KpiForecast,
     pub likely_to_deliver: bool,
+    /// The plan's de-duplicated audience: people any of its ad sets can reach.
     pub audience_size: u64,
+    /// People who see the plan's ads three times or more.
+    #[serde(default)]
+    pub reach_3plus: Range,
+    /// What the plan is forecast to spend (see `AdSetForecast::expected_spend`).
+    #[serde(default)]
+    pub expected_spend: Range,
+    /// Budget forecast not to be spent (mid), in the plan's currency.
+    #[serde(default)]
+    pub unspent: f64,
+    /// The largest budget these markets and targeting can absorb in the flight within the
+    /// frequency cap (like Spotify's recommended budget), in the plan's currency.
+    #[serde(default)]
+    pub max_budget: f64,
 }
 
 /// The budget the plan spends: the brief's, or a recommendation.

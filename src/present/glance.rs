@@ -429,7 +429,7 @@ pub fn glance(r: &Response) -> Glance {
         empty,
         saturated: planned.and_then(|f| saturation(p, f, o)).is_some(),
         audio_only_fits: p.ad_sets.iter().any(|a| a.format != Format::Audio)
-            && crate::plan::planner::allowed_combinations(o).iter().any(|(f, _)| *f == Format::Audio),
+            && crate::plan::rules::allowed_combinations(o).iter().any(|(f, _)| *f == Format::Audio),
         details: details(r, one_market),
     }
 }

@@ -67,7 +67,7 @@ pub fn gender(g: Gender) -> String {
     get("gender", g.id()).map_or_else(|| words(g.id()), |(l, _)| l.clone())
 }
 
-/// "audio", "video", "image".
+/// "audio", "video", "display".
 pub fn format(f: Format) -> String {
     get("format", f.id()).map_or_else(|| words(f.id()), |(l, _)| l.clone())
 }
@@ -127,7 +127,7 @@ mod tests {
     fn every_objective_and_kpi_has_a_label() {
         for o in Objective::ALL {
             assert!(get("objective", o.id()).is_some(), "{o:?}");
-            assert!(get("kpi", crate::plan::planner::kpi_metric(o)).is_some(), "{o:?}");
+            assert!(get("kpi", &crate::plan::planner::kpi_metric(o)).is_some(), "{o:?}");
         }
     }
 }

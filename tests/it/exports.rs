@@ -43,6 +43,21 @@ fn json_carries_a_curve_of_eight_points_around_the_plan() {
     for p in curve {
         assert!(p["reach"]["high"].as_f64().unwrap_or(f64::MAX) <= audience, "reach within the audience: {p}");
     }
+    let reach: Vec<f64> = curve.iter().map(|p| p["reach"]["mid"].as_f64().unwrap_or_default()).collect();
+    assert!(reach.windows(2).all(|w| w[1] >= w[0]), "reach never falls as the budget grows: {reach:?}");
+    assert!(reach[7] < 4.0 * reach[3], "four times the budget buys less than four times the reach: {reach:?}");
+}
+
+#[test]
+fn a_saturating_brief_says_where_extra_budget_stops_paying() {
+    let out = adsai(
+        &["plan", "--json", "--today", "2026-11-23", "reach women 25-34 in Ireland who like jazz, €30k, 2 weeks"],
+        b"",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let note = v["plan"]["curve_note"].as_str().expect("a curve note");
+    assert!(note.starts_with("Past about €"), "{note}");
 }
 
 #[test]

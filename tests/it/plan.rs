@@ -62,7 +62,12 @@ fn arithmetic_is_exact_for_many_briefs() {
         assert!((shares - 1.0).abs() < 1e-9, "{messages:?}: shares sum to {shares}");
         for a in &p.ad_sets {
             let f = &a.forecast;
-            assert!((f.impressions.mid - a.budget / f.cpm.mid * 1000.0).abs() <= 0.5, "{messages:?} {}", a.name);
+            assert!(f.expected_spend.mid <= a.budget + 0.01, "{messages:?} {}: spends more than its budget", a.name);
+            assert!(
+                (f.impressions.mid - f.expected_spend.mid / f.cpm.mid * 1000.0).abs() <= 1.0,
+                "{messages:?} {}: impressions are what the expected spend buys",
+                a.name
+            );
             assert!(f.reach.mid <= f.audience_size as f64, "{messages:?} {}: reach over audience", a.name);
             assert!(f.reach.low <= f.reach.mid && f.reach.mid <= f.reach.high, "{messages:?} {}", a.name);
             assert!((f.frequency.mid - f.impressions.mid / f.reach.mid).abs() < 1e-9, "{messages:?} {}", a.name);
@@ -134,8 +139,14 @@ fn forecast_cpm_is_the_empirical_median_of_its_segment() {
         let seg = segment_rows(&rows, a, b"DE");
         assert_eq!(seg.len() as u32, a.evidence.ad_sets, "{}: evidence count", a.name);
         let want = median(seg.iter().map(|r| (r.spend_usd / r.impressions as f64 * 1000.0) as f32 as f64).collect());
-        let got = a.forecast.cpm.mid / rate;
+        // The segment's median, moved by the multipliers its evidence names (and only those).
+        let moved: f64 = a.evidence.price_factors.iter().map(|f| f.factor).product();
+        let got = a.forecast.cpm.mid / rate / moved;
         assert!((got - want).abs() / want < 1e-6, "{}: forecast CPM {got} vs segment median {want}", a.name);
+        for f in &a.evidence.price_factors {
+            assert!(f.advertisers >= 5 && f.ad_sets >= 30, "{}: {f:?}", a.name);
+            assert!(a.evidence.method.contains(&format!("{} ×{:.2}", f.name, f.factor)), "{}", a.evidence.method);
+        }
     }
 }
 
@@ -153,13 +164,17 @@ fn a_thin_segment_backs_off_and_says_so() {
 #[test]
 fn the_budget_tier_sets_the_number_of_ad_sets() {
     let brain = Brain::default();
-    for (budget, count) in [("$500", 1), ("$3,000", 2), ("$10,000", 3), ("$30,000", 4), ("$100,000", 5)] {
+    // REACH has four combinations Spotify sells (audio/video × music/podcast): the fifth ad set
+    // of the top tier does not exist for it.
+    for (budget, count) in [("$500", 1), ("$3,000", 2), ("$10,000", 3), ("$30,000", 4), ("$100,000", 4)] {
         let r = plan(&brain, &[&format!("awareness in the US, {budget}, 4 weeks")]);
         assert_eq!(r.plan.ad_sets.len(), count, "{budget}");
         let mut combos: Vec<_> = r.plan.ad_sets.iter().map(|a| (a.format, a.placement, a.objective)).collect();
         combos.dedup();
         assert_eq!(combos.len(), count, "{budget}: each ad set a distinct combination");
     }
+    let even = plan(&brain, &["always-on presence in the US, $100,000, 4 weeks"]);
+    assert_eq!(even.plan.ad_sets.len(), 5, "even delivery may add display: five combinations");
 }
 
 #[test]
@@ -210,4 +225,279 @@ fn unsupported_markets_get_no_ad_sets() {
     assert!(r.plan.ad_sets.iter().all(|a| a.targeting.locations.iter().all(|l| l.country == "DE")));
     let none = plan(&Brain::default(), &["awareness in Russia, €15k, 4 weeks"]);
     assert!(none.plan.ad_sets.is_empty());
+}
+
+// ───────────── issue 15: plans a senior planner would sign ─────────────
+
+/// A generated history (smaller than the shipped one, so each test builds its own quickly).
+fn generated(opts: GenOptions) -> Brain {
+    brain(&GenOptions { rows: 12_000, seed: 15, ..opts })
+}
+
+fn objectives_briefs() -> Vec<String> {
+    let mut briefs = Vec::new();
+    for goal in ["brand awareness", "drive clicks to our site", "site visits measured with our pixel", "online sales"] {
+        for extra in ["", ", display only", ", image and audio", ", hip-hop fans working out, on music and podcasts"] {
+            briefs.push(format!("{goal} in Germany and France, €40k, 4 weeks{extra}"));
+        }
+    }
+    briefs
+}
+
+#[test]
+fn spotify_format_rules_hold_on_generated_histories() {
+    for brain in [Brain::default(), generated(GenOptions { format_cost: [1.0, 1.0, 0.2], ..GenOptions::default() })] {
+        for brief in objectives_briefs() {
+            let r = plan(&brain, &[&brief]);
+            assert!(!r.plan.ad_sets.is_empty(), "{brief}");
+            for a in &r.plan.ad_sets {
+                assert_ne!(a.format, Format::Image, "{brief}: {} is display", a.name);
+                if a.placement == Placement::Podcast {
+                    assert!(a.targeting.genres.is_empty() && a.targeting.contexts.is_empty(), "{brief}: {}", a.name);
+                } else {
+                    assert!(a.targeting.podcast_topics.is_empty(), "{brief}: {}", a.name);
+                }
+            }
+            if brief.contains("display only") {
+                assert!(r.plan.warnings.iter().any(|w| w.code == WarningCode::FormatConflict), "{brief}");
+            }
+        }
+    }
+    let r = plan(&Brain::default(), &["steady always-on presence in the UK, £20k, 8 weeks, display only"]);
+    assert!(r.plan.ad_sets.iter().all(|a| a.format == Format::Image), "even delivery may buy display");
+    assert!(r.plan.warnings.iter().all(|w| w.code != WarningCode::FormatConflict));
+    let r = plan(&Brain::default(), &["video views in the US, $30k, 3 weeks, desktop only"]);
+    assert!(!r.plan.ad_sets.is_empty());
+    for a in &r.plan.ad_sets {
+        assert!(!a.targeting.platforms.contains(&Platform::Desktop) && !a.targeting.platforms.is_empty(), "{}", a.name);
+    }
+    assert!(r.plan.warnings.iter().any(|w| w.code == WarningCode::FormatConflict));
+}
+
+/// The weeks a forecast's weekly frequency is counted over.
+fn weeks(r: &Response) -> f64 {
+    (r.plan.schedule.as_ref().unwrap().days as f64 / 7.0).max(1.0)
+}
+
+fn check_reach_invariants(r: &Response, what: &str) {
+    let f = r.plan.forecast.as_ref().unwrap();
+    assert!(f.reach.high <= 0.9 * f.audience_size as f64, "{what}: plan reach {} of {}", f.reach.high, f.audience_size);
+    assert!(f.reach_3plus.mid <= f.reach.mid);
+    for a in &r.plan.ad_sets {
+        let x = &a.forecast;
+        assert!(x.reach.high <= 0.9 * x.audience_size as f64, "{what} {}: reach over 90 %", a.name);
+        let weekly = x.frequency.high / weeks(r);
+        // Within the cap, up to rounding reach and impressions to whole people and impressions.
+        assert!(
+            weekly <= a.frequency_cap + 0.01,
+            "{what} {}: {weekly:.3} a week over the cap {}",
+            a.name,
+            a.frequency_cap
+        );
+        assert!(x.frequency.low <= x.frequency.mid && x.frequency.mid <= x.frequency.high, "{what} {}", a.name);
+        assert!(x.reach_3plus.mid <= x.reach.mid);
+    }
+    assert!(f.frequency.low <= f.frequency.mid && f.frequency.mid <= f.frequency.high, "{what}: {:?}", f.frequency);
+}
+
+#[test]
+fn reach_grows_with_the_flight_and_saturates_with_money() {
+    for brain in [Brain::default(), generated(GenOptions { seasonality: [1.0; 12], ..GenOptions::default() })] {
+        for brief in [
+            "awareness among 18-24 year olds in Germany, audio only",
+            "awareness in Ireland",
+            "clicks from women in Austria",
+        ] {
+            let mut last = 0.0;
+            for days in [7, 30, 90] {
+                let r = plan(&brain, &[&format!("{brief}, €10,000, {days} days, starting March 2")]);
+                check_reach_invariants(&r, brief);
+                let reach = r.plan.forecast.as_ref().unwrap().reach.mid;
+                assert!(reach >= last, "{brief}: {days} days reach {reach} < {last}");
+                last = reach;
+            }
+            let mut previous: Option<(f64, f64)> = None;
+            for k in 0..9 {
+                let budget = 2_000.0 * 2f64.powi(k);
+                let r = plan(&brain, &[&format!("{brief}, €{budget}, 30 days, starting March 2")]);
+                check_reach_invariants(&r, brief);
+                let f = r.plan.forecast.as_ref().unwrap();
+                if let Some((reach, audience)) = previous {
+                    if reach >= audience / 3.0 {
+                        assert!(
+                            f.reach.mid < 2.0 * reach * 0.9,
+                            "{brief}: €{budget} doubles reach {reach} → {}",
+                            f.reach.mid
+                        );
+                    }
+                }
+                previous = Some((f.reach.mid, f.audience_size as f64));
+            }
+        }
+    }
+}
+
+/// The median-CPM forecast of the plan's first AUDIO · MUSIC ad set.
+fn audio_music_cpm(r: &Response) -> f64 {
+    let a = r.plan.ad_sets.iter().find(|a| a.format == Format::Audio && a.placement == Placement::Music);
+    a.unwrap_or_else(|| panic!("an audio music ad set in {:?}", r.plan.ad_sets)).forecast.cpm.mid
+}
+
+#[test]
+fn prices_move_with_the_season_the_history_shows() {
+    let mut seasonality = [1.0; 12];
+    seasonality[11] = 1.4;
+    let brain = generated(GenOptions { seasonality, ..GenOptions::default() });
+    for market in ["Germany", "the US", "Spain"] {
+        let december = plan(&brain, &[&format!("awareness in {market}, 10k, audio only, in December")]);
+        let june = plan(&brain, &[&format!("awareness in {market}, 10k, audio only, in June")]);
+        let ratio = audio_music_cpm(&december) / audio_music_cpm(&june);
+        assert!(ratio >= 1.25, "{market}: December / June CPM {ratio:.2}");
+        let a = &december.plan.ad_sets[0];
+        assert!(a.evidence.price_factors.iter().any(|f| f.name == "December"), "{:?}", a.evidence);
+    }
+}
+
+#[test]
+fn prices_move_with_narrow_targeting_the_history_shows() {
+    let brain = generated(GenOptions { targeting_premium: Some(1.3), ..GenOptions::default() });
+    for (narrow, broad) in [
+        (
+            "awareness among fitness fans in Germany, €10k, 4 weeks, audio only",
+            "awareness in Germany, €10k, 4 weeks, audio only",
+        ),
+        (
+            "awareness among jazz fans in the UK, £10k, 4 weeks, audio only",
+            "awareness in the UK, £10k, 4 weeks, audio only",
+        ),
+        ("clicks from gamers in the US, $20k, 3 weeks, audio only", "clicks in the US, $20k, 3 weeks, audio only"),
+    ] {
+        let ratio = audio_music_cpm(&plan(&brain, &[narrow])) / audio_music_cpm(&plan(&brain, &[broad]));
+        assert!(ratio >= 1.15, "{narrow}: narrow / broad CPM {ratio:.2}");
+    }
+}
+
+#[test]
+fn a_budget_far_beyond_the_audience_is_not_forecast_as_spent() {
+    for brain in [Brain::default(), generated(GenOptions::default())] {
+        for brief in [
+            "awareness among women 25-34 in Ireland who like jazz, €3,000,000, 2 weeks",
+            "awareness in Guyana, $2,000,000, 1 week",
+            "clicks in Norway, NOK 50,000,000, 30 days",
+        ] {
+            let r = plan(&brain, &[brief]);
+            let f = r.plan.forecast.as_ref().unwrap();
+            let total = r.plan.budget.as_ref().unwrap().total;
+            assert!(!f.likely_to_deliver, "{brief}");
+            assert!(f.expected_spend.mid < total && f.expected_spend.high < total, "{brief}: {:?}", f.expected_spend);
+            assert!(f.unspent > 0.0 && (f.unspent - (total - f.expected_spend.mid)).abs() < 0.02, "{brief}");
+            assert!(f.max_budget > 0.0 && f.max_budget < total, "{brief}: largest sensible budget {}", f.max_budget);
+            let w = r.plan.warnings.iter().find(|w| w.code == WarningCode::UnlikelyToDeliver).expect("the reason");
+            assert!(w.message.contains("unspent") && w.message.contains("largest sensible budget"), "{}", w.message);
+            // Budget moves to ad sets with room before any is left unspent: all are full.
+            for a in &r.plan.ad_sets {
+                assert!(a.forecast.expected_spend.mid < a.budget, "{brief}: {} still has room", a.name);
+            }
+            check_reach_invariants(&r, brief);
+        }
+        let ok = plan(&brain, &["awareness in the US, $20,000, 4 weeks"]);
+        let f = ok.plan.forecast.as_ref().unwrap();
+        assert!(f.likely_to_deliver && f.unspent < 0.02 * 20_000.0, "{f:?}");
+    }
+}
+
+#[test]
+fn a_budget_one_ad_set_cannot_absorb_moves_to_the_others() {
+    let brain = Brain::default();
+    for budget in ["€20k", "€60k", "€150k", "€400k"] {
+        let r = plan(&brain, &[&format!("awareness among 18-24 year olds in Austria, {budget}, 2 weeks")]);
+        let full: Vec<bool> =
+            r.plan.ad_sets.iter().map(|a| a.forecast.expected_spend.mid < a.budget - 0.05 * a.budget).collect();
+        assert!(
+            full.iter().all(|f| *f) || !full.iter().any(|f| *f),
+            "{budget}: one ad set over capacity while another has room: {:?}",
+            r.plan.ad_sets.iter().map(|a| (&a.name, a.budget, a.forecast.expected_spend.mid)).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn markets_are_priced_on_their_own_level_before_their_region() {
+    let r = plan(&Brain::default(), &["video views in Switzerland and Finland, €20k, 3 weeks"]);
+    let cpm =
+        |c: &str| r.plan.ad_sets.iter().find(|a| a.targeting.locations[0].country == c).map(|a| a.forecast.cpm.mid);
+    let (ch, fi) = (cpm("CH").expect("CH"), cpm("FI").expect("FI"));
+    assert!(ch > fi * 1.1, "Switzerland {ch:.2} vs Finland {fi:.2}");
+    for a in &r.plan.ad_sets {
+        if matches!(a.evidence.level.as_str(), "region" | "global") {
+            assert!(
+                a.evidence.price_factors.iter().any(|f| f.name.contains(" prices vs ")),
+                "{}: {:?}",
+                a.name,
+                a.evidence
+            );
+        }
+    }
+}
+
+#[test]
+fn ad_sets_carry_what_a_trafficker_needs() {
+    let brain = Brain::default();
+    let r = plan(&brain, &["clicks in Berlin, €8k, 3 weeks"]);
+    assert!(!r.plan.ad_sets.is_empty());
+    for a in &r.plan.ad_sets {
+        assert!(a.name.contains("Berlin"), "{}", a.name);
+        assert_eq!((a.pacing.as_str(), a.bid_strategy.as_str(), a.frequency_cap), ("EVEN", "COST_PER_RESULT", 3.0));
+        assert!(a.bid_cpm_range.low <= a.bid_cpm_range.high && a.bid_cpm == a.bid_cpm_range.high);
+        assert!(
+            (a.bid_cpm_range.low - (a.forecast.cpm.mid * 100.0).round() / 100.0).abs() < 0.011,
+            "bid range starts at the median"
+        );
+        assert!(!a.creative.is_empty());
+        assert_eq!(a.forecast.kpi.metric, "clicks");
+        assert!(a.forecast.kpi.cost_label.contains("CPC"));
+    }
+    let r = plan(&brain, &["awareness in Germany, €10k, 4 weeks"]);
+    for a in &r.plan.ad_sets {
+        assert_eq!((a.bid_strategy.as_str(), a.frequency_cap), ("MAX_BID", 2.0));
+        if a.format == Format::Audio {
+            assert!(
+                a.creative.iter().any(|c| c.contains("30 seconds")) && a.creative.iter().any(|c| c.contains("640×640"))
+            );
+        }
+    }
+    let r = plan(&brain, &["always-on presence in France, €15k, 6 weeks"]);
+    let f = r.plan.forecast.as_ref().unwrap();
+    assert_eq!((f.kpi.metric.as_str(), f.kpi.cost_label.as_str()), ("impressions", "CPM"));
+    assert!(f.kpi.cost.mid > 1.0, "even delivery shows a CPM, not a cost per impression: {:?}", f.kpi.cost);
+    for messages in
+        [&["video views, 18-34, US/GB/AU, $60k, 4 weeks"][..], &["grow my podcast in Australia, 3 grand AUD, 6 weeks"]]
+    {
+        let r = plan(&brain, messages);
+        let k = &r.plan.forecast.as_ref().unwrap().kpi;
+        assert!(!k.label.contains('_') && !k.label.is_empty() && !k.metric.is_empty(), "{k:?}");
+    }
+}
+
+#[test]
+fn evaluate_runs_the_same_model_at_any_budget() {
+    use adsai::plan::planner::{evaluate, plan as plan_brief};
+    let brain = Brain::default();
+    let r = plan(&brain, &["awareness among 18-24 year olds in Germany, €10,000, 30 days"]);
+    let mut conv = Conversation::new(today());
+    brain.handle(&mut conv, "awareness among 18-24 year olds in Germany, €10,000, 30 days").expect("valid");
+    let (index, markets, settings) = (brain.index(), brain.markets(), brain.settings());
+    let own = plan_brief(&conv.brief, index, markets, settings, today());
+    assert_eq!(Some(&own.forecast), r.plan.forecast.as_ref(), "plan() is evaluate() at the brief's budget");
+    let same = evaluate(&conv.brief, index, markets, settings, today(), Some(10_000.0));
+    assert_eq!(same.forecast, own.forecast);
+    let mut last = 0.0;
+    for budget in [1_000.0, 5_000.0, 20_000.0, 80_000.0, 320_000.0, 1_280_000.0] {
+        let p = evaluate(&conv.brief, index, markets, settings, today(), Some(budget));
+        assert_eq!(p.budget.total, budget);
+        let f = &p.forecast;
+        assert!(f.reach.mid >= last, "€{budget}: reach {} fell below {last}", f.reach.mid);
+        assert!(f.reach.mid <= 0.9 * f.audience_size as f64);
+        last = f.reach.mid;
+    }
 }

@@ -471,10 +471,58 @@ fn check_invariants(r: &Response, today: NaiveDate) -> Result<(), String> {
         }
     }
 
+    check_plan_model(r)?;
+
     // serde_json writes NaN and ±inf as `null`, which does not read back into an `f64`: a
     // response that round-trips has only finite numbers (the one `Option<f64>` is checked above).
     let json = serde_json::to_string(r).map_err(|e| format!("does not serialise: {e}"))?;
     serde_json::from_str::<Response>(&json).map_err(|e| format!("non-finite number in the JSON ({e}): {json}"))?;
+    Ok(())
+}
+
+/// The plan model's properties (issue 15): Spotify's format rules, reach within 90 % of the
+/// audience, weekly frequency within the cap, ordered ranges, no spend beyond the budget.
+fn check_plan_model(r: &Response) -> Result<(), String> {
+    use adsai::brief::{Format, Objective, Placement};
+    let p = &r.plan;
+    let ordered = |x: &adsai::plan::Range| x.low <= x.mid + 1e-9 && x.mid <= x.high + 1e-9;
+    let weeks = p.schedule.as_ref().map_or(1.0, |s| (s.days as f64 / 7.0).max(1.0));
+    for a in &p.ad_sets {
+        if a.format == Format::Image && a.objective != Objective::EvenImpressionDelivery {
+            return Err(format!("{}: display for {:?}", a.name, a.objective));
+        }
+        if a.placement == Placement::Podcast && !(a.targeting.genres.is_empty() && a.targeting.contexts.is_empty()) {
+            return Err(format!("{}: genres or moments on a podcast ad set", a.name));
+        }
+        let f = &a.forecast;
+        for (what, x) in
+            [("impressions", &f.impressions), ("reach", &f.reach), ("frequency", &f.frequency), ("cpm", &f.cpm)]
+        {
+            if !ordered(x) {
+                return Err(format!("{}: {what} not ordered {x:?}", a.name));
+            }
+        }
+        if f.reach.high > 0.9 * f.audience_size as f64 + 1.0 {
+            return Err(format!("{}: reach {} over 90 % of {}", a.name, f.reach.high, f.audience_size));
+        }
+        if f.frequency.high / weeks > a.frequency_cap + 0.01 {
+            return Err(format!("{}: weekly frequency {} over the cap", a.name, f.frequency.high / weeks));
+        }
+        if f.expected_spend.high > a.budget + 0.01 || !ordered(&f.expected_spend) {
+            return Err(format!("{}: expected spend {:?} of {}", a.name, f.expected_spend, a.budget));
+        }
+        if a.bid_cpm_range.low > a.bid_cpm_range.high {
+            return Err(format!("{}: bid range {:?}", a.name, a.bid_cpm_range));
+        }
+    }
+    if let (Some(f), Some(b)) = (&p.forecast, &p.budget) {
+        if !p.ad_sets.is_empty() && (f.unspent < 0.0 || f.expected_spend.mid > b.total + 0.01) {
+            return Err(format!("plan spends {:?} of {} (unspent {})", f.expected_spend, b.total, f.unspent));
+        }
+        if f.reach.high > 0.9 * f.audience_size as f64 + 1.0 {
+            return Err(format!("plan reach {} over 90 % of {}", f.reach.high, f.audience_size));
+        }
+    }
     Ok(())
 }
 

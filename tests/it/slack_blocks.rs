@@ -107,13 +107,13 @@ fn action_ids(blocks: &[Value]) -> Vec<String> {
 
 #[tokio::test]
 async fn slack_block_kit_snapshots() {
-    let t = turns(&[BRIEF, "make it 8k and add Austria", "no video"]).await;
+    let t = turns(&[BRIEF, "make it 8k and add Austria", "no display"]).await;
     snapshot("slack_plan_awareness_de", &blocks::plan(&t[0].0, &t[0].1, &refine(true)));
     snapshot("slack_plan_follow_up", &blocks::plan(&t[1].0, &t[1].1, &refine(false)));
     snapshot("slack_plan_formats_changed", &blocks::plan(&t[2].0, &t[2].1, &refine(false)));
-    // Nothing listed that did not change: "no video" on a plan without video changes the brief's
-    // formats and nothing else.
-    assert_eq!(blocks::change_lines(&t[2].1, &t[2].0.plan), ["Formats: none → no video"]);
+    // Nothing listed that did not change: "no display" on a reach plan (which never has display)
+    // changes the brief's formats and nothing else.
+    assert_eq!(blocks::change_lines(&t[2].1, &t[2].0.plan), ["Formats: none → no display"]);
     let c = turns(&["clicks in France, €10k, next month", "only women 25-34, make it 12k"]).await;
     let lines = blocks::change_lines(&c[1].1, &c[1].0.plan);
     assert!(lines.iter().any(|l| l.starts_with("Audience: 18+ → women 25–34")), "{lines:?}");
