@@ -298,11 +298,11 @@ async fn plan(
     ExitCode::SUCCESS
 }
 
-fn open_store(settings: &Settings, state_dir: &std::path::Path) -> Result<Arc<dyn ConversationStore>, String> {
+async fn open_store(settings: &Settings, state_dir: &std::path::Path) -> Result<Arc<dyn ConversationStore>, String> {
     match settings.conversations.redis_url.as_ref().map(Secret::expose) {
         Some(url) => {
             let ttl = Duration::from_secs(settings.conversations.ttl_hours.saturating_mul(3600));
-            Ok(Arc::new(RedisStore::open(url, ttl).map_err(|e| e.to_string())?))
+            Ok(Arc::new(RedisStore::open(url, ttl).await.map_err(|e| e.to_string())?))
         }
         None => Ok(Arc::new(RedbStore::open(state_dir).map_err(|e| e.to_string())?)),
     }
@@ -310,7 +310,7 @@ fn open_store(settings: &Settings, state_dir: &std::path::Path) -> Result<Arc<dy
 
 async fn serve(brain: Brain, settings: Settings, slack: Option<slack::Config>) -> ExitCode {
     let state_dir = settings.state_dir(&env);
-    let store = match open_store(&settings, &state_dir) {
+    let store = match open_store(&settings, &state_dir).await {
         Ok(s) => s,
         Err(e) => return fail(e),
     };

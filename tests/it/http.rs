@@ -26,7 +26,11 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    async fn start(store: Arc<dyn ConversationStore>, http: http::Config, coord: coordinator::Config) -> Server {
+    pub(crate) async fn start(
+        store: Arc<dyn ConversationStore>,
+        http: http::Config,
+        coord: coordinator::Config,
+    ) -> Server {
         let shutdown = CancellationToken::new();
         let metrics = Arc::new(Metrics::default());
         let c = Coordinator::start(Brain::default(), store, coord, metrics.clone(), shutdown.child_token())
@@ -47,13 +51,19 @@ impl Server {
     }
 }
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
+pub(crate) type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
-fn client() -> HttpClient {
+pub(crate) fn client() -> HttpClient {
     Client::builder(TokioExecutor::new()).pool_max_idle_per_host(64).build_http()
 }
 
-async fn call(c: &HttpClient, method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, String) {
+pub(crate) async fn call(
+    c: &HttpClient,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, String) {
     let mut req = hyper::Request::builder().method(method).uri(url);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -66,13 +76,13 @@ async fn call(c: &HttpClient, method: &str, url: &str, headers: &[(&str, &str)],
     (status, ctype, String::from_utf8_lossy(&body).into_owned())
 }
 
-async fn post_json(c: &HttpClient, url: &str, v: Value) -> (u16, Value) {
+pub(crate) async fn post_json(c: &HttpClient, url: &str, v: Value) -> (u16, Value) {
     let (status, _, body) =
         call(c, "POST", url, &[("content-type", "application/json")], v.to_string().as_bytes()).await;
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-async fn get_json(c: &HttpClient, url: &str) -> (u16, Value) {
+pub(crate) async fn get_json(c: &HttpClient, url: &str) -> (u16, Value) {
     let (status, _, body) = call(c, "GET", url, &[], b"").await;
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }

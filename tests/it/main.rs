@@ -3,6 +3,7 @@
 mod catalogue;
 mod cli;
 mod eval;
+mod faults;
 mod http;
 mod plan;
 mod props;
