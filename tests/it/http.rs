@@ -449,7 +449,15 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
         shutdown.clone(),
     )
     .unwrap();
-    tokio::spawn(watch(data.clone(), files.clone(), Duration::from_millis(50), metrics.clone(), shutdown.clone()));
+    let guards = adsai::data::Guards::default();
+    tokio::spawn(watch(
+        data.clone(),
+        files.clone(),
+        Duration::from_millis(50),
+        guards,
+        metrics.clone(),
+        shutdown.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(http::serve(listener, c, metrics, http::Config::default(), shutdown.clone()));
@@ -466,11 +474,11 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
         }
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
-    write_data(&dir, 8_000, 2);
+    write_data(&dir, 12_000, 2);
     let mut swapped = false;
     for _ in 0..400 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
-        if m.contains("adsai_history_rows 8000") && m.contains("adsai_data_reloads_total{result=\"ok\"} 1") {
+        if m.contains("adsai_history_rows 12000") && m.contains("adsai_data_reloads_total{result=\"ok\"} 1") {
             swapped = true;
             break;
         }
@@ -486,7 +494,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     for _ in 0..400 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_data_reloads_total{result=\"rejected\"} 1") {
-            assert!(m.contains("adsai_history_rows 8000"), "the old index is kept");
+            assert!(m.contains("adsai_history_rows 12000"), "the old index is kept");
             assert!(m.contains("adsai_data_age_seconds"));
             rejected = true;
             break;
@@ -494,6 +502,45 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(rejected, "the bad file was rejected");
+    // The data guards: each of these is rejected whole and the loaded data is kept.
+    write_data(&dir, 12_000, 3);
+    let good = std::fs::read_to_string(&files.history).unwrap();
+    let header = good.lines().next().unwrap().to_string();
+    let first_row = good.lines().nth(1).unwrap().to_string();
+    let cut_at = good.len() * 2 / 3;
+    let cut_at = (cut_at..good.len()).find(|&i| good.is_char_boundary(i) && good.as_bytes()[i] == b',').unwrap();
+    let truncated = good[..cut_at].to_string();
+    let garbage = format!("{header}\n{first_row}\n{}", "x,y,z\n".repeat(5_000));
+    let shrunk: String = good.lines().take(3_001).map(|l| format!("{l}\n")).collect();
+    for (n, (what, text)) in [("truncated mid-row", truncated), ("garbage", garbage), ("shrunk to a quarter", shrunk)]
+        .into_iter()
+        .enumerate()
+    {
+        std::fs::write(&files.history, text).unwrap();
+        let want = format!("adsai_data_reloads_total{{result=\"rejected\"}} {}", n + 2);
+        let mut seen = false;
+        for _ in 0..400 {
+            let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
+            if m.contains(&want) {
+                assert!(m.contains("adsai_history_rows 12000"), "{what}: the old index is kept");
+                seen = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(seen, "{what} was rejected");
+    }
+    std::fs::remove_file(&files.history).unwrap();
+    let mut logged = false;
+    for _ in 0..400 {
+        let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
+        if m.contains("adsai_data_reloads_total{result=\"missing\"} 1") {
+            logged = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(logged, "a deleted file is noticed");
     let (status, kept) = post_json(&client, &format!("{base}/v1/plans"), brief).await;
     assert_eq!(status, 200);
     assert_eq!(evidence(&kept), evidence(&after));
