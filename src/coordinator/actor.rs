@@ -65,6 +65,10 @@ pub(super) async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, sh
                 let seen = shared.slots.get(&id).map(|s| (s.busy, s.record.clone()));
                 let _ = reply.send(seen);
             }
+            Command::Forget { id, reply } => {
+                shared.slots.remove_if(&id, |_, s| !s.busy && s.queue.is_empty());
+                let _ = reply.send(());
+            }
         }
         report(&shared);
     }

@@ -195,6 +195,11 @@ enum Command {
         id: String,
         reply: oneshot::Sender<Option<(bool, Option<Record>)>>,
     },
+    /// Drops an idle conversation from memory.
+    Forget {
+        id: String,
+        reply: oneshot::Sender<()>,
+    },
 }
 
 struct Shared {
@@ -408,6 +413,15 @@ impl Coordinator {
     /// then fails with the store's error instead of being treated as new).
     pub async fn exists(&self, id: &str) -> bool {
         self.try_exists(id).await.unwrap_or(true)
+    }
+
+    /// Forgets a conversation that is done with (memory and store): the command line's
+    /// one-off conversations, so a long `plan --jsonl` run stays flat in memory.
+    pub async fn forget(&self, id: &str) -> Result<(), CoordError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Forget { id: id.to_string(), reply }).await?;
+        rx.await.map_err(|_| CoordError::Closed)?;
+        Ok(self.shared.persist.remove(id).await?)
     }
 
     /// The current state of a conversation (from memory, else the store).
