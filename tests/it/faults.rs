@@ -123,6 +123,8 @@ async fn a_frozen_redis_delays_no_one_shot_plan_and_readiness_follows_it() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let (st, _) = get_json(&c, &format!("{}/readyz", s.base)).await;
     assert_eq!(st, 503, "not ready while the store is frozen");
+    let head = crate::http::raw(&s.base, b"GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", Duration::from_secs(3)).await;
+    assert!(head.to_lowercase().contains("retry-after: 1"), "{head}");
     redis.thaw();
     let mut ready = false;
     for _ in 0..50 {

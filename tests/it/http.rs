@@ -547,3 +547,111 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     shutdown.cancel();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Sends raw bytes and reads what comes back within `wait` (the response head and what body
+/// arrives).
+pub(crate) async fn raw(base: &str, request: &[u8], wait: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request).await.expect("send");
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut got = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+        if got.windows(4).any(|w| w == b"\r\n\r\n") && String::from_utf8_lossy(&got).contains("\"error\"") {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_manners_head_allow_auth_scheme_and_early_413() {
+    let http = http::Config { token: Some("s3cret".into()), body_limit: 16 * 1024, ..Default::default() };
+    let s = Server::start(Arc::new(MemoryStore::default()), http, coordinator::Config::default()).await;
+    let c = client();
+    // HEAD on every GET route: the GET's status and headers, no body.
+    for route in ["/healthz", "/readyz", "/metrics"] {
+        let (st, ctype, body) = call(&c, "HEAD", &format!("{}{route}", s.base), &[], b"").await;
+        let (get_st, get_ctype, _) = call(&c, "GET", &format!("{}{route}", s.base), &[], b"").await;
+        assert_eq!((st, ctype.as_str(), body.as_str()), (get_st, get_ctype.as_str(), ""), "{route}");
+    }
+    let plan = br#"{"text": "reach in Spain"}"#;
+    let url = format!("{}/v1/plans", s.base);
+    // The scheme is case-insensitive; the token is not.
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let auth = format!("{scheme} s3cret");
+        let (st, _, _) = call(&c, "POST", &url, &[("authorization", auth.as_str())], plan).await;
+        assert_eq!(st, 200, "{scheme}");
+    }
+    for wrong in ["Bearer S3CRET", "Basic s3cret", "Bearers3cret", "s3cret"] {
+        let (st, _, _) = call(&c, "POST", &url, &[("authorization", wrong)], plan).await;
+        assert_eq!(st, 401, "{wrong}");
+    }
+    let auth = ("authorization", "Bearer s3cret");
+    let (st, _, _) = call(&c, "HEAD", &format!("{}/v1/conversations/c_none", s.base), &[auth], b"").await;
+    assert_eq!(st, 404, "HEAD works on GET /v1/conversations/{{id}} too");
+    // 405 names what is allowed.
+    for (method, route, allow) in [
+        ("DELETE", "/v1/plans", "POST"),
+        ("GET", "/v1/conversations", "POST"),
+        ("PUT", "/v1/conversations/c_1/messages", "POST"),
+        ("POST", "/healthz", "GET, HEAD"),
+        ("DELETE", "/v1/conversations/c_1", "GET, HEAD"),
+    ] {
+        let req = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{route}", s.base))
+            .header("authorization", "Bearer s3cret")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let resp = c.request(req).await.expect("response");
+        assert_eq!(resp.status().as_u16(), 405, "{method} {route}");
+        assert_eq!(resp.headers().get("allow").and_then(|v| v.to_str().ok()), Some(allow), "{method} {route}");
+    }
+    // A declared length over the limit is refused before the body is sent at all.
+    let head = format!(
+        "POST /v1/plans HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        10 * 1024 * 1024
+    );
+    let started = std::time::Instant::now();
+    let answer = raw(&s.base, head.as_bytes(), Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("body_too_large"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(2), "answered without waiting for the body");
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_keys_over_http_return_the_same_answer_and_are_checked() {
+    let s = Server::default().await;
+    let c = client();
+    let key = |k: &'static str| [("idempotency-key", k), ("content-type", "application/json")];
+    let (st, _, a) = call(&c, "POST", &format!("{}/v1/conversations", s.base), &key("k1"), b"{}").await;
+    let (st2, _, b) = call(&c, "POST", &format!("{}/v1/conversations", s.base), &key("k1"), b"{}").await;
+    assert_eq!((st, st2, &a), (201, 201, &b));
+    let id = serde_json::from_str::<Value>(&a).unwrap()["id"].as_str().unwrap().to_string();
+    let url = format!("{}/v1/conversations/{id}/messages", s.base);
+    let body = br#"{"text": "awareness in Germany, 5k, 30 days"}"#;
+    let (_, _, first) = call(&c, "POST", &url, &key("m1"), body).await;
+    // A retry streamed: one `plan` event carrying the same answer.
+    let (st, ctype, text) =
+        call(&c, "POST", &url, &[("idempotency-key", "m1"), ("accept", "text/event-stream")], body).await;
+    assert_eq!((st, ctype.as_str()), (200, "text/event-stream"));
+    let evs = events(&text);
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    assert_eq!(evs[0].1, serde_json::from_str::<Value>(&first).unwrap());
+    let (_, view) = get_json(&c, &format!("{}/v1/conversations/{id}", s.base)).await;
+    assert_eq!(view["messages"].as_array().unwrap().len(), 1);
+    for bad in ["", "with space", &"x".repeat(300)] {
+        let (st, _, b) = call(&c, "POST", &url, &[("idempotency-key", bad)], body).await;
+        assert_eq!(st, 400, "{bad:?}: {b}");
+        assert!(b.contains("invalid_idempotency_key"), "{b}");
+    }
+    s.stop().await;
+}

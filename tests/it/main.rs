@@ -2,6 +2,7 @@
 
 mod catalogue;
 mod cli;
+mod doors;
 mod eval;
 mod faults;
 mod http;
