@@ -3,8 +3,8 @@
 //! Layout: [`brief`] holds the SPEC's domain types; [`understand`] the router and the
 //! specialists; [`conversation`] merges findings into a brief; [`plan`] the planner's output;
 //! [`markets`] the configured markets; [`brain`] ties them together for every surface;
-//! [`coordinator`] is the actor every surface talks to, [`store`] keeps conversations across
-//! restarts, [`telemetry`] counts; [`surface`] renders and transports.
+//! [`coordinator`] is the actor every surface talks to (a folder: handle, loop, turn, cache,
+//! record, persistence), [`store`] keeps conversations across restarts (typed, async), [`telemetry`] counts; [`surface`] renders and transports.
 
 pub mod brain;
 pub mod brief;
