@@ -4,7 +4,8 @@
 //! specialists; [`conversation`] merges findings into a brief; [`plan`] the planner's output;
 //! [`markets`] the configured markets; [`brain`] ties them together for every surface;
 //! [`coordinator`] is the actor every surface talks to (a folder: handle, loop, turn, cache,
-//! record, persistence), [`store`] keeps conversations across restarts (typed, async), [`telemetry`] counts; [`surface`] renders and transports.
+//! record, persistence), [`store`] keeps conversations across restarts (typed, async);
+//! [`telemetry`] counts; [`surface`] renders and transports.
 
 pub mod brain;
 pub mod brief;
