@@ -15,6 +15,8 @@
 
 mod actor;
 mod cache;
+#[cfg(any(test, feature = "testing"))]
+mod fault;
 mod persist;
 mod record;
 mod turn;
@@ -35,9 +37,10 @@ use crate::store::{ConversationStore, StoreError};
 use crate::telemetry::Metrics;
 use crate::understand::Specialist;
 
+#[cfg(any(test, feature = "testing"))]
+pub use self::fault::{Fault, FaultHook};
 pub use self::persist::STORE_TIMEOUT;
 pub use self::record::{Change, MessageRecord, Record, MESSAGES_KEPT};
-pub use self::turn::{Fault, FaultHook};
 
 /// Coordinator settings.
 #[derive(Clone)]
@@ -51,6 +54,8 @@ pub struct Config {
     pub max_conversations: usize,
     /// How often the sweeper looks for idle conversations.
     pub sweep_every: Duration,
+    /// Faults to inject (tests only).
+    #[cfg(any(test, feature = "testing"))]
     pub fault: Option<FaultHook>,
 }
 
@@ -61,6 +66,7 @@ impl Default for Config {
             ttl: Duration::from_secs(14 * 24 * 3600),
             max_conversations: 100_000,
             sweep_every: Duration::from_secs(60),
+            #[cfg(any(test, feature = "testing"))]
             fault: None,
         }
     }

@@ -4,7 +4,6 @@
 //! finding as it completes) go to an optional channel for streaming surfaces.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -14,21 +13,6 @@ use super::{CoordError, Event, Shared, Turn};
 use crate::brain::{validate, Response};
 use crate::conversation::Conversation;
 use crate::understand::{router, Findings, Specialist, Text};
-
-/// A fault to inject into a specialist run (tests of the time limit and panic handling).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// Wait (asynchronously) before running.
-    Delay(Duration),
-    /// Keep the thread busy (synchronously) before running: a runaway specialist.
-    Busy(Duration),
-    Panic,
-    /// Panic after the specialists, while merging and planning (outside their tasks).
-    PanicWhileMerging,
-}
-
-/// Decides faults per specialist and message; `None` in production.
-pub type FaultHook = Arc<dyn Fn(Specialist, &str) -> Option<Fault> + Send + Sync>;
 
 /// Applies one message to a conversation's record: "undo", or a turn; notes it and its changes.
 pub(super) async fn message_turn(
@@ -71,22 +55,18 @@ pub(super) async fn turn(
     let mut tasks: Vec<(tokio::task::Id, Specialist)> = Vec::new();
     for s in route.specialists() {
         let text = text.clone();
-        let fault = shared.config.fault.as_ref().and_then(|f| f(s, message));
+        #[cfg(any(test, feature = "testing"))]
+        let fault = super::fault::lookup(shared, s, message);
         let limit = shared.config.specialist_timeout;
         let handle = set.spawn(async move {
             let started = Instant::now();
             let run = async {
-                match fault {
-                    Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
-                    Some(Fault::Panic) => panic!("injected fault in the {} specialist", s.name()),
-                    Some(Fault::Busy(_) | Fault::PanicWhileMerging) | None => {}
-                }
+                #[cfg(any(test, feature = "testing"))]
+                let busy = super::fault::before_run(fault, s).await;
+                #[cfg(not(any(test, feature = "testing")))]
+                let busy: Option<std::time::Duration> = None;
                 // The specialist is synchronous CPU work: on the blocking pool the time limit
                 // can really cut it off (the turn goes on; the run finishes in the background).
-                let busy = match fault {
-                    Some(Fault::Busy(d)) => Some(d),
-                    _ => None,
-                };
                 let blocking = move || {
                     if let Some(d) = busy {
                         std::thread::sleep(d);
@@ -132,14 +112,8 @@ pub(super) async fn turn(
             }
         }
     }
-    let merge_fault = shared
-        .config
-        .fault
-        .as_ref()
-        .is_some_and(|f| route.specialists().any(|s| f(s, message) == Some(Fault::PanicWhileMerging)));
-    if merge_fault {
-        panic!("injected fault while merging");
-    }
+    #[cfg(any(test, feature = "testing"))]
+    super::fault::while_merging(shared, route.specialists(), message);
     Ok(brain.merge_and_plan(conv, &findings))
 }
 
