@@ -202,7 +202,7 @@ impl Persist {
             })
         };
         drop(renewer);
-        Ok(Some(Lease { persist: self.clone(), id: id.to_string(), token, stop, released: false }))
+        Ok(Some(Lease { persist: self.clone(), id: id.to_string(), token, stop, lease, released: false }))
     }
 }
 
@@ -213,17 +213,30 @@ pub struct Lease {
     id: String,
     token: String,
     stop: CancellationToken,
+    lease: Duration,
     released: bool,
 }
 
 impl Lease {
-    /// Stops renewing and releases the lock (a failure is logged: the lease then runs out).
+    /// Stops renewing and releases the lock. If the store cannot be reached (Redis restarting
+    /// with its data), the release is retried in the background until the lease would have run
+    /// out anyway, so the conversation is free again as soon as the store is back.
     pub async fn release(mut self) {
         self.released = true;
         self.stop.cancel();
         let p = &self.persist;
         if let Err(e) = p.call("unlock", p.store.unlock(&self.id, &self.token)).await {
-            tracing::warn!(conversation = %self.id, error = %e, "could not release a conversation lock (its lease will expire)");
+            tracing::warn!(conversation = %self.id, error = %e, "could not release a conversation lock; retrying");
+            let (persist, id, token, lease) = (self.persist.clone(), self.id.clone(), self.token.clone(), self.lease);
+            tokio::spawn(async move {
+                let until = Instant::now() + lease;
+                while Instant::now() < until {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if persist.store.unlock(&id, &token).await.is_ok() {
+                        return;
+                    }
+                }
+            });
         }
     }
 }

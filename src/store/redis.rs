@@ -81,6 +81,26 @@ impl RedisStore {
     }
 }
 
+impl RedisStore {
+    /// Tries to release a lock that may or may not be ours, every 100 ms until `lease` has
+    /// passed (after which it has expired anyway).
+    fn unlock_later(&self, key: String, token: String, lease: Duration) {
+        let mut conn = self.conn.clone();
+        tokio::spawn(async move {
+            let until = tokio::time::Instant::now() + lease;
+            let mut cmd = Self::eval(UNLOCK, &[&key]);
+            cmd.arg(&token);
+            while tokio::time::Instant::now() < until {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let done = tokio::time::timeout(COMMAND_TIMEOUT, cmd.query_async::<i64>(&mut conn)).await;
+                if matches!(done, Ok(Ok(_))) {
+                    return;
+                }
+            }
+        });
+    }
+}
+
 impl ConversationStore for RedisStore {
     fn load_all(&self) -> StoreFuture<'_, Vec<(String, Vec<u8>)>> {
         // Shared stores load conversations when they are used; nothing is preloaded.
@@ -128,8 +148,17 @@ impl ConversationStore for RedisStore {
             let mut pause = Duration::from_millis(2);
             let ms = lease.as_millis().max(1) as u64;
             loop {
-                let got: Option<String> =
-                    self.query(redis::cmd("SET").arg(&key).arg(&token).arg("NX").arg("PX").arg(ms)).await?;
+                let got: Result<Option<String>, StoreError> =
+                    self.query(redis::cmd("SET").arg(&key).arg(&token).arg("NX").arg("PX").arg(ms)).await;
+                let got = match got {
+                    Ok(g) => g,
+                    Err(e) => {
+                        // The SET may have been applied with its reply lost (Redis stopped
+                        // mid-command, and kept it on disk): release it once Redis is back.
+                        self.unlock_later(key.clone(), token.clone(), lease);
+                        return Err(e);
+                    }
+                };
                 if got.is_some() {
                     return Ok(token);
                 }
