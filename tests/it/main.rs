@@ -12,5 +12,6 @@ mod redis;
 mod replicas;
 
 mod slack;
+mod slack_faults;
 mod slack_standin;
 mod soak;
