@@ -32,7 +32,8 @@ pub struct Persist {
     healthy: AtomicBool,
     /// When a call other than the probe last failed for want of the store.
     failed_at: std::sync::Mutex<Option<Instant>>,
-    /// When the store was last probed (one probe at a time).
+    /// When the store was last probed. An async mutex, held across the probe on purpose: one
+    /// probe at a time, and readiness checks that arrive meanwhile wait for its result.
     probed: tokio::sync::Mutex<Option<Instant>>,
 }
 
