@@ -278,7 +278,7 @@ async fn a_failing_store_is_an_error_never_absent_and_health_follows_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_frozen_store_delays_no_one_shot_plan_and_no_other_conversation() {
+async fn a_frozen_store_delays_no_one_shot_plan() {
     let (c, store) = start_flaky();
     let cached = c.create(None, today()).await.unwrap();
     c.message(&cached, "awareness in Germany, €5k, 30 days", None, None).await.unwrap();
