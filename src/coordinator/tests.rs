@@ -131,6 +131,8 @@ pub(crate) struct Flaky {
     inner: MemoryStore,
     pub down: std::sync::atomic::AtomicBool,
     pub frozen: std::sync::atomic::AtomicBool,
+    /// Writes of this one conversation hang (a slow write).
+    pub slow_id: std::sync::Mutex<Option<String>>,
 }
 
 impl Flaky {
@@ -160,6 +162,9 @@ impl ConversationStore for Flaky {
     }
     fn put<'a>(&'a self, id: &'a str, record: &'a [u8], fence: Option<&'a str>) -> StoreFuture<'a, ()> {
         Box::pin(async move {
+            while self.slow_id.lock().unwrap().as_deref() == Some(id) {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
             self.gate().await?;
             self.inner.put(id, record, fence).await
         })
@@ -326,4 +331,28 @@ async fn a_repeated_idempotency_key_applies_nothing_and_returns_the_same_reply()
     // A reply that was lost from the store still applies nothing: the current plan comes back.
     let record: Record = serde_json::from_slice(&store.get(&id).await.unwrap().unwrap()).unwrap();
     assert!(record.has_applied("m2"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_write_of_one_conversation_delays_no_other() {
+    let (c, store) = start_flaky();
+    let (a, b) = (c.create(None, today()).await.unwrap(), c.create(None, today()).await.unwrap());
+    *store.slow_id.lock().unwrap() = Some(a.clone());
+    let c1 = c.clone();
+    let a1 = a.clone();
+    let stuck = tokio::spawn(async move { c1.message(&a1, "awareness in Germany, €5k, 30 days", None, None).await });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for k in 1..=5 {
+        let started = std::time::Instant::now();
+        c.message(&b, &format!("reach in Spain, €{k}k, 3 weeks"), None, None).await.unwrap();
+        assert!(
+            started.elapsed() < Duration::from_millis(900),
+            "waited {:?} behind another conversation",
+            started.elapsed()
+        );
+    }
+    // The slow one fails at its time limit, alone; its conversation works again after.
+    assert_eq!(stuck.await.unwrap().unwrap_err().code(), "store_unavailable");
+    *store.slow_id.lock().unwrap() = None;
+    assert!(c.message(&a, "reach in Spain", None, None).await.is_ok());
 }
