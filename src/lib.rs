@@ -3,11 +3,12 @@
 //! Layout: [`brief`] holds the SPEC's domain types; [`understand`] the router and the
 //! specialists; [`conversation`] merges findings into a brief; [`plan`] the planner's output;
 //! [`markets`] the configured markets; [`brain`] ties them together for every surface;
-//! [`coordinator`] is the actor every surface talks to, [`store`] keeps conversations across
-//! restarts, [`telemetry`] counts; [`present`] says how a plan reads (summary, labels, numbers,
-//! what changed) and [`surface`] renders that and transports; [`export`] writes a plan as a
-//! chart, CSV, xlsx or a Spotify Ads API–shaped draft; [`model`] asks an optional language
-//! model for a specialist's reading.
+//! [`coordinator`] is the actor every surface talks to (a folder: handle, loop, turn, cache,
+//! record, persistence), [`store`] keeps conversations across restarts (typed, async);
+//! [`telemetry`] counts; [`present`] says how a plan reads (summary, labels, numbers, what
+//! changed) and [`surface`] renders that and transports; [`export`] writes a plan as a chart,
+//! CSV, xlsx or a Spotify Ads API–shaped draft; [`model`] asks an optional language model for a
+//! specialist's reading.
 
 pub mod brain;
 pub mod brief;

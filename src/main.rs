@@ -191,14 +191,16 @@ fn main() -> ExitCode {
     init_logging(&settings);
     let markets = adsai::markets::Markets::embedded();
     match cli.command {
-        Command::Config { command: ConfigCommand::Check } => match settings.validate(markets) {
-            Ok(()) => {
-                print!("{}", settings.to_masked_toml());
-                eprintln!("adsai: settings are valid");
-                ExitCode::SUCCESS
+        Command::Config { command: ConfigCommand::Check } => {
+            match settings.validate(markets).and(settings.validate_serve()) {
+                Ok(()) => {
+                    print!("{}", settings.to_masked_toml());
+                    eprintln!("adsai: settings are valid");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
             }
-            Err(e) => fail(e),
-        },
+        }
         Command::Data { command: DataCommand::Generate { rows, seed, out } } => {
             let opts = adsai::plan::synth::GenOptions { rows, seed, ..Default::default() };
             match adsai::plan::synth::generate(&out, markets.all(), &opts) {
@@ -229,7 +231,7 @@ fn main() -> ExitCode {
             if settings.http.addr.is_none() && !settings.slack.enabled {
                 return fail("nothing to serve: give --http ADDR and/or --slack (or [http] addr / [slack] enabled)");
             }
-            if let Err(e) = settings.validate(markets) {
+            if let Err(e) = settings.validate(markets).and(settings.validate_serve()) {
                 return fail(e);
             }
             // Token problems are start-up errors (exit 2), never a retry loop.
@@ -312,11 +314,11 @@ async fn plan(
     ExitCode::SUCCESS
 }
 
-fn open_store(settings: &Settings, state_dir: &std::path::Path) -> Result<Arc<dyn ConversationStore>, String> {
+async fn open_store(settings: &Settings, state_dir: &std::path::Path) -> Result<Arc<dyn ConversationStore>, String> {
     match settings.conversations.redis_url.as_ref().map(Secret::expose) {
         Some(url) => {
             let ttl = Duration::from_secs(settings.conversations.ttl_hours.saturating_mul(3600));
-            Ok(Arc::new(RedisStore::open(url, ttl).map_err(|e| e.to_string())?))
+            Ok(Arc::new(RedisStore::open(url, ttl).await.map_err(|e| e.to_string())?))
         }
         None => Ok(Arc::new(RedbStore::open(state_dir).map_err(|e| e.to_string())?)),
     }
@@ -324,7 +326,7 @@ fn open_store(settings: &Settings, state_dir: &std::path::Path) -> Result<Arc<dy
 
 async fn serve(brain: Brain, settings: Settings, slack: Option<slack::Config>) -> ExitCode {
     let state_dir = settings.state_dir(&env);
-    let store = match open_store(&settings, &state_dir) {
+    let store = match open_store(&settings, &state_dir).await {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -350,7 +352,8 @@ async fn serve(brain: Brain, settings: Settings, slack: Option<slack::Config>) -
     };
     if let Some(files) = files {
         let every = Duration::from_secs(settings.data.reload_secs.max(1));
-        tokio::spawn(adsai::data::watch(data, files, every, metrics.clone(), shutdown.child_token()));
+        let guards = settings.data_guards();
+        tokio::spawn(adsai::data::watch(data, files, every, guards, metrics.clone(), shutdown.child_token()));
     }
     let bot = match slack {
         Some(config) => match slack::SlackBot::start(config, coordinator.clone()).await {

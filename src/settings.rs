@@ -26,16 +26,12 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+    /// What is shown instead of the value: never a character of it.
     fn masked(&self) -> String {
-        if self.0.is_empty() {
-            String::new()
+        if self.0.trim().is_empty() {
+            "(empty)".to_string()
         } else {
-            let prefix: String = self.0.chars().take_while(|c| *c != '-').take(4).collect();
-            if self.0.contains('-') && prefix.len() < self.0.len() {
-                format!("{prefix}-****")
-            } else {
-                "****".to_string()
-            }
+            "(hidden)".to_string()
         }
     }
 }
@@ -59,13 +55,21 @@ pub struct Http {
     /// Listen address; the API is off when unset.
     pub addr: Option<String>,
     pub api_token: Option<Secret>,
+    /// Serve without a token on an address other than loopback (off: such a start is refused).
+    pub allow_anonymous: bool,
     pub body_limit_bytes: usize,
     pub drain_timeout_secs: u64,
 }
 
 impl Default for Http {
     fn default() -> Self {
-        Http { addr: None, api_token: None, body_limit_bytes: 64 * 1024, drain_timeout_secs: 10 }
+        Http {
+            addr: None,
+            api_token: None,
+            allow_anonymous: false,
+            body_limit_bytes: 64 * 1024,
+            drain_timeout_secs: 10,
+        }
     }
 }
 
@@ -79,6 +83,10 @@ pub struct Slack {
     pub api_url: String,
     pub allowed_teams: Vec<String>,
     pub allowed_channels: Vec<String>,
+    /// Posts a channel may take at once (Slack allows short bursts over its ~1 a second).
+    pub burst: u32,
+    /// Posts a channel regains per second.
+    pub posts_per_sec: f64,
 }
 
 impl Default for Slack {
@@ -90,6 +98,8 @@ impl Default for Slack {
             api_url: "https://slack.com/api/".into(),
             allowed_teams: Vec::new(),
             allowed_channels: Vec::new(),
+            burst: 20,
+            posts_per_sec: 1.0,
         }
     }
 }
@@ -104,11 +114,15 @@ pub struct Data {
     pub markets: Option<PathBuf>,
     /// How often the files are checked for changes.
     pub reload_secs: u64,
+    /// A reload is rejected when more than this share of its rows is bad (percent).
+    pub max_bad_rows_percent: f64,
+    /// A reload is rejected when it has fewer than this share of the loaded rows (percent).
+    pub min_rows_percent: f64,
 }
 
 impl Default for Data {
     fn default() -> Self {
-        Data { history: None, markets: None, reload_secs: 30 }
+        Data { history: None, markets: None, reload_secs: 30, max_bad_rows_percent: 1.0, min_rows_percent: 50.0 }
     }
 }
 
@@ -195,6 +209,19 @@ pub enum SettingsError {
     Invalid(Vec<String>),
 }
 
+/// A TOML error without the offending line (which may hold a secret): where, and what.
+fn parse_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {}", e.message().trim())
+        }
+        None => e.message().trim().to_string(),
+    }
+}
+
 fn list(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
 }
@@ -207,7 +234,8 @@ impl Settings {
                 let name = path.display().to_string();
                 let text = std::fs::read_to_string(path)
                     .map_err(|source| SettingsError::Read { file: name.clone(), source })?;
-                toml::from_str(&text).map_err(|e| SettingsError::Parse { file: name, message: e.to_string() })?
+                toml::from_str(&text)
+                    .map_err(|e| SettingsError::Parse { file: name, message: parse_error(&text, &e) })?
             }
             None => Settings::default(),
         };
@@ -225,7 +253,14 @@ impl Settings {
         if let Some(v) = get("ADSAI_HTTP_ADDR") {
             self.http.addr = Some(v);
         }
-        if let Some(v) = get("ADSAI_API_TOKEN") {
+        // A token that is set but blank would silently turn authentication off: an error.
+        if let Some(v) = env("ADSAI_API_TOKEN") {
+            if v.trim().is_empty() {
+                return Err(SettingsError::Env {
+                    name: "ADSAI_API_TOKEN".into(),
+                    message: "is empty; unset it to serve without a token".into(),
+                });
+            }
             self.http.api_token = Some(Secret(v));
         }
         if let Some(v) = get("SLACK_APP_TOKEN") {
@@ -296,6 +331,9 @@ impl Settings {
                 problems.push(format!("http.addr {a:?} is not an address such as 127.0.0.1:8080"));
             }
         }
+        if self.http.api_token.as_ref().is_some_and(|t| t.expose().trim().is_empty()) {
+            problems.push("http.api_token is empty; remove it to serve without a token".into());
+        }
         if self.http.body_limit_bytes < 1024 {
             problems.push("http.body_limit_bytes must be at least 1024".into());
         }
@@ -329,6 +367,15 @@ impl Settings {
         }
         if self.data.reload_secs == 0 {
             problems.push("data.reload_secs must be at least 1".into());
+        }
+        if !(0.0..=100.0).contains(&self.data.max_bad_rows_percent) {
+            problems.push("data.max_bad_rows_percent must be between 0 and 100".into());
+        }
+        if !(0.0..=100.0).contains(&self.data.min_rows_percent) {
+            problems.push("data.min_rows_percent must be between 0 and 100".into());
+        }
+        if self.slack.burst == 0 || !(self.slack.posts_per_sec > 0.0 && self.slack.posts_per_sec <= 100.0) {
+            problems.push("slack.burst must be at least 1 and slack.posts_per_sec above 0 (at most 100)".into());
         }
         if let Some(url) = &self.conversations.redis_url {
             if !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://")) {
@@ -370,9 +417,34 @@ impl Settings {
         }
     }
 
-    /// The effective settings as TOML, secrets masked.
+    /// Why `serve` must not start with these settings: an API on an address other than
+    /// loopback with no token, unless `[http] allow_anonymous = true` says so.
+    pub fn validate_serve(&self) -> Result<(), SettingsError> {
+        let open = self.http.addr.as_deref().and_then(|a| a.parse::<std::net::SocketAddr>().ok());
+        match open {
+            Some(addr) if !addr.ip().is_loopback() && self.http.api_token.is_none() && !self.http.allow_anonymous => {
+                Err(SettingsError::Invalid(vec![format!(
+                    "http.addr {addr} is reachable from other machines and there is no api_token \
+                     (ADSAI_API_TOKEN): set one, or set [http] allow_anonymous = true"
+                )]))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The effective settings as TOML, secrets masked; an API token that is off is shown as
+    /// `api_token = "(none: anonymous)"`.
     pub fn to_masked_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render settings: {e}\n"))
+        let mut value = match toml::Table::try_from(self) {
+            Ok(v) => v,
+            Err(e) => return format!("# cannot render settings: {e}\n"),
+        };
+        if self.http.api_token.is_none() {
+            if let Some(toml::Value::Table(http)) = value.get_mut("http") {
+                http.insert("api_token".into(), toml::Value::String("(none: anonymous)".into()));
+            }
+        }
+        toml::to_string_pretty(&value).unwrap_or_else(|e| format!("# cannot render settings: {e}\n"))
     }
 
     /// The planner's settings.
@@ -383,6 +455,14 @@ impl Settings {
             default_country: self.planner.default_market.clone(),
             privacy_min_advertisers: self.planner.privacy_min_advertisers,
             ..Default::default()
+        }
+    }
+
+    /// What a data reload must pass.
+    pub fn data_guards(&self) -> crate::data::Guards {
+        crate::data::Guards {
+            max_bad_rows_percent: self.data.max_bad_rows_percent,
+            min_rows_percent: self.data.min_rows_percent,
         }
     }
 
@@ -456,8 +536,51 @@ mod tests {
             Settings::load(None, &env_of(&[("SLACK_BOT_TOKEN", "xoxb-1234-secret"), ("ADSAI_API_TOKEN", "hunter2")]))
                 .unwrap();
         let shown = format!("{}{:?}", s.to_masked_toml(), s);
-        assert!(!shown.contains("secret") && !shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("xoxb-****"));
+        for part in ["secret", "hunter", "xoxb", "1234", "h2"] {
+            assert!(!shown.contains(part), "{part} shown: {shown}");
+        }
+        assert!(shown.contains("(hidden)"));
+        let off = Settings::load(None, &env_of(&[])).unwrap().to_masked_toml();
+        assert!(off.contains("api_token = \"(none: anonymous)\""), "{off}");
+    }
+
+    #[test]
+    fn a_blank_token_is_an_error_not_anonymous_access() {
+        for blank in ["", " ", "\t", "  \n"] {
+            let err = Settings::load(None, &env_of(&[("ADSAI_API_TOKEN", blank)])).unwrap_err();
+            assert!(err.to_string().contains("ADSAI_API_TOKEN"), "{err}");
+        }
+        let mut s = Settings::default();
+        s.http.api_token = Some(Secret::new("  "));
+        assert!(s.validate(crate::markets::Markets::embedded()).unwrap_err().to_string().contains("api_token"));
+    }
+
+    #[test]
+    fn an_open_address_needs_a_token_or_an_explicit_anonymous() {
+        let mut s = Settings::default();
+        for (addr, ok) in
+            [("127.0.0.1:8080", true), ("[::1]:8080", true), ("0.0.0.0:8080", false), ("10.1.2.3:80", false)]
+        {
+            s.http.addr = Some(addr.into());
+            assert_eq!(s.validate_serve().is_ok(), ok, "{addr}");
+        }
+        s.http.allow_anonymous = true;
+        assert!(s.validate_serve().is_ok());
+        s.http.allow_anonymous = false;
+        s.http.api_token = Some(Secret::new("t0k"));
+        assert!(s.validate_serve().is_ok());
+    }
+
+    #[test]
+    fn a_toml_error_does_not_echo_the_line() {
+        let dir = std::env::temp_dir().join(format!("adsai-settings-echo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, "[http]\naddr = \"127.0.0.1:1\"\napi_token = \"sup3r-s3cret\n").unwrap();
+        let err = Settings::load(Some(&file), &env_of(&[])).unwrap_err().to_string();
+        assert!(!err.contains("sup3r") && !err.contains("s3cret"), "{err}");
+        assert!(err.contains("bad.toml") && err.contains("line 3"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -108,27 +108,77 @@ pub async fn conversation(
         return Err((0, CoordError::Input(crate::brain::InputError::Empty)));
     }
     let id = coordinator.create(None, today).await.map_err(|e| (0, e))?;
-    let mut last = None;
+    let mut last = Ok(None);
     for (i, m) in messages.iter().enumerate() {
-        last = Some(coordinator.message(&id, m, None, None).await.map_err(|e| (i, e))?.response);
+        match coordinator.message(&id, m, None, None).await {
+            Ok(t) => last = Ok(Some(t.response)),
+            Err(e) => {
+                last = Err((i, e));
+                break;
+            }
+        }
     }
-    last.ok_or((0, CoordError::Input(crate::brain::InputError::Empty)))
+    // Answered: nothing of it is kept (memory stays flat over a long `--jsonl` run).
+    if let Err(e) = coordinator.forget(&id).await {
+        tracing::debug!(error = %e, "could not forget a finished conversation");
+    }
+    last?.ok_or((0, CoordError::Input(crate::brain::InputError::Empty)))
+}
+
+/// The longest `--jsonl` line read; a longer one is answered with `line_too_long` (and skipped
+/// without being held in memory).
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// One line of input, read with a bound on its length.
+enum Line {
+    Text(Vec<u8>),
+    TooLong(usize),
+}
+
+/// Reads up to the next newline, keeping at most `cap` bytes; `None` at the end of input.
+fn read_line_capped(input: &mut impl BufRead, cap: usize) -> std::io::Result<Option<Line>> {
+    let mut buf = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok((total > 0).then_some(if total > cap { Line::TooLong(total) } else { Line::Text(buf) }));
+        }
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], i + 1),
+            None => (chunk, chunk.len()),
+        };
+        total += part.len();
+        if total <= cap {
+            buf.extend_from_slice(part);
+        } else if !buf.is_empty() {
+            buf = Vec::new();
+        }
+        let ended = done > part.len();
+        input.consume(done);
+        if ended {
+            return Ok(Some(if total > cap { Line::TooLong(total) } else { Line::Text(buf) }));
+        }
+    }
 }
 
 /// Runs `--jsonl` over a reader; returns (succeeded, failed) counts.
 pub async fn run_jsonl(
     coordinator: &Coordinator,
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut out: impl Write,
     today: NaiveDate,
 ) -> std::io::Result<(usize, usize)> {
     let (mut ok, mut failed) = (0, 0);
-    for line in input.split(b'\n') {
-        let line = line?;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let (value, good) = handle_jsonl_line(coordinator, &line, today).await;
+    while let Some(line) = read_line_capped(&mut input, MAX_LINE_BYTES)? {
+        let (value, good) = match line {
+            Line::TooLong(n) => {
+                let message = format!("the line is {n} bytes; at most {MAX_LINE_BYTES} are read");
+                (error_line(&Value::Null, "line_too_long", message), false)
+            }
+            Line::Text(line) if line.iter().all(u8::is_ascii_whitespace) => continue,
+            Line::Text(line) => handle_jsonl_line(coordinator, &line, today).await,
+        };
         if good {
             ok += 1;
         } else {
@@ -246,5 +296,37 @@ mod tests {
             out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[2]["id"], "b");
+    }
+
+    #[tokio::test]
+    async fn an_overlong_line_is_an_error_and_the_run_goes_on() {
+        let mut input = b"{\"id\":\"a\",\"messages\":[\"reach in France\"]}\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 10));
+        input.extend(b"\n{\"id\":\"b\",\"messages\":[\"clicks, UK\"]}");
+        let mut out = Vec::new();
+        let (ok, failed) = run_jsonl(&coordinator(), &input[..], &mut out, today()).await.unwrap();
+        assert_eq!((ok, failed), (2, 1));
+        let lines: Vec<Value> =
+            out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+        assert_eq!(lines[1]["error"]["code"], "line_too_long");
+        assert_eq!(lines[2]["id"], "b", "a last line without a newline is read too");
+        // A line of exactly the limit is read (and is merely not JSON).
+        let exact = vec![b'y'; MAX_LINE_BYTES];
+        let mut out = Vec::new();
+        run_jsonl(&coordinator(), &exact[..], &mut out, today()).await.unwrap();
+        assert!(String::from_utf8_lossy(&out).contains("invalid_json"));
+    }
+
+    #[tokio::test]
+    async fn answered_conversations_are_forgotten() {
+        let c = coordinator();
+        let mut input = Vec::new();
+        for n in 0..300 {
+            input.extend(format!("{{\"id\":{n},\"messages\":[\"reach in France\",\"make it {n}k\"]}}\n").bytes());
+        }
+        let (ok, _) = run_jsonl(&c, &input[..], std::io::sink(), today()).await.unwrap();
+        assert_eq!(ok, 300);
+        tokio::task::yield_now().await;
+        assert_eq!(c.conversations(), 0, "nothing kept once answered");
     }
 }

@@ -10,7 +10,12 @@
 //!
 //! `Accept: text/event-stream` on the POSTs streams `specialist` events and ends with `plan`.
 //! Errors are `{"error": {"code", "message"}}` with a stable code, mapped in one place
-//! ([`error_response`]). The server drains in-flight requests on shutdown, within a time limit.
+//! ([`error_response`]); a store failure is `503 store_unavailable` with `Retry-After`, never a
+//! 404. `Idempotency-Key` on the two conversation POSTs makes a retry return the first answer
+//! (same status, same body) without applying anything again. `HEAD` works on every `GET`
+//! route, a 405 names the allowed methods in `Allow`, and a `Content-Length` over the body limit
+//! is refused (413) before the body is read. The server drains in-flight requests on shutdown,
+//! within a time limit.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -24,7 +29,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Body, Frame, Incoming};
-use hyper::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use hyper::header::{HeaderValue, ACCEPT, ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
@@ -33,7 +38,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::coordinator::{CoordError, Coordinator, Event};
+use crate::coordinator::{Answer, CoordError, Coordinator, Event};
 use crate::telemetry::Metrics;
 
 /// HTTP settings.
@@ -98,15 +103,21 @@ struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Close the connection after the reply (the request's body was left unread).
+    close: bool,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), close: false }
     }
 
     fn reply(self) -> Reply {
-        error_response(self.status, self.code, self.message)
+        let mut r = error_response(self.status, self.code, self.message);
+        if self.close {
+            r.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        r
     }
 }
 
@@ -120,20 +131,27 @@ fn coord_message(e: &CoordError) -> String {
     match e {
         CoordError::Store(inner) => {
             tracing::error!(error = %inner, "store failure");
-            "the conversation could not be saved; try again".to_string()
+            "the conversation store is unavailable; nothing was changed; try again shortly".to_string()
         }
         other => other.to_string(),
     }
 }
 
+/// Seconds a client should wait before retrying after a store failure.
+const STORE_RETRY_AFTER: &str = "1";
+
 fn coord_error(e: &CoordError) -> Reply {
     let status = match e {
         CoordError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
         CoordError::NotFound(_) => StatusCode::NOT_FOUND,
-        CoordError::Store(_) | CoordError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        CoordError::Closed => StatusCode::SERVICE_UNAVAILABLE,
+        CoordError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        CoordError::Store(_) | CoordError::Closed => StatusCode::SERVICE_UNAVAILABLE,
     };
-    error_response(status, e.code(), coord_message(e))
+    let mut r = error_response(status, e.code(), coord_message(e));
+    if matches!(e, CoordError::Store(_)) {
+        r.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static(STORE_RETRY_AFTER));
+    }
+    r
 }
 
 /// Serves the API on `listener` until `shutdown`, then drains in-flight requests.
@@ -223,7 +241,12 @@ async fn route(req: Request<Incoming>, state: Arc<State>, peer: SocketAddr) -> R
 fn authorised(req: &Request<Incoming>, token: &Option<String>) -> bool {
     let Some(token) = token else { return true };
     let Some(given) = req.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else { return false };
-    let Some(given) = given.strip_prefix("Bearer ") else { return false };
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    let Some((scheme, given)) = given.trim().split_once(' ') else { return false };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return false;
+    }
+    let given = given.trim();
     // Constant-time comparison.
     given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
@@ -250,11 +273,34 @@ struct MessageBody {
     text: String,
 }
 
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body is over {limit} bytes"))
+}
+
+/// The request's `Idempotency-Key` (1–255 visible ASCII characters), if any.
+fn idempotency_key(req: &Request<Incoming>) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("idempotency-key") else { return Ok(None) };
+    let key = v.to_str().ok().map(str::trim).filter(|k| (1..=255).contains(&k.len()));
+    match key {
+        Some(k) if k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k.to_string())),
+        _ => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        )),
+    }
+}
+
 async fn read_json<T: for<'de> Deserialize<'de>>(
     req: Request<Incoming>,
     limit: usize,
     empty_ok: Option<T>,
 ) -> Result<T, ApiError> {
+    // A declared length over the limit is refused before a byte of the body is read.
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError { close: true, ..too_large(limit) });
+    }
     let body = tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), limit).collect())
         .await
         .map_err(|_| {
@@ -262,11 +308,7 @@ async fn read_json<T: for<'de> Deserialize<'de>>(
         })?
         .map_err(|e| {
             if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    format!("the body is over {limit} bytes"),
-                )
+                too_large(limit)
             } else {
                 ApiError::new(StatusCode::BAD_REQUEST, "bad_body", "the request body could not be read")
             }
@@ -291,13 +333,39 @@ fn parse_today(s: Option<&str>) -> Result<NaiveDate, ApiError> {
     }
 }
 
+/// The methods a route answers (`HEAD` wherever `GET` is).
+fn allowed_methods(label: &str) -> &'static str {
+    match label {
+        "/v1/plans" | "/v1/conversations" | "/v1/conversations/{id}/messages" => "POST",
+        _ => "GET, HEAD",
+    }
+}
+
 async fn dispatch(req: Request<Incoming>, state: &Arc<State>, label: &'static str, path: &str) -> Reply {
-    let method = req.method().clone();
-    match (label, &method) {
-        ("/healthz", &Method::GET) => return json_response(StatusCode::OK, &json!({"status": "ok"})),
-        ("/readyz", &Method::GET) => {
+    // HEAD is a GET whose body hyper leaves out.
+    let method = if req.method() == Method::HEAD { Method::GET } else { req.method().clone() };
+    if label == "other" {
+        return error_response(StatusCode::NOT_FOUND, "not_found", format!("no route {path}"));
+    }
+    let allowed = allowed_methods(label);
+    if !allowed.split(", ").any(|m| m == method.as_str()) {
+        let mut r = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{} is not allowed on {label}", req.method()),
+        );
+        r.headers_mut().insert(ALLOW, HeaderValue::from_static(allowed));
+        return r;
+    }
+    match label {
+        "/healthz" => return json_response(StatusCode::OK, &json!({"status": "ok"})),
+        "/readyz" => {
             return if state.draining.load(Ordering::SeqCst) {
                 json_response(StatusCode::SERVICE_UNAVAILABLE, &json!({"status": "draining"}))
+            } else if !state.coordinator.store_healthy().await {
+                let mut r = json_response(StatusCode::SERVICE_UNAVAILABLE, &json!({"status": "store_unavailable"}));
+                r.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static(STORE_RETRY_AFTER));
+                r
             } else {
                 json_response(
                     StatusCode::OK,
@@ -305,7 +373,7 @@ async fn dispatch(req: Request<Incoming>, state: &Arc<State>, label: &'static st
                 )
             };
         }
-        ("/metrics", &Method::GET) => {
+        "/metrics" => {
             state.coordinator.data().report(&state.metrics);
             state.metrics.gauge(
                 "adsai_conversations",
@@ -317,77 +385,67 @@ async fn dispatch(req: Request<Incoming>, state: &Arc<State>, label: &'static st
             r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
             return r;
         }
-        ("other", _) => return error_response(StatusCode::NOT_FOUND, "not_found", format!("no route {path}")),
         _ => {}
-    }
-    let allowed = matches!(
-        (label, &method),
-        ("/v1/plans", &Method::POST)
-            | ("/v1/conversations", &Method::POST)
-            | ("/v1/conversations/{id}/messages", &Method::POST)
-            | ("/v1/conversations/{id}", &Method::GET)
-    );
-    if !allowed {
-        return error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            format!("{method} is not allowed on {label}"),
-        );
     }
     if !authorised(&req, &state.config.token) {
         let mut r = error_response(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is required");
         r.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer"));
         return r;
     }
+    match route_api(req, state, label, path).await {
+        Ok(r) => r,
+        Err(e) => e.reply(),
+    }
+}
+
+/// The `/v1/…` routes, once authorised.
+async fn route_api(
+    req: Request<Incoming>,
+    state: &Arc<State>,
+    label: &'static str,
+    path: &str,
+) -> Result<Reply, ApiError> {
     let id = path.trim_end_matches('/').split('/').nth(3).unwrap_or("").to_string();
     let stream = wants_stream(&req);
     let limit = state.config.body_limit;
     let coordinator = state.coordinator.clone();
-    match label {
+    let key = idempotency_key(&req)?;
+    Ok(match label {
         "/v1/plans" => {
-            let body: PlanBody = match read_json(req, limit, None).await {
-                Ok(b) => b,
-                Err(e) => return e.reply(),
-            };
-            let today = match parse_today(body.today.as_deref()) {
-                Ok(t) => t,
-                Err(e) => return e.reply(),
-            };
+            let body: PlanBody = read_json(req, limit, None).await?;
+            let today = parse_today(body.today.as_deref())?;
             if let Err(e) = crate::brain::validate(&body.text) {
-                return coord_error(&e.into());
+                return Ok(coord_error(&e.into()));
             }
             respond(stream, StatusCode::OK, move |events| async move {
-                coordinator.one_shot(&body.text, today, events).await
+                coordinator.one_shot(&body.text, today, events).await.map(|t| Answer::Fresh(Box::new(t)))
             })
             .await
         }
         "/v1/conversations" => {
-            let body: CreateBody = match read_json(req, limit, Some(CreateBody::default())).await {
-                Ok(b) => b,
-                Err(e) => return e.reply(),
+            let body: CreateBody = read_json(req, limit, Some(CreateBody::default())).await?;
+            let today = parse_today(body.today.as_deref())?;
+            let created = match key {
+                Some(k) => coordinator.create_once(&k, today).await.map(|c| c.id),
+                None => coordinator.create(None, today).await,
             };
-            let today = match parse_today(body.today.as_deref()) {
-                Ok(t) => t,
-                Err(e) => return e.reply(),
-            };
-            match coordinator.create(None, today).await {
+            match created {
                 Ok(id) => json_response(StatusCode::CREATED, &json!({"id": id})),
                 Err(e) => coord_error(&e),
             }
         }
         "/v1/conversations/{id}/messages" => {
-            let body: MessageBody = match read_json(req, limit, None).await {
-                Ok(b) => b,
-                Err(e) => return e.reply(),
-            };
-            if !coordinator.exists(&id).await {
-                return coord_error(&CoordError::NotFound(id));
+            let body: MessageBody = read_json(req, limit, None).await?;
+            match coordinator.try_exists(&id).await {
+                Ok(true) => {}
+                Ok(false) => return Ok(coord_error(&CoordError::NotFound(id))),
+                Err(e) => return Ok(coord_error(&e)),
             }
             if let Err(e) = crate::brain::validate(&body.text) {
-                return coord_error(&e.into());
+                return Ok(coord_error(&e.into()));
             }
             respond(stream, StatusCode::OK, move |events| async move {
-                coordinator.message(&id, &body.text, None, events).await
+                coordinator.message_once(&id, &body.text, key.as_deref(), events).await
             })
             .await
         }
@@ -396,7 +454,7 @@ async fn dispatch(req: Request<Incoming>, state: &Arc<State>, label: &'static st
             Err(e) => coord_error(&e),
         },
         _ => error_response(StatusCode::NOT_FOUND, "not_found", format!("no route {path}")),
-    }
+    })
 }
 
 fn sse(event: &str, data: &Value) -> Bytes {
@@ -407,11 +465,17 @@ fn sse(event: &str, data: &Value) -> Bytes {
 async fn respond<F, Fut>(stream: bool, status: StatusCode, call: F) -> Reply
 where
     F: FnOnce(Option<mpsc::Sender<Event>>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<crate::coordinator::Turn, CoordError>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<Answer, CoordError>> + Send + 'static,
 {
     if !stream {
         return match call(None).await {
-            Ok(turn) => json_response(status, &turn),
+            Ok(Answer::Fresh(turn)) => json_response(status, &*turn),
+            Ok(Answer::Repeat(body)) => {
+                let mut r = Response::new(ApiBody::Full(Full::new(Bytes::from(body))));
+                *r.status_mut() = status;
+                r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                r
+            }
             Err(e) => coord_error(&e),
         };
     }
@@ -434,9 +498,17 @@ where
                 return;
             }
         }
-        if let Ok(Err(e)) = call.await {
-            let _ =
-                body_tx.send(sse("error", &json!({"error": {"code": e.code(), "message": coord_message(&e)}}))).await;
+        match call.await {
+            Ok(Err(e)) => {
+                let error = json!({"error": {"code": e.code(), "message": coord_message(&e)}});
+                let _ = body_tx.send(sse("error", &error)).await;
+            }
+            // A retry: the kept answer, as the one `plan` event.
+            Ok(Ok(Answer::Repeat(body))) => {
+                let kept: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                let _ = body_tx.send(sse("plan", &kept)).await;
+            }
+            _ => {}
         }
     });
     let mut r = Response::new(ApiBody::Stream(body_rx));

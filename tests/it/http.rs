@@ -26,7 +26,11 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    async fn start(store: Arc<dyn ConversationStore>, http: http::Config, coord: coordinator::Config) -> Server {
+    pub(crate) async fn start(
+        store: Arc<dyn ConversationStore>,
+        http: http::Config,
+        coord: coordinator::Config,
+    ) -> Server {
         let shutdown = CancellationToken::new();
         let metrics = Arc::new(Metrics::default());
         let c = Coordinator::start(Brain::default(), store, coord, metrics.clone(), shutdown.child_token())
@@ -47,13 +51,19 @@ impl Server {
     }
 }
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
+pub(crate) type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
-fn client() -> HttpClient {
+pub(crate) fn client() -> HttpClient {
     Client::builder(TokioExecutor::new()).pool_max_idle_per_host(64).build_http()
 }
 
-async fn call(c: &HttpClient, method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, String) {
+pub(crate) async fn call(
+    c: &HttpClient,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, String) {
     let mut req = hyper::Request::builder().method(method).uri(url);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -66,13 +76,13 @@ async fn call(c: &HttpClient, method: &str, url: &str, headers: &[(&str, &str)],
     (status, ctype, String::from_utf8_lossy(&body).into_owned())
 }
 
-async fn post_json(c: &HttpClient, url: &str, v: Value) -> (u16, Value) {
+pub(crate) async fn post_json(c: &HttpClient, url: &str, v: Value) -> (u16, Value) {
     let (status, _, body) =
         call(c, "POST", url, &[("content-type", "application/json")], v.to_string().as_bytes()).await;
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-async fn get_json(c: &HttpClient, url: &str) -> (u16, Value) {
+pub(crate) async fn get_json(c: &HttpClient, url: &str) -> (u16, Value) {
     let (status, _, body) = call(c, "GET", url, &[], b"").await;
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
@@ -439,7 +449,15 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
         shutdown.clone(),
     )
     .unwrap();
-    tokio::spawn(watch(data.clone(), files.clone(), Duration::from_millis(50), metrics.clone(), shutdown.clone()));
+    let guards = adsai::data::Guards::default();
+    tokio::spawn(watch(
+        data.clone(),
+        files.clone(),
+        Duration::from_millis(50),
+        guards,
+        metrics.clone(),
+        shutdown.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(http::serve(listener, c, metrics, http::Config::default(), shutdown.clone()));
@@ -456,11 +474,11 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
         }
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
-    write_data(&dir, 8_000, 2);
+    write_data(&dir, 12_000, 2);
     let mut swapped = false;
     for _ in 0..400 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
-        if m.contains("adsai_history_rows 8000") && m.contains("adsai_data_reloads_total{result=\"ok\"} 1") {
+        if m.contains("adsai_history_rows 12000") && m.contains("adsai_data_reloads_total{result=\"ok\"} 1") {
             swapped = true;
             break;
         }
@@ -476,7 +494,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     for _ in 0..400 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_data_reloads_total{result=\"rejected\"} 1") {
-            assert!(m.contains("adsai_history_rows 8000"), "the old index is kept");
+            assert!(m.contains("adsai_history_rows 12000"), "the old index is kept");
             assert!(m.contains("adsai_data_age_seconds"));
             rejected = true;
             break;
@@ -484,9 +502,156 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(rejected, "the bad file was rejected");
+    // The data guards: each of these is rejected whole and the loaded data is kept.
+    write_data(&dir, 12_000, 3);
+    let good = std::fs::read_to_string(&files.history).unwrap();
+    let header = good.lines().next().unwrap().to_string();
+    let first_row = good.lines().nth(1).unwrap().to_string();
+    let cut_at = good.len() * 2 / 3;
+    let cut_at = (cut_at..good.len()).find(|&i| good.is_char_boundary(i) && good.as_bytes()[i] == b',').unwrap();
+    let truncated = good[..cut_at].to_string();
+    let garbage = format!("{header}\n{first_row}\n{}", "x,y,z\n".repeat(5_000));
+    let shrunk: String = good.lines().take(3_001).map(|l| format!("{l}\n")).collect();
+    for (n, (what, text)) in [("truncated mid-row", truncated), ("garbage", garbage), ("shrunk to a quarter", shrunk)]
+        .into_iter()
+        .enumerate()
+    {
+        std::fs::write(&files.history, text).unwrap();
+        let want = format!("adsai_data_reloads_total{{result=\"rejected\"}} {}", n + 2);
+        let mut seen = false;
+        for _ in 0..400 {
+            let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
+            if m.contains(&want) {
+                assert!(m.contains("adsai_history_rows 12000"), "{what}: the old index is kept");
+                seen = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(seen, "{what} was rejected");
+    }
+    std::fs::remove_file(&files.history).unwrap();
+    let mut logged = false;
+    for _ in 0..400 {
+        let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
+        if m.contains("adsai_data_reloads_total{result=\"missing\"} 1") {
+            logged = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(logged, "a deleted file is noticed");
     let (status, kept) = post_json(&client, &format!("{base}/v1/plans"), brief).await;
     assert_eq!(status, 200);
     assert_eq!(evidence(&kept), evidence(&after));
     shutdown.cancel();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sends raw bytes and reads what comes back within `wait` (the response head and what body
+/// arrives).
+pub(crate) async fn raw(base: &str, request: &[u8], wait: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request).await.expect("send");
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut got = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+        if got.windows(4).any(|w| w == b"\r\n\r\n") && String::from_utf8_lossy(&got).contains("\"error\"") {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_manners_head_allow_auth_scheme_and_early_413() {
+    let http = http::Config { token: Some("s3cret".into()), body_limit: 16 * 1024, ..Default::default() };
+    let s = Server::start(Arc::new(MemoryStore::default()), http, coordinator::Config::default()).await;
+    let c = client();
+    // HEAD on every GET route: the GET's status and headers, no body.
+    for route in ["/healthz", "/readyz", "/metrics"] {
+        let (st, ctype, body) = call(&c, "HEAD", &format!("{}{route}", s.base), &[], b"").await;
+        let (get_st, get_ctype, _) = call(&c, "GET", &format!("{}{route}", s.base), &[], b"").await;
+        assert_eq!((st, ctype.as_str(), body.as_str()), (get_st, get_ctype.as_str(), ""), "{route}");
+    }
+    let plan = br#"{"text": "reach in Spain"}"#;
+    let url = format!("{}/v1/plans", s.base);
+    // The scheme is case-insensitive; the token is not.
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let auth = format!("{scheme} s3cret");
+        let (st, _, _) = call(&c, "POST", &url, &[("authorization", auth.as_str())], plan).await;
+        assert_eq!(st, 200, "{scheme}");
+    }
+    for wrong in ["Bearer S3CRET", "Basic s3cret", "Bearers3cret", "s3cret"] {
+        let (st, _, _) = call(&c, "POST", &url, &[("authorization", wrong)], plan).await;
+        assert_eq!(st, 401, "{wrong}");
+    }
+    let auth = ("authorization", "Bearer s3cret");
+    let (st, _, _) = call(&c, "HEAD", &format!("{}/v1/conversations/c_none", s.base), &[auth], b"").await;
+    assert_eq!(st, 404, "HEAD works on GET /v1/conversations/{{id}} too");
+    // 405 names what is allowed.
+    for (method, route, allow) in [
+        ("DELETE", "/v1/plans", "POST"),
+        ("GET", "/v1/conversations", "POST"),
+        ("PUT", "/v1/conversations/c_1/messages", "POST"),
+        ("POST", "/healthz", "GET, HEAD"),
+        ("DELETE", "/v1/conversations/c_1", "GET, HEAD"),
+    ] {
+        let req = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{route}", s.base))
+            .header("authorization", "Bearer s3cret")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let resp = c.request(req).await.expect("response");
+        assert_eq!(resp.status().as_u16(), 405, "{method} {route}");
+        assert_eq!(resp.headers().get("allow").and_then(|v| v.to_str().ok()), Some(allow), "{method} {route}");
+    }
+    // A declared length over the limit is refused before the body is sent at all.
+    let head = format!(
+        "POST /v1/plans HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        10 * 1024 * 1024
+    );
+    let started = std::time::Instant::now();
+    let answer = raw(&s.base, head.as_bytes(), Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("body_too_large"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(2), "answered without waiting for the body");
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_keys_over_http_return_the_same_answer_and_are_checked() {
+    let s = Server::default().await;
+    let c = client();
+    let key = |k: &'static str| [("idempotency-key", k), ("content-type", "application/json")];
+    let (st, _, a) = call(&c, "POST", &format!("{}/v1/conversations", s.base), &key("k1"), b"{}").await;
+    let (st2, _, b) = call(&c, "POST", &format!("{}/v1/conversations", s.base), &key("k1"), b"{}").await;
+    assert_eq!((st, st2, &a), (201, 201, &b));
+    let id = serde_json::from_str::<Value>(&a).unwrap()["id"].as_str().unwrap().to_string();
+    let url = format!("{}/v1/conversations/{id}/messages", s.base);
+    let body = br#"{"text": "awareness in Germany, 5k, 30 days"}"#;
+    let (_, _, first) = call(&c, "POST", &url, &key("m1"), body).await;
+    // A retry streamed: one `plan` event carrying the same answer.
+    let (st, ctype, text) =
+        call(&c, "POST", &url, &[("idempotency-key", "m1"), ("accept", "text/event-stream")], body).await;
+    assert_eq!((st, ctype.as_str()), (200, "text/event-stream"));
+    let evs = events(&text);
+    assert_eq!(evs.len(), 1, "{evs:?}");
+    assert_eq!(evs[0].1, serde_json::from_str::<Value>(&first).unwrap());
+    let (_, view) = get_json(&c, &format!("{}/v1/conversations/{id}", s.base)).await;
+    assert_eq!(view["messages"].as_array().unwrap().len(), 1);
+    for bad in ["", "with space", &"x".repeat(300)] {
+        let (st, _, b) = call(&c, "POST", &url, &[("idempotency-key", bad)], body).await;
+        assert_eq!(st, 400, "{bad:?}: {b}");
+        assert!(b.contains("invalid_idempotency_key"), "{b}");
+    }
+    s.stop().await;
 }

@@ -2,8 +2,10 @@
 
 mod catalogue;
 mod cli;
+mod doors;
 mod eval;
 mod exports;
+mod faults;
 mod http;
 mod model;
 mod model_standin;
@@ -15,5 +17,6 @@ mod replicas;
 
 mod slack;
 mod slack_blocks;
+mod slack_faults;
 mod slack_standin;
 mod soak;

@@ -8,56 +8,120 @@ use std::time::Duration;
 
 use adsai::brain::Brain;
 use adsai::coordinator::{self, Coordinator};
-use adsai::store::{ConversationStore, RedisStore};
+use adsai::store::{ConversationStore, RedisStore, StoreError};
 use adsai::telemetry::Metrics;
 use chrono::NaiveDate;
 use tokio_util::sync::CancellationToken;
 
-/// A redis-server child process, killed on drop.
+/// A redis-server child process on a fixed loopback port, killed on drop. It can be stopped,
+/// restarted on the same port, frozen (SIGSTOP) and thawed — the fault tests use that.
 pub struct RedisServer {
-    child: Child,
+    child: Option<Child>,
+    port: u16,
+    /// Persistence arguments (none: nothing survives a stop).
+    durable: Vec<String>,
     pub url: String,
 }
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.thaw();
+        self.stop();
     }
 }
 
+/// Says that a test is skipped, past the test harness's output capture (which only takes
+/// `print!`/`eprint!`), so a skip is never silent.
+pub fn note_skip(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipping: {why}");
+}
+
 impl RedisServer {
-    /// Starts redis-server on a free loopback port; `None` (with a note) when it is not installed.
+    /// Starts redis-server on a free loopback port; `None` (with a printed note) when it is not
+    /// installed — and a failure instead when `CI=true`: CI must not pass without these tests.
     pub fn start() -> Option<RedisServer> {
+        RedisServer::start_with(Vec::new())
+    }
+
+    /// Like [`RedisServer::start`], with every write on disk before it is acknowledged
+    /// (`appendfsync always` in `dir`): a stop and restart keeps the data, locks included.
+    pub fn start_durable(dir: &std::path::Path) -> Option<RedisServer> {
+        std::fs::create_dir_all(dir).expect("redis dir");
+        let dir = dir.display().to_string();
+        let args = ["--dir", &dir, "--appendonly", "yes", "--appendfsync", "always"];
+        RedisServer::start_with(args.iter().map(|a| a.to_string()).collect())
+    }
+
+    fn start_with(durable: Vec<String>) -> Option<RedisServer> {
         let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(child) = child else {
-            eprintln!("skipping: redis-server is not installed (.ci/run installs it)");
+        let url = format!("redis://127.0.0.1:{port}/");
+        let mut server = RedisServer { child: None, port, durable, url };
+        if let Err(e) = server.spawn() {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            assert!(!ci, "CI=true and redis-server cannot start ({e}): the Redis tests must run in CI");
+            note_skip("redis-server is not installed (.ci/run installs it)");
             return None;
-        };
-        let server = RedisServer { child, url: format!("redis://127.0.0.1:{port}/") };
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(server);
+        }
+        Some(server)
+    }
+
+    fn spawn(&mut self) -> std::io::Result<()> {
+        let port = self.port.to_string();
+        let mut args: Vec<String> = ["--port", &port, "--bind", "127.0.0.1", "--save", ""].map(String::from).to_vec();
+        if self.durable.is_empty() {
+            args.extend(["--appendonly".to_string(), "no".to_string()]);
+        }
+        args.extend(self.durable.iter().cloned());
+        let child = Command::new("redis-server").args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+        self.child = Some(child);
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(10));
         }
         panic!("redis-server did not start on port {port}");
     }
+
+    /// Kills the server (its data goes with it: no persistence).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts it again on the same port.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn().expect("redis-server restarts");
+    }
+
+    fn signal(&self, sig: &str) {
+        if let Some(c) = &self.child {
+            let _ = Command::new("kill").args([sig, &c.id().to_string()]).status();
+        }
+    }
+
+    /// Freezes the server: connections stay open, nothing is answered.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
 }
 
-fn store(url: &str) -> Arc<RedisStore> {
-    Arc::new(RedisStore::open(url, Duration::from_secs(3600)).expect("connects"))
+async fn store(url: &str) -> Arc<RedisStore> {
+    Arc::new(RedisStore::open(url, Duration::from_secs(3600)).await.expect("connects"))
 }
 
-fn replica(url: &str) -> Coordinator {
+pub async fn replica(url: &str) -> Coordinator {
     Coordinator::start(
         Brain::default(),
-        store(url),
+        store(url).await,
         coordinator::Config::default(),
         Arc::new(Metrics::default()),
         CancellationToken::new(),
@@ -69,35 +133,45 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
 }
 
-#[test]
-fn records_round_trip_and_locks_exclude() {
+#[tokio::test]
+async fn records_round_trip_and_locks_exclude_renew_and_fence() {
     let Some(redis) = RedisServer::start() else { return };
-    let s = store(&redis.url);
-    s.put("a", b"one").unwrap();
-    assert_eq!(s.get("a").unwrap().as_deref(), Some(&b"one"[..]));
-    s.remove("a").unwrap();
-    assert_eq!(s.get("a").unwrap(), None);
-    let other = store(&redis.url);
-    let token = s.lock("c1", Duration::from_secs(5), Duration::from_millis(10)).unwrap();
-    assert!(other.lock("c1", Duration::from_secs(5), Duration::from_millis(60)).is_err(), "held by the first");
-    other.unlock("c1", "not-the-token").unwrap();
-    assert!(
-        other.lock("c1", Duration::from_secs(5), Duration::from_millis(30)).is_err(),
-        "a wrong token releases nothing"
-    );
-    s.unlock("c1", &token).unwrap();
-    let t2 = other.lock("c1", Duration::from_secs(5), Duration::from_millis(30)).expect("free again");
-    other.unlock("c1", &t2).unwrap();
-    let short = s.lock("c2", Duration::from_millis(50), Duration::from_millis(10)).unwrap();
-    std::thread::sleep(Duration::from_millis(80));
-    assert!(other.lock("c2", Duration::from_secs(5), Duration::from_millis(10)).is_ok(), "a lease runs out");
-    let _ = short;
+    let s = store(&redis.url).await;
+    s.put("a", b"one", None).await.unwrap();
+    assert_eq!(s.get("a").await.unwrap().as_deref(), Some(&b"one"[..]));
+    s.remove("a").await.unwrap();
+    assert_eq!(s.get("a").await.unwrap(), None);
+    let other = store(&redis.url).await;
+    let (lease, short) = (Duration::from_secs(5), Duration::from_millis(60));
+    let token = s.lock("c1", lease, Duration::from_millis(10)).await.unwrap();
+    assert!(other.lock("c1", lease, short).await.is_err(), "held by the first");
+    other.unlock("c1", "not-the-token").await.unwrap();
+    assert!(other.lock("c1", lease, Duration::from_millis(30)).await.is_err(), "a wrong token releases nothing");
+    // Writes are fenced by the token.
+    s.put("c1", b"mine", Some(&token)).await.expect("the holder writes");
+    let refused = other.put("c1", b"stale", Some("not-the-token")).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Fenced(_)), "{refused:?}");
+    assert_eq!(s.get("c1").await.unwrap().as_deref(), Some(&b"mine"[..]));
+    assert!(s.renew("c1", &token, lease).await.unwrap(), "the holder renews");
+    assert!(!other.renew("c1", "not-the-token", lease).await.unwrap(), "nobody else does");
+    s.unlock("c1", &token).await.unwrap();
+    let t2 = other.lock("c1", lease, Duration::from_millis(30)).await.expect("free again");
+    assert!(s.put("c1", b"late", Some(&token)).await.is_err(), "a released token writes nothing");
+    other.unlock("c1", &t2).await.unwrap();
+    let brief = s.lock("c2", Duration::from_millis(50), Duration::from_millis(10)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    assert!(other.lock("c2", lease, Duration::from_millis(10)).await.is_ok(), "a lease runs out");
+    assert!(!s.renew("c2", &brief, lease).await.unwrap(), "and cannot be renewed after");
+    // Replies kept for retries, shared by every replica.
+    assert_eq!(s.remember("k", b"reply", lease).await.unwrap(), None);
+    assert_eq!(other.remember("k", b"other", lease).await.unwrap().as_deref(), Some(&b"reply"[..]));
+    assert_eq!(other.recall("k").await.unwrap().as_deref(), Some(&b"reply"[..]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_moves_between_replicas_without_losing_a_message() {
     let Some(redis) = RedisServer::start() else { return };
-    let (a, b) = (replica(&redis.url), replica(&redis.url));
+    let (a, b) = (replica(&redis.url).await, replica(&redis.url).await);
     let id = "slack:T1:C1:1700000000.000100";
     let steps = [
         (&a, "awareness in Germany, €5k, 30 days"),
@@ -130,7 +204,7 @@ async fn a_conversation_moves_between_replicas_without_losing_a_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_threads_spread_over_two_replicas() {
     let Some(redis) = RedisServer::start() else { return };
-    let replicas = [replica(&redis.url), replica(&redis.url)];
+    let replicas = [replica(&redis.url).await, replica(&redis.url).await];
     let mut tasks = Vec::new();
     for n in 0..40 {
         let replicas = replicas.clone();

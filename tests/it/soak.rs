@@ -92,3 +92,53 @@ async fn two_hundred_threads_through_retries_disconnects_and_rate_limits_are_ans
     assert!(redelivered > 0 && limited >= 10 && reconnects >= 4, "the faults really happened");
     bot.stop().await;
 }
+
+/// Slack grants short bursts per channel: 20 mentions in one channel within 4 s each get their
+/// first reply ("Planning…") within 2 s, with the production pacing (burst 20, then 1 a second).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_mentions_in_one_channel_all_get_a_first_reply_within_two_seconds() {
+    let s = Arc::new(SlackStandIn::start(StandInConfig::default()).await.expect("stand-in"));
+    let production = adsai::surface::slack::Config::new(&s.app_token(), &s.bot_token(), &s.api_url()).expect("config");
+    let bot = Bot::start(&s, Arc::new(MemoryStore::default()), adsai::coordinator::Config::default(), |c| {
+        c.post_burst = production.post_burst;
+        c.post_interval = production.post_interval;
+        c.update_interval = production.update_interval;
+    })
+    .await;
+    assert_eq!((production.post_burst, production.post_interval), (20, Duration::from_secs(1)), "the defaults");
+    let channel = "C0BURST";
+    // Mentions go out every 190 ms while the replies are watched.
+    let sent: Arc<std::sync::Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let sender = {
+        let (s, sent) = (s.clone(), sent.clone());
+        tokio::spawn(async move {
+            for n in 0..20 {
+                let text = format!("<@U0ADSAI> reach in Spain, €{}k, 3 weeks", n + 2);
+                let ts = s.mention(channel, &format!("U0B{n}"), &text);
+                sent.lock().unwrap().push((ts, Instant::now()));
+                tokio::time::sleep(Duration::from_millis(190)).await;
+            }
+        })
+    };
+    let mut first: Vec<Option<Duration>> = vec![None; 20];
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while first.iter().any(Option::is_none) && Instant::now() < deadline {
+        let now: Vec<(String, Instant)> = sent.lock().unwrap().clone();
+        let replied: Vec<bool> = s.state(|st| {
+            now.iter().map(|(ts, _)| st.thread_of(channel, ts).iter().any(|m| m.bot_id.is_some())).collect()
+        });
+        for (k, r) in replied.into_iter().enumerate() {
+            if r && first[k].is_none() {
+                first[k] = Some(now[k].1.elapsed());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    sender.await.expect("mentions sent");
+    let sent = sent.lock().unwrap().clone();
+    let waits: Vec<Duration> = first.iter().map(|w| w.expect("every mention gets a first reply")).collect();
+    let slowest = waits.iter().max().copied().unwrap_or_default();
+    println!("burst: 20 mentions over {:?}; slowest first reply {slowest:?}", sent[19].1 - sent[0].1);
+    assert!(slowest < Duration::from_secs(2), "a first reply took {slowest:?}: {waits:?}");
+    bot.stop().await;
+}

@@ -24,6 +24,7 @@ use tokio_util::task::TaskTracker;
 use super::blocks::{self, Actions, Rendered};
 use super::dedupe::Dedupe;
 use super::files;
+use super::pacing::Pacer;
 use super::{Config, SlackError};
 use crate::brain::InputError;
 use crate::coordinator::{CoordError, Coordinator, Event};
@@ -55,8 +56,8 @@ pub struct App {
     posts: Dedupe,
     /// Threads known to hold no conversation of ours (saves a `conversations.replies` per reply).
     foreign: Dedupe,
-    /// Per channel and call kind: the earliest time of the next call.
-    pacers: DashMap<String, Arc<Mutex<Instant>>>,
+    /// Per channel and call kind: a token bucket.
+    pacer: Pacer,
     /// Per conversation: held while a conversation is being rebuilt from metadata.
     recovering: DashMap<String, Arc<Mutex<()>>>,
     tracker: TaskTracker,
@@ -196,7 +197,7 @@ impl SlackBot {
             bot_token,
             bot_user,
             bot_id,
-            pacers: DashMap::new(),
+            pacer: Pacer::default(),
             recovering: DashMap::new(),
             tracker: TaskTracker::new(),
         });
@@ -416,6 +417,9 @@ impl App {
     /// now from the metadata of our plan message in the thread.
     async fn ensure(&self, id: &str, channel: &str, thread_ts: &str) -> bool {
         if self.coordinator.exists(id).await {
+            // It may exist because a replay is under way (the replay registers before its first
+            // message): wait for the replay, so this message comes after every replayed one.
+            self.replay_done(id).await;
             return true;
         }
         if self.foreign.contains(id) {
@@ -439,6 +443,14 @@ impl App {
             self.foreign.claim(id);
         }
         found == Recovery::Rebuilt
+    }
+
+    /// Waits for a replay of this conversation in progress, if any.
+    async fn replay_done(&self, id: &str) {
+        let replay = self.recovering.get(id).map(|l| l.value().clone());
+        if let Some(lock) = replay {
+            drop(lock.lock().await);
+        }
     }
 
     /// Rebuilds a conversation from the newest plan message of ours in the thread: its
@@ -771,13 +783,46 @@ impl App {
         }
         let session = self.client.open_session(&self.bot_token);
         let key = format!("post:{}", target.channel);
+        let since = unix_secs();
         match self.call(Some((&key, self.config.post_interval)), || session.chat_post_message(&req)).await {
             Ok(resp) => Some(resp.ts.to_string()),
+            Err(CallError::Timeout) => {
+                // The post may have gone through all the same: look for it before anything is
+                // posted again (a placeholder found is updated instead of a second reply).
+                let thread = target.thread_ts.as_deref()?;
+                let text = req.content.text.clone().unwrap_or_default();
+                let found = self.find_own_post(&target.channel, thread, &text, since).await;
+                match &found {
+                    Some(ts) => {
+                        tracing::info!(channel = %target.channel, %ts, "slack: a timed-out post had gone through")
+                    }
+                    None => tracing::warn!(channel = %target.channel, "slack: chat.postMessage timed out"),
+                }
+                found
+            }
             Err(e) => {
                 tracing::warn!(channel = %target.channel, error = %e, "slack: chat.postMessage failed");
                 None
             }
         }
+    }
+
+    /// Our newest message in a thread with this text, posted at or after `since` (unix seconds).
+    async fn find_own_post(&self, channel: &str, thread_ts: &str, text: &str, since: f64) -> Option<String> {
+        let session = self.client.open_session(&self.bot_token);
+        let params = vec![
+            ("channel", Some(channel.to_string())),
+            ("ts", Some(thread_ts.to_string())),
+            ("oldest", Some(format!("{:.6}", since - 1.0))),
+            ("limit", Some("200".to_string())),
+        ];
+        let thread: Value = self
+            .call(None, || {
+                session.http_session_api.http_get::<Value, _, String>("conversations.replies", &params, None)
+            })
+            .await
+            .ok()?;
+        own_post(&thread, self.bot_id.as_deref(), &self.bot_user, text, since)
     }
 
     /// Replaces a message of ours; whether it worked (logged when not).
@@ -831,18 +876,33 @@ impl App {
         }
     }
 
-    /// Waits for the key's next free slot and books the one after it. The per-key async mutex
-    /// is held across the sleep on purpose: it queues the calls of one channel in order.
+    /// Waits for the key's token bucket (a burst, then one call per `interval`, in order).
     async fn pace(&self, key: &str, interval: Duration) {
-        if interval.is_zero() {
-            return;
-        }
-        // Clone the Arc out so no map guard lives across the await.
-        let slot = self.pacers.entry(key.to_string()).or_insert_with(|| Arc::new(Mutex::new(Instant::now()))).clone();
-        let mut next = slot.lock().await;
-        tokio::time::sleep_until(*next).await;
-        *next = Instant::now() + interval;
+        self.pacer.acquire(key, self.config.post_burst, interval).await;
     }
+}
+
+/// Unix seconds now, as Slack's `ts` counts them.
+fn unix_secs() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// In a `conversations.replies` answer: the ts of our newest message with this text, posted at
+/// or after `since` (a second of clock skew allowed).
+pub fn own_post(thread: &Value, bot_id: Option<&str>, bot_user: &str, text: &str, since: f64) -> Option<String> {
+    let messages = thread.get("messages")?.as_array()?;
+    messages
+        .iter()
+        .filter(|m| {
+            let ours = match bot_id {
+                Some(b) => m.get("bot_id").and_then(Value::as_str) == Some(b),
+                None => m.get("user").and_then(Value::as_str) == Some(bot_user),
+            };
+            let ts = m.get("ts").and_then(Value::as_str).and_then(|t| t.parse::<f64>().ok()).unwrap_or(0.0);
+            ours && ts >= since - 1.0 && m.get("text").and_then(Value::as_str) == Some(text)
+        })
+        .filter_map(|m| m.get("ts").and_then(Value::as_str).map(String::from))
+        .next_back()
 }
 
 /// Finds our newest plan message of conversation `id` in a `conversations.replies` answer and
@@ -905,5 +965,21 @@ mod tests {
         assert_eq!(msgs, vec!["a", "b"]);
         assert!(find_state(&thread, "slack:T:C:9", Some("B1")).is_none());
         assert!(find_state(&json!({"ok": false}), "slack:T:C:1", None).is_none());
+    }
+
+    #[test]
+    fn a_timed_out_post_is_found_in_its_thread() {
+        let thread = json!({"ok": true, "messages": [
+            {"ts": "1700000000.000100", "user": "U1", "text": "Planning…"},
+            {"ts": "1700000005.000200", "bot_id": "B1", "text": "Planning…"},
+            {"ts": "1700000009.000300", "bot_id": "B1", "text": "Planning…"},
+            {"ts": "1700000010.000400", "bot_id": "B2", "text": "Planning…"},
+        ]});
+        let found = own_post(&thread, Some("B1"), "U0BOT", "Planning…", 1_700_000_008.5);
+        assert_eq!(found.as_deref(), Some("1700000009.000300"), "ours, that text, after the attempt");
+        assert_eq!(own_post(&thread, Some("B1"), "U0BOT", "Planning…", 1_700_000_020.0), None, "older ones are not it");
+        assert_eq!(own_post(&thread, Some("B1"), "U0BOT", "Other text", 1_700_000_000.0), None);
+        assert_eq!(own_post(&thread, Some("B9"), "U0BOT", "Planning…", 1_700_000_000.0), None, "another bot's");
+        assert_eq!(own_post(&json!({"ok": false}), Some("B1"), "U0BOT", "x", 0.0), None);
     }
 }

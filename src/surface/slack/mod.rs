@@ -10,8 +10,10 @@
 //! Reliability (see `/work/shared/SLACK-NOTES.md`): callbacks ack at once and spawn the work
 //! (slack-morphism acks only after a callback returns, one envelope at a time per socket);
 //! duplicates are dropped by `event_id` and by `channel:ts` ([`dedupe`]); every Web API call has
-//! a time limit, honours `429 Retry-After` itself and is paced per channel (slack-morphism's own
-//! rate control is global, so it stays off); plan messages carry string-only metadata from which
+//! a time limit, honours `429 Retry-After` itself and is paced per channel by a token bucket
+//! ([`pacing`]: a burst of `[slack] burst` posts, then `posts_per_sec`; slack-morphism's own
+//! rate control is global, so it stays off); a post that timed out is looked for in its thread
+//! before anything is posted again; plan messages carry string-only metadata from which
 //! a thread's conversation is rebuilt when the store has lost it. The module renders and
 //! transports; planning stays in the coordinator.
 //!
@@ -27,6 +29,7 @@ pub mod blocks;
 pub mod bot;
 pub mod dedupe;
 pub mod files;
+pub mod pacing;
 
 use std::time::Duration;
 
@@ -103,9 +106,11 @@ pub struct Config {
     pub max_retries: u32,
     /// Longest `Retry-After` honoured; longer ones give up (the reply is lost, logged).
     pub max_retry_wait: Duration,
-    /// Least time between two `chat.postMessage` in one channel (Slack: about 1 per second).
+    /// Calls of one kind a channel may make at once before the interval applies.
+    pub post_burst: u32,
+    /// A channel regains one `chat.postMessage` per this interval (Slack: about 1 per second).
     pub post_interval: Duration,
-    /// Least time between two `chat.update` in one channel.
+    /// A channel regains one `chat.update` per this interval.
     pub update_interval: Duration,
     /// Progress updates of the first reply before the plan replaces it.
     pub progress_updates: usize,
@@ -151,6 +156,7 @@ impl Config {
             call_timeout: Duration::from_secs(15),
             max_retries: 3,
             max_retry_wait: Duration::from_secs(60),
+            post_burst: 20,
             post_interval: Duration::from_secs(1),
             update_interval: Duration::from_millis(300),
             progress_updates: 2,
@@ -169,6 +175,10 @@ impl Config {
         let list = |l: &[String]| (!l.is_empty()).then(|| parse_list(&l.join(","))).transpose();
         config.allowed_teams = list(&s.allowed_teams)?;
         config.allowed_channels = list(&s.allowed_channels)?;
+        config.post_burst = s.burst.max(1);
+        if s.posts_per_sec > 0.0 {
+            config.post_interval = Duration::from_secs_f64(1.0 / s.posts_per_sec);
+        }
         Ok(config)
     }
 
