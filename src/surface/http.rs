@@ -6,6 +6,8 @@
 //! | `POST /v1/conversations` `{"today"?}` | `201 {"id"}` |
 //! | `POST /v1/conversations/{id}/messages` `{"text"}` | plan after the message, with `changes` |
 //! | `GET /v1/conversations/{id}` | brief, plan and past messages |
+//! | `GET /v1/conversations/{id}/chart.png` | the plan's budget→reach curve as a PNG |
+//! | `GET /v1/conversations/{id}/export?format=csv\|xlsx\|spotify` | the plan as a file |
 //! | `GET /healthz`, `GET /readyz`, `GET /metrics` | liveness, readiness, Prometheus text |
 //!
 //! `Accept: text/event-stream` on the POSTs streams `specialist` events and ends with `plan`.
@@ -39,6 +41,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::coordinator::{Answer, CoordError, Coordinator, Event};
+use crate::export;
 use crate::telemetry::Metrics;
 
 /// HTTP settings.
@@ -210,6 +213,8 @@ fn route_label(method: &Method, path: &str) -> &'static str {
         (_, ["", "v1", "plans"]) => "/v1/plans",
         (_, ["", "v1", "conversations"]) => "/v1/conversations",
         (_, ["", "v1", "conversations", _, "messages"]) => "/v1/conversations/{id}/messages",
+        (_, ["", "v1", "conversations", _, "chart.png"]) => "/v1/conversations/{id}/chart.png",
+        (_, ["", "v1", "conversations", _, "export"]) => "/v1/conversations/{id}/export",
         (_, ["", "v1", "conversations", _]) => "/v1/conversations/{id}",
         _ => "other",
     }
@@ -453,8 +458,48 @@ async fn route_api(
             Ok(view) => json_response(StatusCode::OK, &view),
             Err(e) => coord_error(&e),
         },
+        "/v1/conversations/{id}/chart.png" | "/v1/conversations/{id}/export" => {
+            // The format is checked before the conversation is read.
+            let format = match label {
+                "/v1/conversations/{id}/export" => Some(export_format(&req)?),
+                _ => None,
+            };
+            let view = match coordinator.get(&id).await {
+                Ok(v) => v,
+                Err(e) => return Ok(coord_error(&e)),
+            };
+            let (bytes, content_type, name) = match format {
+                Some(f) => {
+                    (export::render(f, &view.response), f.content_type(), format!("adsai-plan.{}", f.extension()))
+                }
+                None => (export::chart::png(&view.response), "image/png", "adsai-curve.png".to_string()),
+            };
+            let bytes = bytes.map_err(|e| match e {
+                export::ExportError::NoCurve => ApiError::new(StatusCode::CONFLICT, "no_plan", e.to_string()),
+                other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "export_failed", other.to_string()),
+            })?;
+            file_response(bytes, content_type, &name)
+        }
         _ => error_response(StatusCode::NOT_FOUND, "not_found", format!("no route {path}")),
     })
+}
+
+/// The `format` query parameter of an export: `csv`, `xlsx` or `spotify`.
+fn export_format(req: &Request<Incoming>) -> Result<export::ExportFormat, ApiError> {
+    let query = req.uri().query().unwrap_or_default();
+    let given = query.split('&').find_map(|kv| kv.strip_prefix("format=")).unwrap_or("");
+    export::ExportFormat::parse(given)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_format", e.to_string()))
+}
+
+/// A file as the response body, with its type and a download name.
+fn file_response(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Reply {
+    let mut r = Response::new(ApiBody::Full(Full::new(Bytes::from(bytes))));
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        r.headers_mut().insert("content-disposition", v);
+    }
+    r
 }
 
 fn sse(event: &str, data: &Value) -> Bytes {

@@ -112,3 +112,75 @@ fn an_unknown_export_format_is_refused_before_any_work() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown export format"));
 }
+
+/// A GET with a bearer token; status, content type and the raw body.
+async fn get_bytes(c: &crate::http::HttpClient, url: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
+    use http_body_util::BodyExt;
+    let mut req = hyper::Request::builder().method("GET").uri(url);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = req.body(http_body_util::Full::new(bytes::Bytes::new())).expect("request");
+    let resp = c.request(req).await.expect("response");
+    let status = resp.status().as_u16();
+    let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+    (status, ctype, body)
+}
+
+#[tokio::test]
+async fn chart_and_exports_over_http_need_the_token_and_hold_the_plan() {
+    use adsai::store::MemoryStore;
+    use adsai::surface::http as api;
+    let config = api::Config { token: Some("s3cret".into()), ..api::Config::default() };
+    let server = crate::http::Server::start(
+        std::sync::Arc::new(MemoryStore::default()),
+        config,
+        adsai::coordinator::Config::default(),
+    )
+    .await;
+    let c = crate::http::client();
+    let auth = [("authorization", "Bearer s3cret"), ("content-type", "application/json")];
+    let (status, _, body) = crate::http::call(
+        &c,
+        "POST",
+        &format!("{}/v1/conversations", server.base),
+        &auth,
+        br#"{"today": "2026-11-23"}"#,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = serde_json::from_str::<Value>(&body).expect("json")["id"].as_str().expect("id").to_string();
+    let text = serde_json::json!({ "text": BRIEF }).to_string();
+    let url = format!("{}/v1/conversations/{id}", server.base);
+    let (status, _, body) = crate::http::call(&c, "POST", &format!("{url}/messages"), &auth, text.as_bytes()).await;
+    assert_eq!(status, 200, "{body}");
+    let plan: Value = serde_json::from_str(&body).expect("json");
+
+    let (status, ctype, png) = get_bytes(&c, &format!("{url}/chart.png"), Some("s3cret")).await;
+    assert_eq!((status, ctype.as_str()), (200, "image/png"));
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+
+    let (status, ctype, csv) = get_bytes(&c, &format!("{url}/export?format=csv"), Some("s3cret")).await;
+    assert_eq!(status, 200);
+    assert!(ctype.starts_with("text/csv"));
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert_eq!(csv.lines().count(), plan["plan"]["ad_sets"].as_array().map_or(0, Vec::len) + 2, "{csv}");
+
+    let (status, _, xlsx) = get_bytes(&c, &format!("{url}/export?format=xlsx"), Some("s3cret")).await;
+    assert_eq!(status, 200);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("a zip archive");
+    assert!(zip.by_name("xl/worksheets/sheet3.xml").is_ok(), "three sheets");
+
+    let (status, ctype, draft) = get_bytes(&c, &format!("{url}/export?format=spotify"), Some("s3cret")).await;
+    assert_eq!((status, ctype.as_str()), (200, "application/json"));
+    let draft: Value = serde_json::from_slice(&draft).expect("json");
+    assert_eq!(draft["ad_sets"].as_array().map(Vec::len), plan["plan"]["ad_sets"].as_array().map(Vec::len));
+
+    // The same token as the rest of the API; clear errors for a bad format or conversation.
+    assert_eq!(get_bytes(&c, &format!("{url}/chart.png"), None).await.0, 401);
+    assert_eq!(get_bytes(&c, &format!("{url}/export?format=pdf"), Some("s3cret")).await.0, 400);
+    let missing = format!("{}/v1/conversations/nope/export?format=csv", server.base);
+    assert_eq!(get_bytes(&c, &missing, Some("s3cret")).await.0, 404);
+    server.stop().await;
+}
