@@ -1,9 +1,10 @@
 //! The budget→reach curve: what the same brief buys at other budgets (`plan.curve`), the way
 //! reach planners present a plan.
 //!
-//! Each point is [`planner::evaluate`] at a multiple of the plan's budget: the planner's own
-//! reach and delivery model (the split is recomputed at each point; markets, audience, formats
-//! and flight stay as planned), so the curve bends exactly where the plan's forecast saturates.
+//! Each point is the planner's own reach and delivery model at a multiple of the plan's budget:
+//! the candidates are prepared once ([`planner::prepare`]) and the split is recomputed at each
+//! point ([`planner::Prepared::at`]); markets, audience, formats and flight stay as planned, so
+//! the curve bends exactly where the plan's forecast saturates.
 //! The point at ×1 is the plan itself. `curve_note` names the budget past which each extra person
 //! reached costs at least twice the plan's average cost per person.
 
@@ -64,19 +65,21 @@ pub fn build(
     if planned.ad_sets.is_empty() || planned.budget.total <= 0.0 {
         return (Vec::new(), None);
     }
+    // The flight as planned (a recommended one too), so every point runs the same flight.
     let mut at = brief.clone();
     at.schedule = Schedule {
         start: Some(planned.schedule.start),
         end: Some(planned.schedule.end),
         days: Some(planned.schedule.days),
     };
+    let prepared = planner::prepare(&at, index, markets, settings, today);
     let points: Vec<CurvePoint> = MULTIPLIERS
         .iter()
         .map(|&m| {
             if m == 1.0 {
                 return CurvePoint::of(planned);
             }
-            CurvePoint::of(&planner::evaluate(&at, index, markets, settings, today, Some(planned.budget.total * m)))
+            CurvePoint::of(&prepared.at(&at, markets, Some(planned.budget.total * m)))
         })
         .collect();
     let note = note(&points, &planned.currency);

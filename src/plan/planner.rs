@@ -202,6 +202,34 @@ pub fn evaluate(
     today: NaiveDate,
     budget_override: Option<f64>,
 ) -> Planned {
+    prepare(brief, index, markets, settings, today).at(brief, markets, budget_override)
+}
+
+/// What a plan of a brief is made from before its budget is split: the markets, flight and
+/// stated (or recommended) budget, and the candidates with their evidence, prices and reach
+/// curves. Built once, it plans the brief at any budget ([`Prepared::at`]): the curve's eight
+/// points share one set of candidates.
+pub struct Prepared<'a> {
+    objective: Objective,
+    countries: Vec<String>,
+    currency: String,
+    schedule: PlannedSchedule,
+    budget: PlannedBudget,
+    rate: f64,
+    cap: f64,
+    candidates: Vec<Candidate<'a>>,
+    assumptions: Vec<Assumption>,
+    warnings: Vec<Warning>,
+}
+
+/// Steps 1–3 of a plan: everything but the budget's split.
+pub fn prepare<'a>(
+    brief: &Brief,
+    index: &'a Index,
+    markets: &Markets,
+    settings: &Settings,
+    today: NaiveDate,
+) -> Prepared<'a> {
     let mut assumptions = Vec::new();
     let mut warnings = Vec::new();
     let objective = brief.objective.unwrap_or(DEFAULT_OBJECTIVE);
@@ -220,15 +248,7 @@ pub fn evaluate(
     let country_codes: Vec<[u8; 2]> = countries.iter().filter_map(|c| c.as_bytes().try_into().ok()).collect();
     let norms = index.norms(objective, &country_codes, settings.privacy_min_advertisers);
     let schedule = planned_schedule(brief, norms, settings, today, &mut assumptions);
-    let mut budget = planned_budget(brief, norms, markets, &currency, schedule.days, &mut assumptions);
-    if let Some(b) = budget_override.filter(|b| b.is_finite() && *b >= 0.0) {
-        budget = PlannedBudget {
-            total: forecast::cents(b.min(MAX_PLANNED_TOTAL)),
-            amount: b,
-            kind: BudgetType::Lifetime,
-            recommended: false,
-        };
-    }
+    let budget = planned_budget(brief, norms, markets, &currency, schedule.days, &mut assumptions);
     let rate = markets.usd_rate(&currency).unwrap_or(1.0);
     let cap = if objective == Objective::Reach { settings.reach_frequency_cap } else { settings.frequency_cap };
 
@@ -245,40 +265,67 @@ pub fn evaluate(
         &mut assumptions,
         &mut warnings,
     );
+    Prepared { objective, countries, currency, schedule, budget, rate, cap, candidates, assumptions, warnings }
+}
 
-    // 4. Choose the ad sets.
-    let eur = markets.convert(budget.total, &currency, "EUR").unwrap_or(budget.total);
-    let tier = ad_set_count(eur);
-    let chosen = choose(&candidates, &countries, tier);
-    if chosen.len() > tier {
-        assumptions.push(Assumption::new(
-            "plan.ad_sets",
-            format!("{} ad sets, one per market at least (the budget alone suggests {tier})", chosen.len()),
-        ));
+impl Prepared<'_> {
+    /// The plan's budget (the brief's, or the recommended one).
+    pub fn budget(&self) -> &PlannedBudget {
+        &self.budget
     }
 
-    // 5. Split and forecast.
-    let room = |c: &Candidate| {
-        let cpm = c.cpm_usd.p50 * rate;
-        Room { capacity: c.capacity_impressions * cpm / 1000.0, cpm }
-    };
-    let rooms: Vec<Room> = chosen.iter().map(room).collect();
-    let budgets = split(&chosen, &rooms, budget.total, brief, objective, &mut warnings);
-    let forecasts: Vec<_> =
-        chosen.iter().zip(&budgets).map(|(c, &b)| forecast::ad_set(c, b, rate, objective)).collect();
-    // The largest sensible budget: what every ad set Spotify sells for this brief could spend.
-    let max_budget: f64 = candidates.iter().map(|c| room(c).capacity).sum();
-    let plan_forecast = forecast::plan(&forecasts, &chosen, budget.total, objective, max_budget);
-    let ad_sets: Vec<AdSet> = chosen
-        .iter()
-        .zip(&budgets)
-        .zip(forecasts)
-        .map(|((c, &b), f)| ad_set(c, b, budget.total, rate, cap, objective, f))
-        .collect();
-    if !ad_sets.is_empty() && !plan_forecast.likely_to_deliver {
-        warnings.push(delivery_warning(&plan_forecast, &budget, &currency, schedule.days, cap));
+    /// Steps 4–5 at the plan's own budget, or at `budget_override` (a lifetime total in the
+    /// plan's currency).
+    pub fn at(&self, brief: &Brief, markets: &Markets, budget_override: Option<f64>) -> Planned {
+        let (objective, currency, rate, cap) = (self.objective, self.currency.clone(), self.rate, self.cap);
+        let mut assumptions = self.assumptions.clone();
+        let mut warnings = self.warnings.clone();
+        let mut budget = self.budget.clone();
+        if let Some(b) = budget_override.filter(|b| b.is_finite() && *b >= 0.0) {
+            budget = PlannedBudget {
+                total: forecast::cents(b.min(MAX_PLANNED_TOTAL)),
+                amount: b,
+                kind: BudgetType::Lifetime,
+                recommended: false,
+            };
+        }
+        let candidates = &self.candidates;
+
+        // 4. Choose the ad sets.
+        let eur = markets.convert(budget.total, &currency, "EUR").unwrap_or(budget.total);
+        let tier = ad_set_count(eur);
+        let chosen = choose(candidates, &self.countries, tier);
+        if chosen.len() > tier {
+            assumptions.push(Assumption::new(
+                "plan.ad_sets",
+                format!("{} ad sets, one per market at least (the budget alone suggests {tier})", chosen.len()),
+            ));
+        }
+
+        // 5. Split and forecast.
+        let room = |c: &Candidate| {
+            let cpm = c.cpm_usd.p50 * rate;
+            Room { capacity: c.capacity_impressions * cpm / 1000.0, cpm }
+        };
+        let rooms: Vec<Room> = chosen.iter().map(room).collect();
+        let budgets = split(&chosen, &rooms, budget.total, brief, objective, &mut warnings);
+        let forecasts: Vec<_> =
+            chosen.iter().zip(&budgets).map(|(c, &b)| forecast::ad_set(c, b, rate, objective)).collect();
+        // The largest sensible budget: what every ad set Spotify sells for this brief could spend.
+        let max_budget: f64 = candidates.iter().map(|c| room(c).capacity).sum();
+        let plan_forecast = forecast::plan(&forecasts, &chosen, budget.total, objective, max_budget);
+        let ad_sets: Vec<AdSet> = chosen
+            .iter()
+            .zip(&budgets)
+            .zip(forecasts)
+            .map(|((c, &b), f)| ad_set(c, b, budget.total, rate, cap, objective, f))
+            .collect();
+        if !ad_sets.is_empty() && !plan_forecast.likely_to_deliver {
+            warnings.push(delivery_warning(&plan_forecast, &budget, &currency, self.schedule.days, cap));
+        }
+        let schedule = self.schedule.clone();
+        Planned { objective, currency, budget, schedule, ad_sets, forecast: plan_forecast, assumptions, warnings }
     }
-    Planned { objective, currency, budget, schedule, ad_sets, forecast: plan_forecast, assumptions, warnings }
 }
 
 /// Why the plan is unlikely to deliver, and what it can spend.
