@@ -811,6 +811,7 @@ async fn turn(
             }
         }
     }
+    findings.account(&text);
     let merge_fault = shared
         .config
         .fault

@@ -25,6 +25,8 @@ pub struct Text {
     upper: Vec<bool>,
     /// The words of `norm`, in order.
     pub words: Vec<Word>,
+    /// Whether any character was upper case (asked per word and per hit: kept, not rescanned).
+    any_upper: bool,
 }
 
 /// Maps typographic characters to their plain ASCII equivalent.
@@ -55,7 +57,8 @@ impl Text {
         }
         let fold: String = norm.chars().map(|c| if matches!(c, '-' | '/' | '_' | '+') { ' ' } else { c }).collect();
         let words = split_words(&norm);
-        Text { norm, fold, upper, words }
+        let any_upper = upper.iter().any(|&u| u);
+        Text { norm, fold, upper, words, any_upper }
     }
 
     /// The normalised text of a word.
@@ -78,7 +81,21 @@ impl Text {
 
     /// Whether the message was typed without any capital letter (then capitalisation says nothing).
     pub fn all_lowercase(&self) -> bool {
-        !self.upper.iter().any(|&u| u)
+        !self.any_upper
+    }
+
+    /// The text at `start..end` of `norm` with the user's capitals restored (for messages that
+    /// quote the user).
+    pub fn original(&self, start: usize, end: usize) -> String {
+        let mut out = String::with_capacity(end.saturating_sub(start));
+        for (i, c) in self.norm[start..end].char_indices() {
+            if self.upper.get(start + i).copied().unwrap_or(false) {
+                out.extend(c.to_uppercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// Whether byte range `start..end` of `norm` stands alone: no letter or digit touches it.

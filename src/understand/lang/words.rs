@@ -1,0 +1,90 @@
+//! Closed word classes (`fixtures/lang/word_classes.tsv`) and the stopword table
+//! (`fixtures/lang/stopwords.tsv`), compiled in and loaded once.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use crate::understand::lexicon::tsv_rows;
+
+const WORD_CLASSES: &str = include_str!("../../../fixtures/lang/word_classes.tsv");
+const STOPWORDS: &str = include_str!("../../../fixtures/lang/stopwords.tsv");
+
+/// A closed class of words named in `word_classes.tsv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Class {
+    VerbLead,
+    MomentBefore,
+    MomentAfter,
+    Limit,
+    Org,
+    PlacePreposition,
+    Owner,
+    All,
+    CommonPlaceWord,
+    WordLikeCode,
+}
+
+impl Class {
+    fn parse(s: &str) -> Option<Class> {
+        Some(match s {
+            "verb_lead" => Class::VerbLead,
+            "moment_before" => Class::MomentBefore,
+            "moment_after" => Class::MomentAfter,
+            "limit" => Class::Limit,
+            "org" => Class::Org,
+            "place_preposition" => Class::PlacePreposition,
+            "owner" => Class::Owner,
+            "all" => Class::All,
+            "common_place_word" => Class::CommonPlaceWord,
+            "word_like_code" => Class::WordLikeCode,
+            _ => return None,
+        })
+    }
+}
+
+struct Tables {
+    classes: HashMap<Class, HashSet<&'static str>>,
+    stopwords: HashSet<&'static str>,
+}
+
+fn tables() -> &'static Tables {
+    static T: OnceLock<Tables> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut classes: HashMap<Class, HashSet<&'static str>> = HashMap::new();
+        for row in tsv_rows(WORD_CLASSES) {
+            if let (Some(word), Some(class)) = (row.first(), row.get(1).and_then(|c| Class::parse(c))) {
+                classes.entry(class).or_default().insert(word);
+            }
+        }
+        let stopwords = tsv_rows(STOPWORDS).filter_map(|r| r.first().copied()).collect();
+        Tables { classes, stopwords }
+    })
+}
+
+/// Whether `word` (normalised) belongs to `class`.
+pub fn is(class: Class, word: &str) -> bool {
+    tables().classes.get(&class).is_some_and(|s| s.contains(word))
+}
+
+/// Whether `word` (normalised) is a stopword: a function word, a pleasantry or an ordinary word
+/// that carries nothing for the brief, and is no place either.
+pub fn is_stopword(word: &str) -> bool {
+    tables().stopwords.contains(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_and_stopwords_load() {
+        assert!(is(Class::VerbLead, "please"));
+        assert!(is(Class::Org, "brand"));
+        assert!(is(Class::PlacePreposition, "in"));
+        assert!(!is(Class::Org, "germany"));
+        for w in ["the", "hello", "thanks", "monday", "december", "spotify"] {
+            assert!(is_stopword(w), "{w}");
+        }
+        assert!(!is_stopword("germany"));
+    }
+}
