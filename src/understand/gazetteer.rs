@@ -251,6 +251,26 @@ impl Gazetteer {
             let n = not_names.partition_point(|r| r.0 < h.end);
             n > 0 && max_end[n - 1] > h.start
         };
+        // "/ IT /", "NO / kr 250k", "| FR |": a code standing alone as a field between separators.
+        let is_field = |h: &Hit<Place>| {
+            let sep = |c: char| "/|,;:\u{b7}\u{2022}".contains(c);
+            let before = text.norm[..h.start].trim_end();
+            let after = text.norm[h.end..].trim_start();
+            (before.is_empty() || before.ends_with(sep)) && (after.is_empty() || after.starts_with(sep))
+        };
+        // "I'm a DJ", "an IT consultant": a code after an article is a word.
+        let after_article = |h: &Hit<Place>| {
+            let k = text.words.partition_point(|w| w.start < h.start);
+            k.checked_sub(1).is_some_and(|p| matches!(text.word(text.words[p]), "a" | "an"))
+        };
+        // "add AT", "drop IT": a code right after an edit verb.
+        let after_edit_verb = |h: &Hit<Place>| {
+            let k = text.words.partition_point(|w| w.start < h.start);
+            k.checked_sub(1).is_some_and(|p| {
+                let w = text.words[p];
+                words::is(Class::CodeLead, text.word(w)) && text.norm[w.end..h.start].trim().is_empty()
+            })
+        };
         let kept: Vec<Hit<Place>> = candidates
             .iter()
             .filter(|h| !inside_not_name(h))
@@ -260,7 +280,12 @@ impl Gazetteer {
                     let other_reading = candidates
                         .iter()
                         .any(|o| (o.start, o.end) == (h.start, h.end) && !matches!(o.value, Place::Code(_)));
-                    !other_reading && (!words::is(Class::WordLikeCode, code) || next_to_place(h))
+                    !other_reading
+                        && !after_article(h)
+                        && (!words::is(Class::WordLikeCode, code)
+                            || next_to_place(h)
+                            || is_field(h)
+                            || after_edit_verb(h))
                 }
                 _ => true,
             })
@@ -341,6 +366,13 @@ mod tests {
         assert_eq!(resolve("fans in NL, DE and BE"), vec!["NL", "DE", "BE"]);
         assert_eq!(resolve("IT or DE"), vec!["IT", "DE"]);
         assert!(resolve("we could BE there, IT said").is_empty());
+        assert_eq!(resolve("traffic / CA / $30k"), vec!["CA"]);
+        assert_eq!(resolve("add AT"), vec!["AT"]);
+        assert_eq!(resolve("ok, drop IT please"), vec!["IT"]);
+        assert_eq!(resolve("NO / kr 250k / leads"), vec!["NO"]);
+        assert_eq!(resolve("reach | IT | 20k"), vec!["IT"]);
+        assert!(resolve("I'm a DJ with a techno night").is_empty());
+        assert!(resolve("our IT / ops team").is_empty());
     }
 
     #[test]

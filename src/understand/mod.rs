@@ -129,6 +129,8 @@ impl Findings {
     pub fn account(&mut self, text: &Text) {
         let mut read: Vec<(usize, usize)> = router::cue_spans(text).collect();
         read.extend(lang::Scope::new(text).spans);
+        read.extend(lang::marks::headers(text));
+        read.extend(lang::marks::addresses(text));
         let mut numbers_claimed = false;
         let mut claim = |spans: &[(usize, usize)], numbers: bool| {
             read.extend_from_slice(spans);

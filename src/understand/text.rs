@@ -25,6 +25,8 @@ pub struct Text {
     upper: Vec<bool>,
     /// The words of `norm`, in order.
     pub words: Vec<Word>,
+    /// Byte offset where each line of the original message starts (the first is 0).
+    pub lines: Vec<usize>,
     /// Whether any character was upper case (asked per word and per hit: kept, not rescanned).
     any_upper: bool,
 }
@@ -46,7 +48,11 @@ impl Text {
     pub fn new(raw: &str) -> Text {
         let mut norm = String::with_capacity(raw.len() + 8);
         let mut upper = Vec::with_capacity(raw.len() + 8);
+        let mut lines = vec![0];
         for c in raw.chars() {
+            if c == '\n' {
+                lines.push(norm.len() + 1);
+            }
             let c = fold_char(c);
             let is_upper = c.is_uppercase();
             for lc in c.to_lowercase() {
@@ -58,7 +64,7 @@ impl Text {
         let fold: String = norm.chars().map(|c| if matches!(c, '-' | '/' | '_' | '+') { ' ' } else { c }).collect();
         let words = split_words(&norm);
         let any_upper = upper.iter().any(|&u| u);
-        Text { norm, fold, upper, words, any_upper }
+        Text { norm, fold, upper, words, lines, any_upper }
     }
 
     /// The normalised text of a word.

@@ -110,6 +110,14 @@ impl AgeReader<'_> {
             && age_words().shorthand.contains_key(self.word(i))
     }
 
+    /// Whether only spaces separate word `i` from word `i + 1` ("Mar 30", not "jul / 25-54").
+    fn adjacent(&self, i: usize) -> bool {
+        match (self.text.words.get(i), self.text.words.get(i + 1)) {
+            (Some(a), Some(b)) => self.text.norm[a.end..b.start].chars().all(char::is_whitespace),
+            _ => false,
+        }
+    }
+
     /// Whether word `i` is glued to a number before it by `-` or `/` ("2026-11-15", "11/15").
     fn date_part_before(&self, i: usize) -> bool {
         let Some(w) = self.text.words.get(i) else { return false };
@@ -119,8 +127,11 @@ impl AgeReader<'_> {
 
     /// Whether word `last` is glued to a number after it by `-` or `/` ("11-15-2026").
     fn date_part_after(&self, last: usize) -> bool {
-        matches!(self.gap(last), "-" | "/")
-            && self.words.get(last + 1).is_some_and(|w| w.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+        let glued = match (self.text.words.get(last), self.text.words.get(last + 1)) {
+            (Some(a), Some(b)) => matches!(&self.text.norm[a.end..b.start], "-" | "/"),
+            _ => false,
+        };
+        glued && self.words.get(last + 1).is_some_and(|w| w.bytes().next().is_some_and(|b| b.is_ascii_digit()))
     }
 
     fn usable(&self, i: usize, last: usize) -> bool {
@@ -128,7 +139,7 @@ impl AgeReader<'_> {
             return false;
         }
         let before_ok = !matches!(self.char_before(i), Some('$' | '€' | '£' | '¥' | '.' | ',' | ':' | '#'))
-            && (i == 0 || !age_words().not_before.contains(self.word(i - 1)));
+            && (i == 0 || !age_words().not_before.contains(self.word(i - 1)) || !self.adjacent(i - 1));
         let after = self.word(last + 1);
         let gap = self.gap(last);
         // A unit only counts when it follows directly ("30 days"), not as the next list item ("18-35, February").

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 
 use super::lang::words::{self, Class};
-use super::lang::{Edit, Scope};
+use super::lang::{marks, Edit, Scope};
 use super::lexicon::{tsv_rows, Case, Lexicon};
 use super::text::Text;
 use crate::brief::{Gender, Location, Platform};
@@ -234,8 +234,12 @@ impl Covered {
 pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
     let mut f = AudienceFinding::default();
     let vocab = vocab();
-    let hits = vocab.lexicon.find(text);
+    // Header lines, reply subjects and addresses name no audience.
+    let marked: Vec<(usize, usize)> = marks::headers(text).into_iter().chain(marks::addresses(text)).collect();
+    let outside = Covered::new(&marked);
+    let hits: Vec<_> = vocab.lexicon.find(text).into_iter().filter(|h| !outside.overlaps(h.start, h.end)).collect();
     let mut covered: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    covered.extend(marked.iter().copied());
     let mut groups: Vec<&str> = Vec::new();
     let scope = Scope::new(text);
     for h in &hits {
@@ -282,17 +286,26 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
                 let g = match id.as_str() {
                     "FEMALE" => Gender::Female,
                     "MALE" => Gender::Male,
+                    // "guys and girls", "men and women": everyone, no filter.
+                    "ALL" => {
+                        f.genders = ListChange { clear: true, ..ListChange::default() };
+                        continue;
+                    }
                     _ => Gender::NonBinary,
                 };
                 f.genders.push(g, edit);
             }
             Kind::Platform => {
-                let p = match id.as_str() {
-                    "IOS" => Platform::Ios,
-                    "ANDROID" => Platform::Android,
-                    _ => Platform::Desktop,
+                let platforms: &[Platform] = match id.as_str() {
+                    "IOS" => &[Platform::Ios],
+                    "ANDROID" => &[Platform::Android],
+                    // "mobile only": the phone platforms.
+                    "MOBILE" => &[Platform::Ios, Platform::Android],
+                    _ => &[Platform::Desktop],
                 };
-                f.platforms.push(p, edit);
+                for p in platforms {
+                    f.platforms.push(*p, edit);
+                }
             }
             Kind::Group => groups.push(id),
             Kind::Ignore => {}

@@ -73,7 +73,8 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
         covered.push((h.start, h.end));
         let edit = scope.edit(h.start, h.end);
         let at = (h.start, h.end);
-        if located_advertiser(text, h.start) {
+        let after_advertiser = advertiser.last().is_some_and(|(_, _, at)| joins(&text.norm[at.1..h.start]));
+        if located_advertiser(text, h.start) || after_advertiser {
             if let Some(loc) = location_of(g, h.value) {
                 advertiser.push((loc, edit, at));
             }
@@ -180,17 +181,39 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
 
 /// Whether the place starting at `start` is where the advertiser is: an organisation noun, then
 /// "in", "from" or "based in", then the place ("a surf school in Biarritz", "our deli based in
-/// Boston").
+/// Boston"); a greeting, then "from" ("Hello from Toronto"); or a sentence about the advertiser
+/// ("I'm a florist in Edinburgh", "my bakery is in Toulouse", "I'm a Swedish developer"): a
+/// first-person word before the place, with no audience noun or intent word in between.
 fn located_advertiser(text: &Text, start: usize) -> bool {
     let k = text.words.partition_point(|w| w.start < start);
     let word = |i: Option<usize>| i.and_then(|i| text.words.get(i)).map_or("", |w| text.word(*w));
     let back = |n: usize| k.checked_sub(n);
     let (p1, p2, p3) = (word(back(1)), word(back(2)), word(back(3)));
-    match (p1, p2) {
+    let org = match (p1, p2) {
         ("in" | "from", "based") => words::is(Class::Org, p3),
-        ("in" | "from", org) => words::is(Class::Org, org),
+        ("in" | "from", org) => words::is(Class::Org, org) || (p1 == "from" && words::is(Class::Greeting, org)),
         _ => false,
+    };
+    if org {
+        return true;
     }
+    // Back through the clause, at most a dozen words.
+    let mut i = k;
+    while let Some(j) = i.checked_sub(1).filter(|j| k - j <= 12) {
+        let (w, next) = (text.words[j], text.words[i.min(text.words.len() - 1)]);
+        if i < k && text.norm[w.end..next.start].contains(crate::understand::lang::scope::is_break) {
+            return false;
+        }
+        let wd = text.word(w);
+        if words::is(Class::AudienceNoun, wd) || words::is(Class::Intent, wd) {
+            return false;
+        }
+        if words::is(Class::FirstPerson, wd) {
+            return true;
+        }
+        i = j;
+    }
+    false
 }
 
 /// The location a single place names (a group names several: none here).

@@ -231,6 +231,10 @@ fn planner_shorthand_reads_gender_and_ages() {
 fn dates_are_not_ages() {
     assert_eq!(aud("run it from 2026-11-15 until 2026-11-01, France").ages, None);
     assert_eq!(aud("starting 11/15, 25-34").ages.map(|a| (a.min, a.max)), Some((Some(25), Some(34))));
+    // Fields between slashes are separate: a range before "/ 6 wks" or after "jul /" is an age.
+    assert_eq!(ages("reach / ES / €15k / 18-44 / 6 wks"), (Some(18), Some(44)));
+    assert_eq!(ages("NO / kr 250k / leads / jul / 25-54"), (Some(25), Some(54)));
+    assert_eq!(ages("diy crowd / NZ / apr / 35+"), (Some(35), None));
 }
 
 #[test]
@@ -294,4 +298,50 @@ fn spans_cover_what_was_read() {
     for w in ["w25", "34", "hip-hop", "germany"] {
         assert!(covered(w), "{w}: {:?}", f.spans);
     }
+}
+
+#[test]
+fn addresses_and_header_lines_name_no_audience() {
+    let f = aud("From: Emre <emre@anatolia-telecom.de>\nSubject: Q3\n\nHi, reach in Germany please");
+    assert_eq!(f.locations.add, vec![Location::country("DE")]);
+    let f = aud("From: Erik Lund <erik@fjordhem.se>\nUK and Ireland, 25-44");
+    assert_eq!(countries("From: Erik Lund <erik@fjordhem.se>\nUK and Ireland, 25-44"), vec!["GB", "IE"]);
+    assert!(f.unknown_places.is_empty());
+    // A reply subject names the thread; the edit comes after the dash.
+    assert!(aud("Re: Trailer Germany — make it 5 weeks").locations.is_empty());
+    assert_eq!(countries("Re: Spain push - add Portugal"), vec!["PT"]);
+}
+
+#[test]
+fn everyone_and_mobile() {
+    for m in ["guys and girls 18-30", "men and women in Spain", "Women and men, 25+"] {
+        let f = aud(m);
+        assert!(f.genders.clear && f.genders.add.is_empty(), "{m}");
+    }
+    for m in ["mobile only please", "only mobile", "reach smartphone users in Spain"] {
+        assert_eq!(aud(m).platforms.add, vec![Platform::Ios, Platform::Android], "{m}");
+    }
+    assert!(aud("Mobile 0412 555 019").platforms.is_empty());
+}
+
+#[test]
+fn more_audience_words() {
+    assert_eq!(aud("footie fans in the UK").interests.add, vec!["sports"]);
+    assert_eq!(aud("beer lovers in Bavaria").interests.add, vec!["food_drink"]);
+    assert_eq!(aud("finance + business ppl").interests.add, vec!["finance", "business"]);
+    assert_eq!(aud("people cooking dinner").contexts.add, vec!["cooking"]);
+}
+
+#[test]
+fn the_advertisers_place_gives_way_to_the_audiences() {
+    assert_eq!(countries("my bakery is in Toulouse and I want more people in Paris to order"), vec!["FR"]);
+    let f = aud("my bakery is in Toulouse and I want more people in Paris to order");
+    assert_eq!(f.locations.add[0].city.as_deref(), Some("Paris"));
+    assert_eq!(countries("Yoga retreat business in Bali, Indonesia: sign-ups from people in Australia"), vec!["AU"]);
+    assert_eq!(countries("Hello from Toronto! I'm an app developer, installs in the US"), vec!["US"]);
+    assert_eq!(countries("I'm a Swedish indie game developer. I want players in the US and UK"), vec!["US", "GB"]);
+    // With no audience place, the advertiser's place is the target.
+    assert_eq!(countries("Hi I'm a florist in Edinburgh and want more online orders"), vec!["GB"]);
+    // "we want … in X" is the audience's.
+    assert_eq!(countries("We want more customers in Spain"), vec!["ES"]);
 }

@@ -22,6 +22,11 @@ pub enum Class {
     All,
     CommonPlaceWord,
     WordLikeCode,
+    FirstPerson,
+    AudienceNoun,
+    Intent,
+    Greeting,
+    CodeLead,
 }
 
 impl Class {
@@ -37,6 +42,11 @@ impl Class {
             "all" => Class::All,
             "common_place_word" => Class::CommonPlaceWord,
             "word_like_code" => Class::WordLikeCode,
+            "first_person" => Class::FirstPerson,
+            "audience_noun" => Class::AudienceNoun,
+            "intent" => Class::Intent,
+            "greeting" => Class::Greeting,
+            "code_lead" => Class::CodeLead,
             _ => return None,
         })
     }
