@@ -45,6 +45,9 @@ pub struct Conversation {
     /// What the latest message said that no specialist used, or that could not be applied.
     #[serde(default)]
     not_understood: Vec<NotUnderstood>,
+    /// Nothing of the conversation so far says anything about a brief ("hello").
+    #[serde(default)]
+    nothing_yet: bool,
 }
 
 /// Serialisable mirror of [`Span`].
@@ -92,6 +95,7 @@ impl Conversation {
             start_stated: false,
             notes: Vec::new(),
             not_understood: Vec::new(),
+            nothing_yet: false,
         }
     }
 
@@ -135,6 +139,7 @@ impl Conversation {
         if findings.failed.is_empty() {
             self.forget("specialist.");
         }
+        self.nothing_yet = !findings.found_anything() && findings.failed.is_empty() && self.brief == Brief::default();
     }
 
     fn apply_goal(&mut self, g: &crate::understand::goal::GoalFinding) {
@@ -342,6 +347,14 @@ impl Conversation {
     pub fn report(&self, markets: &Markets, default_country: &str) -> Report {
         let mut r = Report { not_understood: self.not_understood.clone(), ..Report::default() };
         let b = &self.brief;
+        if self.nothing_yet {
+            r.questions.push(Question {
+                field: "brief".into(),
+                message: "I couldn't find a brief in that: what would you like to advertise, to whom, where, and with \
+                          what budget?"
+                    .into(),
+            });
+        }
         if b.objective.is_none() {
             r.assumptions.push(Assumption::new(
                 "objective",
@@ -644,10 +657,42 @@ mod edit_tests {
     }
 
     #[test]
+    fn the_seed_example_keeps_the_place_and_caps_video() {
+        let c = brief(&["I want to reach young music fans in Brazil without blowing my whole budget on video ads"]);
+        assert_eq!(c.brief.audience.countries(), ["BR"]);
+        assert_eq!(c.brief.formats.max_share.get(&Format::Video), Some(&0.3));
+        let c = brief(&["reach in Spain, without blowing our budget on video"]);
+        assert_eq!(c.brief.formats.max_share.get(&Format::Video), Some(&0.3));
+    }
+
+    #[test]
     fn a_bare_share_changes_the_one_cap() {
         let c = brief(&["awareness, DE, audio + video but no more than 20% on video", "make that 40%"]);
         assert_eq!(c.brief.formats.max_share.get(&Format::Video), Some(&0.4));
         assert_eq!(c.brief.formats.include, [Format::Audio, Format::Video]);
+    }
+
+    #[test]
+    fn a_message_with_nothing_in_it_gets_a_question() {
+        for m in ["hello", "hi there!", "thanks :)"] {
+            let mut c = Conversation::new(today());
+            c.apply(&understand(m, today()));
+            let r = c.report(Markets::embedded(), "US");
+            assert_eq!(r.questions.first().map(|q| q.field.as_str()), Some("brief"), "{m}");
+        }
+        let mut c = Conversation::new(today());
+        c.apply(&understand("reach in Spain, €5k", today()));
+        c.apply(&understand("thanks!", today()));
+        let r = c.report(Markets::embedded(), "US");
+        assert!(r.questions.iter().all(|q| q.field != "brief"), "a brief is there: {r:?}");
+    }
+
+    #[test]
+    fn unread_words_are_reported() {
+        let mut c = Conversation::new(today());
+        c.apply(&understand("reach in Spain with zorblax quuxing, €5k", today()));
+        let r = c.report(Markets::embedded(), "US");
+        assert_eq!(r.not_understood.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(), ["zorblax quuxing"]);
     }
 
     #[test]

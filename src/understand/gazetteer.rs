@@ -258,10 +258,15 @@ impl Gazetteer {
             let after = text.norm[h.end..].trim_start();
             (before.is_empty() || before.ends_with(sep)) && (after.is_empty() || after.starts_with(sep))
         };
-        // "I'm a DJ", "an IT consultant": a code after an article is a word.
+        // "I'm a DJ", "the IO is signed": a code after an article is a word, but "the US".
         let after_article = |h: &Hit<Place>| {
             let k = text.words.partition_point(|w| w.start < h.start);
-            k.checked_sub(1).is_some_and(|p| matches!(text.word(text.words[p]), "a" | "an"))
+            let code = text.norm[h.start..h.end].to_uppercase();
+            k.checked_sub(1).is_some_and(|p| match text.word(text.words[p]) {
+                "a" | "an" => true,
+                "the" => !words::is(Class::TheCode, &code),
+                _ => false,
+            })
         };
         // "add AT", "drop IT": a code right after an edit verb.
         let after_edit_verb = |h: &Hit<Place>| {
@@ -372,6 +377,8 @@ mod tests {
         assert_eq!(resolve("NO / kr 250k / leads"), vec!["NO"]);
         assert_eq!(resolve("reach | IT | 20k"), vec!["IT"]);
         assert!(resolve("I'm a DJ with a techno night").is_empty());
+        assert!(resolve("the IO is signed, the PO too").is_empty());
+        assert_eq!(resolve("reach in the US and the UK"), vec!["US", "GB"]);
         assert!(resolve("our IT / ops team").is_empty());
     }
 

@@ -74,7 +74,7 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
         let edit = scope.edit(h.start, h.end);
         let at = (h.start, h.end);
         let after_advertiser = advertiser.last().is_some_and(|(_, _, at)| joins(&text.norm[at.1..h.start]));
-        if located_advertiser(text, h.start) || after_advertiser {
+        if located_advertiser(text, h.start, h.end) || after_advertiser {
             if let Some(loc) = location_of(g, h.value) {
                 advertiser.push((loc, edit, at));
             }
@@ -184,8 +184,13 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
 /// Boston"); a greeting, then "from" ("Hello from Toronto"); or a sentence about the advertiser
 /// ("I'm a florist in Edinburgh", "my bakery is in Toulouse", "I'm a Swedish developer"): a
 /// first-person word before the place, with no audience noun or intent word in between.
-fn located_advertiser(text: &Text, start: usize) -> bool {
+fn located_advertiser(text: &Text, start: usize, end: usize) -> bool {
     let k = text.words.partition_point(|w| w.start < start);
+    // "our UK customers", "Irish business owners": the place describes the audience.
+    let next = text.words.get(text.words.partition_point(|w| w.start < end));
+    if next.is_some_and(|w| words::is(Class::AudienceNoun, text.word(*w))) {
+        return false;
+    }
     let word = |i: Option<usize>| i.and_then(|i| text.words.get(i)).map_or("", |w| text.word(*w));
     let back = |n: usize| k.checked_sub(n);
     let (p1, p2, p3) = (word(back(1)), word(back(2)), word(back(3)));

@@ -330,6 +330,10 @@ fn more_audience_words() {
     assert_eq!(aud("beer lovers in Bavaria").interests.add, vec!["food_drink"]);
     assert_eq!(aud("finance + business ppl").interests.add, vec!["finance", "business"]);
     assert_eq!(aud("people cooking dinner").contexts.add, vec!["cooking"]);
+    assert_eq!(aud("people who run").interests.add, vec!["fitness"]);
+    assert_eq!(aud("health-conscious folks").interests.add, vec!["health"]);
+    assert_eq!(aud("people into cooking").interests.add, vec!["cooking"]);
+    assert_eq!(aud("gym-goers").interests.add, vec!["fitness"]);
 }
 
 #[test]
@@ -342,6 +346,8 @@ fn the_advertisers_place_gives_way_to_the_audiences() {
     assert_eq!(countries("I'm a Swedish indie game developer. I want players in the US and UK"), vec!["US", "GB"]);
     // With no audience place, the advertiser's place is the target.
     assert_eq!(countries("Hi I'm a florist in Edinburgh and want more online orders"), vec!["GB"]);
+    assert_eq!(countries("we sell to our UK customers and Irish ones"), vec!["GB", "IE"]);
+    assert_eq!(countries("promote our Asia cruises to retirees in Germany"), vec!["DE"]);
     // "we want … in X" is the audience's.
     assert_eq!(countries("We want more customers in Spain"), vec!["ES"]);
 }

@@ -27,6 +27,7 @@ pub enum Class {
     Intent,
     Greeting,
     CodeLead,
+    TheCode,
 }
 
 impl Class {
@@ -47,6 +48,7 @@ impl Class {
             "intent" => Class::Intent,
             "greeting" => Class::Greeting,
             "code_lead" => Class::CodeLead,
+            "the_code" => Class::TheCode,
             _ => return None,
         })
     }
