@@ -115,14 +115,17 @@ pub fn is_break(c: char) -> bool {
 impl Scope {
     /// Finds the clauses and the edit cues of `text`.
     pub fn new(text: &Text) -> Scope {
-        let starts: Vec<usize> = std::iter::once(0)
+        // A spaced dash ("Re: Spain — add Portugal") breaks a clause too; a hyphen in a word does not.
+        let mut starts: Vec<usize> = std::iter::once(0)
             .chain(
                 text.norm
                     .match_indices(is_break)
                     .filter(|(i, _)| !is_decimal(&text.norm, *i))
                     .map(|(i, b)| i + b.len()),
             )
+            .chain(text.norm.match_indices(" - ").map(|(i, d)| i + d.len()))
             .collect();
+        starts.sort_unstable();
         let word_starts: Vec<usize> = text.words.iter().map(|w| w.start).collect();
         let clause_of = |pos: usize| starts.partition_point(|&s| s <= pos).saturating_sub(1);
         let (mut forward, mut backward, mut spans) = (Vec::new(), Vec::new(), Vec::new());
@@ -243,6 +246,13 @@ mod tests {
             edits("reach in portugal and spain but not lisbon", &["portugal", "spain", "lisbon"]),
             [Replace, Replace, Remove]
         );
+    }
+
+    #[test]
+    fn a_spaced_dash_ends_a_clause() {
+        assert_eq!(edits("re: reach spain - add portugal", &["spain", "portugal"]), [Replace, Add]);
+        assert_eq!(edits("re: december — drop switzerland", &["switzerland"]), [Remove]);
+        assert_eq!(edits("hip-hop drop in spain", &["spain"]), [Replace]);
     }
 
     #[test]
