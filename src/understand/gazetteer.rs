@@ -262,11 +262,16 @@ impl Gazetteer {
         let after_article = |h: &Hit<Place>| {
             let k = text.words.partition_point(|w| w.start < h.start);
             let code = text.norm[h.start..h.end].to_uppercase();
-            k.checked_sub(1).is_some_and(|p| match text.word(text.words[p]) {
+            let article = k.checked_sub(1).is_some_and(|p| match text.word(text.words[p]) {
                 "a" | "an" => true,
                 "the" => !words::is(Class::TheCode, &code),
                 _ => false,
-            })
+            });
+            // "DM-2027-014", "PO-4471": a code glued to a number is a reference.
+            let mut after = text.norm[h.end..].chars();
+            let reference =
+                matches!(after.next(), Some('-' | '/' | '#')) && after.next().is_some_and(|c| c.is_ascii_digit());
+            article || reference
         };
         // "add AT", "drop IT": a code right after an edit verb.
         let after_edit_verb = |h: &Hit<Place>| {
@@ -378,6 +383,7 @@ mod tests {
         assert_eq!(resolve("reach | IT | 20k"), vec!["IT"]);
         assert!(resolve("I'm a DJ with a techno night").is_empty());
         assert!(resolve("the IO is signed, the PO too").is_empty());
+        assert!(resolve("deal memo DM-2027-014, order GB-4471").is_empty());
         assert_eq!(resolve("reach in the US and the UK"), vec!["US", "GB"]);
         assert!(resolve("our IT / ops team").is_empty());
     }

@@ -73,8 +73,8 @@ fn plan(text: &str, today: NaiveDate) -> Option<adsai::brain::Response> {
 const FLOORS: &[(&str, f64)] = &[
     ("briefs_dev.jsonl", 1.0),
     ("briefs_dev2.jsonl", 0.95),
-    ("briefs_own_a.jsonl", 0.48),
-    ("briefs_own_b.jsonl", 0.65),
+    ("briefs_own_a.jsonl", 0.50),
+    ("briefs_own_b.jsonl", 0.69),
 ];
 const NEW_SET_FLOOR: f64 = 0.3;
 

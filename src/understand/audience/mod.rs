@@ -245,6 +245,15 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
     for h in &hits {
         let (kind, id, alt) = &vocab.entries[h.value as usize];
         let edit = scope.edit(h.start, h.end);
+        // "a fitness coach", "our fashion retailer", "a cooking show": the advertiser's line of
+        // business, not the audience's interest.
+        let industry = matches!(kind, Kind::Interest | Kind::Genre | Kind::Moment)
+            && places::adjacent_word_after(text, h.end).is_some_and(|w| {
+                words::is(Class::Org, text.word(w)) && hits.binary_search_by_key(&w.start, |o| o.start).is_err()
+            });
+        if industry {
+            continue;
+        }
         match kind {
             Kind::Interest => f.interests.push(id.clone(), edit),
             Kind::Genre => f.genres.push(id.clone(), edit),
@@ -325,13 +334,14 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
     f
 }
 
-/// "drop the gender filter", "all genders", "don't restrict gender", "any age": the filter is
-/// lifted. One pass over the words.
+/// "drop the gender filter", "all genders", "don't restrict gender", "any age", "drop the
+/// platform filter": the filter is lifted. One pass over the words.
 fn read_filters_lifted(text: &Text, scope: &Scope, f: &mut AudienceFinding, covered: &mut Vec<(usize, usize)>) {
     for (k, w) in text.words.iter().enumerate() {
         let word = text.word(*w);
         let gender = matches!(word, "gender" | "genders");
-        if !gender && !matches!(word, "age" | "ages") {
+        let platform = matches!(word, "platform" | "platforms");
+        if !gender && !platform && !matches!(word, "age" | "ages") {
             continue;
         }
         let all = k > 0 && words::is(Class::All, text.word(text.words[k - 1]));
@@ -342,6 +352,8 @@ fn read_filters_lifted(text: &Text, scope: &Scope, f: &mut AudienceFinding, cove
         covered.push((start, w.end));
         if gender {
             f.genders = ListChange { clear: true, ..ListChange::default() };
+        } else if platform {
+            f.platforms = ListChange { clear: true, ..ListChange::default() };
         } else {
             f.ages = Some(AgeFinding { clear: true, said: "all ages".into(), ..AgeFinding::default() });
         }

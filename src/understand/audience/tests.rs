@@ -351,3 +351,33 @@ fn the_advertisers_place_gives_way_to_the_audiences() {
     // "we want … in X" is the audience's.
     assert_eq!(countries("We want more customers in Spain"), vec!["ES"]);
 }
+
+#[test]
+fn the_advertisers_line_of_business_is_no_interest() {
+    for m in [
+        "hi im a fitness coach, installs in Brazil",
+        "online fashion retailer, W18-34 France",
+        "a cooking show trailer",
+    ] {
+        assert!(aud(m).interests.is_empty(), "{m}");
+    }
+    assert!(aud("I'm a Swedish indie game developer").genres.is_empty());
+    assert_eq!(aud("fitness fans in Brazil").interests.add, vec!["fitness"]);
+    assert_eq!(aud("indie and rock fans").genres.add, vec!["indie", "rock"]);
+}
+
+#[test]
+fn signatures_and_references_name_no_place() {
+    let m = "Reach people while they're working out, 18-40, US.\n\nThanks,\nJordan\nSent from my iPhone";
+    assert_eq!(countries(m), vec!["US"]);
+    assert!(aud(m).platforms.is_empty());
+    assert_eq!(countries("video views in Germany. The deal memo is DM-2027-014."), vec!["DE"]);
+    assert_eq!(countries("BF push / US / $200k"), vec!["US"]);
+}
+
+#[test]
+fn a_platform_filter_can_be_lifted() {
+    for m in ["drop the platform filter", "any platform is fine", "all platforms"] {
+        assert!(aud(m).platforms.clear, "{m}");
+    }
+}

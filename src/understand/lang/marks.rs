@@ -4,6 +4,7 @@
 //! before the dash names the thread, it asks for nothing). Their words are no place, interest or
 //! cue ("the .au of an address is not an audience in Australia").
 
+use super::words::{self, Class};
 use crate::understand::text::Text;
 
 /// Byte ranges of `text.norm` that are addresses, in order.
@@ -26,10 +27,36 @@ pub fn addresses(text: &Text) -> Vec<(usize, usize)> {
     out
 }
 
-/// Byte ranges of `text.norm` that are header lines or reply subjects, in order.
+/// Byte ranges of `text.norm` that are header lines, reply subjects or a signature.
 pub fn headers(text: &Text) -> Vec<(usize, usize)> {
     let s = text.norm.as_str();
     let mut out = Vec::new();
+    // A signature: everything after the last closing line ("Thanks,", "Best", "Cheers") when only
+    // a few short lines follow it, and "Sent from my iPhone".
+    let line_at = |k: usize| {
+        let start = text.lines[k];
+        let end = text.lines.get(k + 1).map_or(s.len(), |&n| n - 1).max(start);
+        (start, end)
+    };
+    let n = text.lines.len();
+    for k in (0..n).rev().take(4) {
+        let (a, b) = line_at(k);
+        let line = s[a..b].trim().trim_end_matches([',', '.', '!']);
+        if k + 1 < n && words::is(Class::Closing, line) {
+            let rest_end = s.len();
+            let rest_start = line_at(k + 1).0;
+            if s[rest_start..rest_end].split_whitespace().count() <= 8 {
+                out.push((rest_start, rest_end));
+            }
+            break;
+        }
+    }
+    for k in 0..n {
+        let (a, b) = line_at(k);
+        if s[a..b].trim_start().starts_with("sent from my") {
+            out.push((a, b));
+        }
+    }
     for (k, &start) in text.lines.iter().enumerate() {
         let end = text.lines.get(k + 1).map_or(s.len(), |&n| n - 1).max(start);
         let line = &s[start..end];
@@ -92,6 +119,9 @@ mod tests {
         let h: Vec<&str> = headers(&t).into_iter().map(|(a, b)| &t.norm[a..b]).collect();
         assert_eq!(h, ["re: trailer germany"]);
         assert!(headers(&Text::new("reach in Germany, re: the budget")).is_empty());
+        let t = Text::new("Reach in the US, $120k.\n\nThanks,\nJordan\nSent from my iPhone");
+        let h: Vec<&str> = headers(&t).into_iter().map(|(a, b)| &t.norm[a..b]).collect();
+        assert_eq!(h, ["jordan\nsent from my iphone", "sent from my iphone"].map(|x| x.replace('\n', " ")));
     }
 
     #[test]

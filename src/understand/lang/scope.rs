@@ -115,7 +115,8 @@ pub fn is_break(c: char) -> bool {
 impl Scope {
     /// Finds the clauses and the edit cues of `text`.
     pub fn new(text: &Text) -> Scope {
-        // A spaced dash ("Re: Spain — add Portugal") breaks a clause too; a hyphen in a word does not.
+        // A spaced dash or slash ("Re: Spain — add Portugal", "no desktop / DK / 200k") breaks a
+        // clause too; a hyphen or slash inside a word ("hip-hop", "iOS/Android") does not.
         let mut starts: Vec<usize> = std::iter::once(0)
             .chain(
                 text.norm
@@ -124,6 +125,7 @@ impl Scope {
                     .map(|(i, b)| i + b.len()),
             )
             .chain(text.norm.match_indices(" - ").map(|(i, d)| i + d.len()))
+            .chain(text.norm.match_indices(" / ").map(|(i, d)| i + d.len()))
             .collect();
         starts.sort_unstable();
         let word_starts: Vec<usize> = text.words.iter().map(|w| w.start).collect();
@@ -253,6 +255,7 @@ mod tests {
         assert_eq!(edits("re: reach spain - add portugal", &["spain", "portugal"]), [Replace, Add]);
         assert_eq!(edits("re: december — drop switzerland", &["switzerland"]), [Remove]);
         assert_eq!(edits("hip-hop drop in spain", &["spain"]), [Replace]);
+        assert_eq!(edits("no video, no desktop / dk / 200k", &["dk"]), [Replace]);
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub enum Class {
     Greeting,
     CodeLead,
     TheCode,
+    Closing,
 }
 
 impl Class {
@@ -49,6 +50,7 @@ impl Class {
             "greeting" => Class::Greeting,
             "code_lead" => Class::CodeLead,
             "the_code" => Class::TheCode,
+            "closing" => Class::Closing,
             _ => return None,
         })
     }
