@@ -74,7 +74,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("briefs_dev.jsonl", 1.0),
     ("briefs_dev2.jsonl", 0.95),
     ("briefs_own_a.jsonl", 0.50),
-    ("briefs_own_b.jsonl", 0.69),
+    ("briefs_own_b.jsonl", 0.71),
 ];
 const NEW_SET_FLOOR: f64 = 0.3;
 

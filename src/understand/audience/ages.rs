@@ -145,7 +145,12 @@ impl AgeReader<'_> {
         // A unit only counts when it follows directly ("30 days"), not as the next list item ("18-35, February").
         let unit_follows =
             age_words().not_after.contains(after) && (gap.is_empty() || gap == "-") && !self.gender_letter(last + 1);
-        let decimal = gap.starts_with('.') && !after.is_empty() && after.bytes().all(|b| b.is_ascii_digit());
+        // "18.5": a decimal only when the point is glued to both numbers ("18-29. $700" is a range).
+        let glued_point = match (self.text.words.get(last), self.text.words.get(last + 1)) {
+            (Some(a), Some(b)) => &self.text.norm[a.end..b.start] == ".",
+            _ => false,
+        };
+        let decimal = glued_point && !after.is_empty() && after.bytes().all(|b| b.is_ascii_digit());
         let money_or_share = gap.starts_with('%') || gap.starts_with('$');
         before_ok && !unit_follows && !money_or_share && !decimal
     }

@@ -235,6 +235,11 @@ fn dates_are_not_ages() {
     assert_eq!(ages("reach / ES / €15k / 18-44 / 6 wks"), (Some(18), Some(44)));
     assert_eq!(ages("NO / kr 250k / leads / jul / 25-54"), (Some(25), Some(54)));
     assert_eq!(ages("diy crowd / NZ / apr / 35+"), (Some(35), None));
+    // A sentence that ends after the range is no decimal point.
+    assert_eq!(ages("fans in the US, 18-29. $700."), (Some(18), Some(29)));
+    assert_eq!(ages("travelers aged 30-60. $6,000 USD"), (Some(30), Some(60)));
+    assert_eq!(ages("dancers, ages 16 to 24. $2,000"), (Some(18), Some(24)));
+    assert_eq!(aud("budget 18.5k").ages, None);
 }
 
 #[test]
