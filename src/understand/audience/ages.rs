@@ -305,7 +305,15 @@ pub(super) fn read_ages(
     }
     let first_at = spans.first().map(|s| s.0)?;
     let (_, mut min, mut max, mut said, definition_clamp) = spans.first().cloned()?;
+    // Only named groups ("Gen Z and Millennials"): everyone in any of them.
+    let only_groups = spans.len() > 1 && spans.iter().all(|s| s.0 == usize::MAX);
     for (_, lo, hi, s, _) in spans.iter().skip(1) {
+        if only_groups {
+            min = min.zip(*lo).map(|(a, b)| a.min(b));
+            max = max.zip(*hi).map(|(a, b)| a.max(b));
+            said = format!("{said} and {s}");
+            continue;
+        }
         // Later statements refine the first when compatible ("25-44 … not below 25").
         let new_min = match (min, *lo) {
             (Some(a), Some(b)) => Some(a.max(b)),

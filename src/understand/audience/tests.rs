@@ -55,6 +55,10 @@ fn generations_follow_today_and_clamp_silently() {
     let x = extract(&Text::new("Gen X listeners"), NaiveDate::from_ymd_opt(2027, 2, 10).unwrap()).ages.unwrap();
     assert_eq!((x.min, x.max), (Some(47), Some(62)));
     assert_eq!(ages("boomers in Florida"), (Some(62), Some(80)));
+    // Several groups: everyone in any of them.
+    let both = extract(&Text::new("reach Gen Z and Millennials"), NaiveDate::from_ymd_opt(2027, 1, 4).unwrap());
+    assert_eq!(both.ages.map(|a| (a.min, a.max)), Some((Some(18), Some(46))));
+    assert_eq!(ages("millennials + gen x"), (Some(30), Some(61)));
 }
 
 #[test]
