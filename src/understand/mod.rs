@@ -128,9 +128,13 @@ impl Findings {
     /// [`understand`] and the coordinator's concurrent turn call.
     pub fn account(&mut self, text: &Text) {
         let mut read: Vec<(usize, usize)> = router::cue_spans(text).collect();
-        read.extend(lang::Scope::new(text).spans);
-        read.extend(lang::marks::headers(text));
-        read.extend(lang::marks::addresses(text));
+        if self.audience.is_none() {
+            // The audience specialist's spans hold the edit cues and the addresses it skipped;
+            // without it, find them here.
+            read.extend(lang::Scope::new(text).spans);
+            read.extend(lang::marks::headers(text));
+            read.extend(lang::marks::addresses(text));
+        }
         let mut numbers_claimed = false;
         let mut claim = |spans: &[(usize, usize)], numbers: bool| {
             read.extend_from_slice(spans);
