@@ -140,7 +140,11 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
         });
         let capital = text.is_capitalised(w.start) || text.all_lowercase();
         let place_position = after_preposition || ((first_in_clause || joined) && capital);
-        if !place_position {
+        // Words of some specialist's vocabulary ("reach", "weeks") are no misspelt country;
+        // checking first spares the fuzzy search.
+        if !place_position
+            || (!after_preposition && known.get_or_init(|| KnownWords::new(text)).contains(w.start, w.end))
+        {
             continue;
         }
         if let Some((i, name)) = g.fuzzy_country(word) {

@@ -57,17 +57,18 @@ impl Class {
 }
 
 struct Tables {
-    classes: HashMap<Class, HashSet<&'static str>>,
+    /// Per word, the classes it belongs to (bit `Class as u32`): one lookup per question.
+    classes: HashMap<&'static str, u32>,
     stopwords: HashSet<&'static str>,
 }
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let mut classes: HashMap<Class, HashSet<&'static str>> = HashMap::new();
+        let mut classes: HashMap<&'static str, u32> = HashMap::new();
         for row in tsv_rows(WORD_CLASSES) {
             if let (Some(word), Some(class)) = (row.first(), row.get(1).and_then(|c| Class::parse(c))) {
-                classes.entry(class).or_default().insert(word);
+                *classes.entry(word).or_default() |= 1 << class as u32;
             }
         }
         let stopwords = tsv_rows(STOPWORDS).filter_map(|r| r.first().copied()).collect();
@@ -77,7 +78,7 @@ fn tables() -> &'static Tables {
 
 /// Whether `word` (normalised) belongs to `class`.
 pub fn is(class: Class, word: &str) -> bool {
-    tables().classes.get(&class).is_some_and(|s| s.contains(word))
+    tables().classes.get(word).is_some_and(|bits| bits & (1 << class as u32) != 0)
 }
 
 /// Whether `word` (normalised) is a stopword: a function word, a pleasantry or an ordinary word
