@@ -185,9 +185,12 @@ impl Brain {
         // No plannable market: the brief named places but none is one we plan (an unknown
         // place, or only unconfigured markets). Then the plan asks where instead of planning
         // the default market.
+        // Nothing understood at all ("hello"): the question for a brief, and no plan for the
+        // default market either.
         let a = &conv.brief.audience;
+        let nothing = report.questions.iter().any(|q| q.field == "brief");
         let named_unknown =
-            a.locations.is_empty() && report.warnings.iter().any(|w| w.code == WarningCode::UnknownLocation);
+            nothing || a.locations.is_empty() && report.warnings.iter().any(|w| w.code == WarningCode::UnknownLocation);
         let no_market =
             named_unknown || (!a.locations.is_empty() && !a.countries().iter().any(|c| self.markets.is_market(c)));
         let planned = if named_unknown {
@@ -197,7 +200,9 @@ impl Brain {
         } else {
             planner::plan(&conv.brief, &self.index, &self.markets, &self.settings, conv.today)
         };
-        if no_market && !report.questions.iter().any(|q| q.field == "audience.locations") {
+        if nothing {
+            report.questions.retain(|q| q.field == "brief");
+        } else if no_market && !report.questions.iter().any(|q| q.field == "audience.locations") {
             report.questions.push(Question {
                 field: "audience.locations".into(),
                 message: "Which countries, regions or cities should this run in?".into(),
@@ -207,6 +212,10 @@ impl Brain {
             curve::build(&conv.brief, &planned, &self.index, &self.markets, &self.settings, conv.today);
         let mut assumptions = report.assumptions;
         assumptions.extend(planned.assumptions);
+        if nothing {
+            // No plan was made: nothing was assumed for one.
+            assumptions.clear();
+        }
         let mut warnings = report.warnings;
         for w in planned.warnings {
             if !warnings.iter().any(|x| x.code == w.code && x.field == w.field) {

@@ -45,6 +45,9 @@ pub struct Conversation {
     /// What the latest message said that no specialist used, or that could not be applied.
     #[serde(default)]
     not_understood: Vec<NotUnderstood>,
+    /// Nothing of the conversation so far says anything about a brief ("hello").
+    #[serde(default)]
+    nothing_yet: bool,
 }
 
 /// Serialisable mirror of [`Span`].
@@ -92,6 +95,7 @@ impl Conversation {
             start_stated: false,
             notes: Vec::new(),
             not_understood: Vec::new(),
+            nothing_yet: false,
         }
     }
 
@@ -135,6 +139,7 @@ impl Conversation {
         if findings.failed.is_empty() {
             self.forget("specialist.");
         }
+        self.nothing_yet = !findings.found_anything() && findings.failed.is_empty() && self.brief == Brief::default();
     }
 
     fn apply_goal(&mut self, g: &crate::understand::goal::GoalFinding) {
@@ -179,13 +184,30 @@ impl Conversation {
         }
         let locations_changed = !a.locations.is_empty();
         a.genders.apply(&mut aud.genders);
+        let unapplied = a.excluded_areas.iter().filter(|(area, _)| !aud.locations.contains(area));
+        let unapplied: Vec<NotUnderstood> = unapplied
+            .map(|(_, said)| NotUnderstood {
+                text: said.clone(),
+                reason: "excluding a city or region is not supported: the brief targets whole places".into(),
+            })
+            .collect();
         a.locations.apply(&mut aud.locations);
         a.interests.apply(&mut aud.interests);
         a.genres.apply(&mut aud.genres);
         a.contexts.apply(&mut aud.contexts);
         a.podcast_topics.apply(&mut aud.podcast_topics);
         a.languages.apply(&mut aud.languages);
-        a.platforms.apply(&mut aud.platforms);
+        // "no desktop", "everything but desktop": with no platform chosen yet, excluding one
+        // means the others.
+        if aud.platforms.is_empty() && a.platforms.add.is_empty() && !a.platforms.remove.is_empty() {
+            aud.platforms = [Platform::Ios, Platform::Android, Platform::Desktop]
+                .into_iter()
+                .filter(|p| !a.platforms.remove.contains(p))
+                .collect();
+        } else {
+            a.platforms.apply(&mut aud.platforms);
+        }
+        self.not_understood.extend(unapplied);
         if a.ages.is_some() {
             self.forget("audience.age");
         }
@@ -204,6 +226,9 @@ impl Conversation {
         }
         for (field, n) in &a.notes {
             self.note(field, None, n.clone());
+        }
+        if a.podcast_off && self.brief.formats.placements == [Placement::Podcast] {
+            self.brief.formats.placements.clear();
         }
         if a.podcast && self.brief.formats.placements != [Placement::Podcast] {
             self.brief.formats.placements = vec![Placement::Podcast];
@@ -303,6 +328,12 @@ impl Conversation {
         for (x, share) in &f.max_share {
             fm.max_share.insert(*x, *share);
         }
+        // "make that 40%": the one cap there is takes the new share.
+        if let Some(share) = f.share {
+            if fm.max_share.len() == 1 {
+                fm.max_share.values_mut().for_each(|v| *v = share);
+            }
+        }
         if let Some(p) = &f.placements {
             fm.placements = p.clone();
         }
@@ -316,6 +347,14 @@ impl Conversation {
     pub fn report(&self, markets: &Markets, default_country: &str) -> Report {
         let mut r = Report { not_understood: self.not_understood.clone(), ..Report::default() };
         let b = &self.brief;
+        if self.nothing_yet {
+            r.questions.push(Question {
+                field: "brief".into(),
+                message: "I couldn't find a brief in that: what would you like to advertise, to whom, where, and with \
+                          what budget?"
+                    .into(),
+            });
+        }
         if b.objective.is_none() {
             r.assumptions.push(Assumption::new(
                 "objective",
@@ -540,3 +579,7 @@ mod tests {
         assert_eq!(r.questions.len(), 1);
     }
 }
+
+#[cfg(test)]
+#[path = "conversation_edits_tests.rs"]
+mod edit_tests;

@@ -112,6 +112,7 @@ pub(super) async fn turn(
             }
         }
     }
+    findings.account(&text);
     #[cfg(any(test, feature = "testing"))]
     super::fault::while_merging(shared, route.specialists(), message);
     Ok(brain.merge_and_plan(conv, &findings))

@@ -43,6 +43,8 @@ pub struct FormatsFinding {
     pub max_share: Vec<(Format, f64)>,
     /// Replace `placements`.
     pub placements: Option<Vec<Placement>>,
+    /// A share with no format named ("make that 40%"): the new value of the brief's one cap.
+    pub share: Option<f64>,
     pub notes: Vec<String>,
     /// Byte ranges of [`crate::understand::Text::norm`] this specialist read: what is not covered
     /// by any specialist's spans is reported as not understood.
@@ -58,6 +60,7 @@ impl FormatsFinding {
             && self.keep.is_empty()
             && self.max_share.is_empty()
             && self.placements.is_none()
+            && self.share.is_none()
             && self.notes.is_empty()
     }
 }
@@ -135,6 +138,7 @@ pub fn extract(text: &Text) -> FormatsFinding {
             let first = hits.partition_point(|h| h.start < clause_start);
             let end = hits.partition_point(|h| h.end <= i).max(first);
             read_clause(text, &text.norm[clause_start..i], &hits[first..end], &mut f);
+            f.spans.extend(hits[first..end].iter().map(|h| (h.start, h.end)));
             clause_start = i + c.len_utf8();
         }
     }
@@ -148,6 +152,10 @@ fn is_decimal_point(s: &str, i: usize) -> bool {
 
 fn read_clause(text: &Text, clause: &str, hits: &[Hit<Token>], f: &mut FormatsFinding) {
     let pct = percentages(clause);
+    // "make that 40%": a bare share with no format word changes the one cap the brief has.
+    if hits.is_empty() && pct.len() == 1 && bare_share(clause) {
+        f.share = pct.first().copied();
+    }
     let mut listed: Vec<Format> = Vec::new();
     let mut include: Vec<Format> = Vec::new();
     let mut placements: Vec<Placement> = Vec::new();
@@ -171,9 +179,14 @@ fn read_clause(text: &Text, clause: &str, hits: &[Hit<Token>], f: &mut FormatsFi
         // or an "only"/"capped" right after it.
         let cue_before = last_cue.map(|c| &hits[c]).filter(|c| words_between(text, c.end, h.start) <= 3);
         let cue_after = next_cue[k].map(|c| &hits[c]).filter(|c| words_between(text, h.end, c.start) <= 1);
+        // A cap right after a format word is its cap ("video capped at 20%", "video max 20%");
+        // one a word further ("video but no more than 20% on …") governs what follows it.
+        let cap_after = cue_after.is_some_and(|c| words_between(text, h.end, c.start) == 0);
         let cue = match (cue_before.map(|c| c.value), cue_after.map(|c| c.value)) {
             (_, Some(Token::Only)) => Some(Token::Only),
-            (_, Some(Token::Cap)) if place.is_none() => Some(Token::Cap),
+            // "audio is fine after all": a keep right after the format word.
+            (_, Some(Token::Keep)) => Some(Token::Keep),
+            (_, Some(Token::Cap)) if place.is_none() && cap_after => Some(Token::Cap),
             (Some(Token::OnlyBefore), _) => Some(Token::Only),
             (Some(c), _) => Some(c),
             _ => None,
@@ -224,6 +237,16 @@ fn read_clause(text: &Text, clause: &str, hits: &[Hit<Token>], f: &mut FormatsFi
         placements.dedup();
         f.placements = Some(placements);
     }
+}
+
+/// Whether a clause is only a share, with only stopwords before it ("make that 40%", "40
+/// percent", "actually 25%"), and nothing after it ("40% more" is the budget's).
+fn bare_share(clause: &str) -> bool {
+    let c = clause.trim();
+    let Some(num) = c.find(|ch: char| ch.is_ascii_digit()) else { return false };
+    let tail = c[num..].trim_start_matches(|ch: char| ch.is_ascii_digit() || ch == '.').trim();
+    let head_is_filler = c[..num].split_whitespace().all(super::lang::words::is_stopword);
+    matches!(tail, "%" | "percent" | "pct") && head_is_filler
 }
 
 fn joined_by_and(clause: &str) -> bool {

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::lang::words::{self, Class};
 use super::lexicon::{resolve, tsv_rows, Case, Hit, Lexicon};
 use super::text::Text;
 
@@ -17,13 +18,6 @@ const REGIONS: &str = include_str!("../../fixtures/gazetteer/regions.tsv");
 const CITIES: &str = include_str!("../../fixtures/gazetteer/cities.tsv");
 const LANGUAGES: &str = include_str!("../../fixtures/gazetteer/languages.tsv");
 const GROUPS: &str = include_str!("../../fixtures/taxonomy/groups.tsv");
-
-/// Two-letter codes that are also everyday English words: they count as countries only next to
-/// another place ("DE+AT", "US/GB/AU"), never alone ("IT team", "NO video").
-const WORD_LIKE_CODES: &[&str] = &[
-    "IT", "IN", "NO", "AT", "ME", "AM", "IS", "BE", "TO", "SO", "AS", "GO", "DO", "MY", "OR", "AN", "ID", "PE", "LA",
-    "CA", "MA", "PA", "AD", "AI", "TV", "FM", "BY", "HI", "OK", "ON", "UP", "WE", "AL", "SE", "BR",
-];
 
 /// A country.
 #[derive(Debug, Clone)]
@@ -215,23 +209,93 @@ impl Gazetteer {
     /// where such a code is dropped, another reading of the same letters may win ("LA").
     pub fn find_places(&self, text: &Text) -> Vec<Hit<Place>> {
         let candidates = self.places.candidates(text);
+        // "DE+AT", "US/GB", "NL, DE and BE": places joined into one list.
         let joined = |a: usize, b: usize| {
-            a <= b && text.norm.get(a..b).is_some_and(|s| s.len() <= 4 && s.chars().all(|c| " +/,&".contains(c)))
+            a <= b
+                && text.norm.get(a..b).is_some_and(|s| {
+                    let s = s.trim();
+                    s.len() <= 5
+                        && (s.chars().all(|c| "+/,&".contains(c)) || matches!(s, "and" | "or" | ", and" | ", or"))
+                })
+        };
+        // "the new jersey video": a name that starts with an ordinary word ("new", "north"),
+        // written in lower case after a determiner in a message that has capitals, is no place.
+        let ordinary = |h: &Hit<Place>| {
+            if text.all_lowercase() || text.is_capitalised(h.start) {
+                return false;
+            }
+            let k = text.words.partition_point(|w| w.start < h.start);
+            let first = text.words.get(k).map(|w| text.word(*w)).unwrap_or("");
+            let before = k.checked_sub(1).map(|p| text.word(text.words[p])).unwrap_or("");
+            first.len() < h.end - h.start && words::is(Class::CommonPlaceWord, first) && words::is(Class::Owner, before)
         };
         let next_to_place = |h: &Hit<Place>| {
             candidates
                 .iter()
                 .any(|o| (o.start, o.end) != (h.start, h.end) && (joined(o.end, h.start) || joined(h.end, o.start)))
         };
+        // Readings inside such a phrase go too ("the new york launch" is not York either).
+        let not_names: Vec<(usize, usize)> = candidates
+            .iter()
+            .filter(|h| !matches!(h.value, Place::Country(_) | Place::Code(_)) && ordinary(h))
+            .map(|h| (h.start, h.end))
+            .collect();
+        let max_end: Vec<usize> = not_names
+            .iter()
+            .scan(0, |m, r| {
+                *m = (*m).max(r.1);
+                Some(*m)
+            })
+            .collect();
+        let inside_not_name = |h: &Hit<Place>| {
+            let n = not_names.partition_point(|r| r.0 < h.end);
+            n > 0 && max_end[n - 1] > h.start
+        };
+        // "/ IT /", "NO / kr 250k", "| FR |": a code standing alone as a field between separators.
+        let is_field = |h: &Hit<Place>| {
+            let sep = |c: char| "/|,;:\u{b7}\u{2022}".contains(c);
+            let before = text.norm[..h.start].trim_end();
+            let after = text.norm[h.end..].trim_start();
+            (before.is_empty() || before.ends_with(sep)) && (after.is_empty() || after.starts_with(sep))
+        };
+        // "I'm a DJ", "the IO is signed": a code after an article is a word, but "the US".
+        let after_article = |h: &Hit<Place>| {
+            let k = text.words.partition_point(|w| w.start < h.start);
+            let code = text.norm[h.start..h.end].to_uppercase();
+            let article = k.checked_sub(1).is_some_and(|p| match text.word(text.words[p]) {
+                "a" | "an" => true,
+                "the" => !words::is(Class::TheCode, &code),
+                _ => false,
+            });
+            // "DM-2027-014", "PO-4471": a code glued to a number is a reference.
+            let mut after = text.norm[h.end..].chars();
+            let reference =
+                matches!(after.next(), Some('-' | '/' | '#')) && after.next().is_some_and(|c| c.is_ascii_digit());
+            article || reference
+        };
+        // "add AT", "drop IT": a code right after an edit verb.
+        let after_edit_verb = |h: &Hit<Place>| {
+            let k = text.words.partition_point(|w| w.start < h.start);
+            k.checked_sub(1).is_some_and(|p| {
+                let w = text.words[p];
+                words::is(Class::CodeLead, text.word(w)) && text.norm[w.end..h.start].trim().is_empty()
+            })
+        };
         let kept: Vec<Hit<Place>> = candidates
             .iter()
+            .filter(|h| !inside_not_name(h))
             .filter(|h| match h.value {
                 Place::Code(c) => {
                     let code = self.countries[c as usize].code.as_str();
                     let other_reading = candidates
                         .iter()
                         .any(|o| (o.start, o.end) == (h.start, h.end) && !matches!(o.value, Place::Code(_)));
-                    !other_reading && (!WORD_LIKE_CODES.contains(&code) || next_to_place(h))
+                    !other_reading
+                        && !after_article(h)
+                        && (!words::is(Class::WordLikeCode, code)
+                            || next_to_place(h)
+                            || is_field(h)
+                            || after_edit_verb(h))
                 }
                 _ => true,
             })
@@ -309,6 +373,19 @@ mod tests {
     fn word_like_codes_need_a_neighbour() {
         assert!(resolve("our IT team says NO video").is_empty());
         assert_eq!(resolve("DE, AT"), vec!["DE", "AT"]);
+        assert_eq!(resolve("fans in NL, DE and BE"), vec!["NL", "DE", "BE"]);
+        assert_eq!(resolve("IT or DE"), vec!["IT", "DE"]);
+        assert!(resolve("we could BE there, IT said").is_empty());
+        assert_eq!(resolve("traffic / CA / $30k"), vec!["CA"]);
+        assert_eq!(resolve("add AT"), vec!["AT"]);
+        assert_eq!(resolve("ok, drop IT please"), vec!["IT"]);
+        assert_eq!(resolve("NO / kr 250k / leads"), vec!["NO"]);
+        assert_eq!(resolve("reach | IT | 20k"), vec!["IT"]);
+        assert!(resolve("I'm a DJ with a techno night").is_empty());
+        assert!(resolve("the IO is signed, the PO too").is_empty());
+        assert!(resolve("deal memo DM-2027-014, order GB-4471").is_empty());
+        assert_eq!(resolve("reach in the US and the UK"), vec!["US", "GB"]);
+        assert!(resolve("our IT / ops team").is_empty());
     }
 
     #[test]
@@ -324,6 +401,11 @@ mod tests {
         assert_eq!(resolve("DACH"), vec!["DE+AT+CH"]);
         assert_eq!(resolve("the Nordics"), vec!["SE+NO+DK+FI+IS"]);
         assert!(resolve("Wakanda").is_empty());
+        // Ordinary words that start a place name: a place only when written as a name.
+        assert!(resolve("Video views for the new jersey video").is_empty());
+        assert!(resolve("Sales for our north carolina team? No, for the new york launch").is_empty());
+        assert_eq!(resolve("Reach in New Jersey"), vec!["US-NJ"]);
+        assert_eq!(resolve("reach in new jersey"), vec!["US-NJ"]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod budget;
 pub mod formats;
 pub mod gazetteer;
 pub mod goal;
+pub mod lang;
 pub mod lexicon;
 pub mod numbers;
 pub mod router;
@@ -113,6 +114,53 @@ impl Findings {
     }
 }
 
+impl Findings {
+    /// Whether any specialist found anything at all in the message.
+    pub fn found_anything(&self) -> bool {
+        fn said<T: Default + PartialEq>(f: &Option<T>) -> bool {
+            f.as_ref().is_some_and(|f| *f != T::default())
+        }
+        said(&self.goal) || said(&self.audience) || said(&self.budget) || said(&self.schedule) || said(&self.formats)
+    }
+
+    /// Accounts for the whole message once every finding is in: the runs of content words no
+    /// specialist read become `not_understood` entries. The one place both the sequential
+    /// [`understand`] and the coordinator's concurrent turn call.
+    pub fn account(&mut self, text: &Text) {
+        let mut read: Vec<(usize, usize)> = router::cue_spans(text).collect();
+        if self.audience.is_none() {
+            // The audience specialist's spans hold the edit cues and the addresses it skipped;
+            // without it, find them here.
+            read.extend(lang::Scope::new(text).spans);
+            read.extend(lang::marks::headers(text));
+            read.extend(lang::marks::addresses(text));
+        }
+        let mut numbers_claimed = false;
+        let mut claim = |spans: &[(usize, usize)], numbers: bool| {
+            read.extend_from_slice(spans);
+            numbers_claimed |= numbers && !spans.is_empty();
+        };
+        if let Some(f) = &self.goal {
+            claim(&f.spans, false);
+        }
+        if let Some(f) = &self.audience {
+            claim(&f.spans, false);
+        }
+        if let Some(f) = &self.budget {
+            claim(&f.spans, true);
+        }
+        if let Some(f) = &self.schedule {
+            claim(&f.spans, true);
+        }
+        if let Some(f) = &self.formats {
+            claim(&f.spans, false);
+        }
+        // Until both number readers report what they read, words with digits count as read.
+        let numbers_read = !numbers_claimed;
+        self.not_understood.extend(lang::unread::unread(text, read, numbers_read));
+    }
+}
+
 /// Routes a message and runs the chosen specialists one after the other. The coordinator runs
 /// the same specialists concurrently instead; the result is the same.
 pub fn understand(message: &str, today: NaiveDate) -> Findings {
@@ -122,6 +170,7 @@ pub fn understand(message: &str, today: NaiveDate) -> Findings {
     for s in route.specialists() {
         findings.insert(s.run(&text, today));
     }
+    findings.account(&text);
     findings
 }
 
@@ -155,77 +204,8 @@ impl<'a> KnownWords<'a> {
     /// Whether the word at `start..end` is a known word or lies inside a language or cue phrase.
     pub(crate) fn contains(&self, start: usize, end: usize) -> bool {
         let n = self.starts.partition_point(|&s| s <= start);
-        is_known_word(&self.text.norm[start..end]) || (n > 0 && self.max_end[n - 1] >= end)
+        lang::words::is_stopword(&self.text.norm[start..end]) || (n > 0 && self.max_end[n - 1] >= end)
     }
-}
-
-/// Whether `word` is one of the ordinary words no specialist reads but that are no place either.
-fn is_known_word(word: &str) -> bool {
-    const KNOWN: &[&str] = &[
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "q1",
-        "q2",
-        "q3",
-        "q4",
-        "the",
-        "their",
-        "our",
-        "my",
-        "your",
-        "spotify",
-        "slack",
-        "total",
-        "advance",
-        "general",
-        "particular",
-        "addition",
-        "terms",
-        "total",
-        "time",
-        "summer",
-        "winter",
-        "spring",
-        "autumn",
-        "fall",
-        "christmas",
-        "december",
-        "english",
-        "spanish",
-        "french",
-        "german",
-        "january",
-    ];
-    KNOWN.contains(&word)
 }
 
 #[cfg(test)]

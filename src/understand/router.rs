@@ -6,7 +6,6 @@
 //! letter or an unrecognised content word may be a place. A follow-up that only says "bump it to
 //! 10k" runs the budget specialist (and those a digit may concern), not the goal specialist.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::lexicon::{tsv_rows, Case, Lexicon};
@@ -18,16 +17,6 @@ const GOALS: &str = include_str!("../../fixtures/taxonomy/goals.tsv");
 const TARGETING: &str = include_str!("../../fixtures/taxonomy/targeting.tsv");
 const FORMATS: &str = include_str!("../../fixtures/taxonomy/formats.tsv");
 const GOAL_FRAMES: &str = include_str!("../../fixtures/taxonomy/goal_frames.tsv");
-
-/// Function words that are no cue for anything.
-const STOPWORDS: &[&str] = &[
-    "what", "about", "would", "could", "should", "that", "this", "with", "have", "please", "pls", "thanks", "thank",
-    "make", "maybe", "then", "they", "them", "their", "there", "here", "were", "want", "need", "like", "some", "also",
-    "just", "really", "actually", "actualy", "okay", "cool", "great", "sure", "sorry", "hmm", "well", "still",
-    "though", "let's", "lets", "does", "will", "your", "yours", "ours", "from", "into", "onto", "over", "under",
-    "much", "many", "very", "idea", "think", "thinking", "know", "client", "campaign", "plan", "brief", "again",
-    "same", "other", "else", "change", "changed", "switch", "swap", "goal",
-];
 
 /// A set of specialists (bit i = `Specialist::ALL[i]`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -117,11 +106,6 @@ fn cues() -> &'static Cues {
     })
 }
 
-fn stopwords() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    S.get_or_init(|| STOPWORDS.iter().copied().collect())
-}
-
 /// The byte ranges of the text that are cue phrases of some specialist.
 pub(crate) fn cue_spans(text: &Text) -> impl Iterator<Item = (usize, usize)> {
     cues().lexicon.find(text).into_iter().map(|h| (h.start, h.end))
@@ -145,6 +129,10 @@ pub fn route(text: &Text) -> Route {
     if !text.all_lowercase() {
         r.add(Specialist::Audience);
     }
+    if text.norm.contains('%') {
+        // A share: a format cap ("make that 40%") or a budget change ("20% more").
+        r.add(Specialist::Formats);
+    }
     if !r.has(Specialist::Audience) || !r.has(Specialist::Goal) {
         // A content word nothing else recognised may be a place ("add austria") or a misspelt
         // goal ("awarness"): the two specialists that read typos.
@@ -156,7 +144,7 @@ pub fn route(text: &Text) -> Route {
         };
         let unknown = text.words.iter().any(|w| {
             let word = text.word(*w);
-            word.chars().count() >= 4 && !stopwords().contains(word) && !in_hit(w)
+            word.chars().count() >= 4 && !super::lang::words::is_stopword(word) && !in_hit(w)
         });
         if unknown {
             r.add(Specialist::Audience);

@@ -25,6 +25,10 @@ pub struct Text {
     upper: Vec<bool>,
     /// The words of `norm`, in order.
     pub words: Vec<Word>,
+    /// Byte offset where each line of the original message starts (the first is 0).
+    pub lines: Vec<usize>,
+    /// Whether any character was upper case (asked per word and per hit: kept, not rescanned).
+    any_upper: bool,
 }
 
 /// Maps typographic characters to their plain ASCII equivalent.
@@ -44,7 +48,11 @@ impl Text {
     pub fn new(raw: &str) -> Text {
         let mut norm = String::with_capacity(raw.len() + 8);
         let mut upper = Vec::with_capacity(raw.len() + 8);
+        let mut lines = vec![0];
         for c in raw.chars() {
+            if c == '\n' {
+                lines.push(norm.len() + 1);
+            }
             let c = fold_char(c);
             let is_upper = c.is_uppercase();
             for lc in c.to_lowercase() {
@@ -55,7 +63,8 @@ impl Text {
         }
         let fold: String = norm.chars().map(|c| if matches!(c, '-' | '/' | '_' | '+') { ' ' } else { c }).collect();
         let words = split_words(&norm);
-        Text { norm, fold, upper, words }
+        let any_upper = upper.iter().any(|&u| u);
+        Text { norm, fold, upper, words, lines, any_upper }
     }
 
     /// The normalised text of a word.
@@ -78,7 +87,21 @@ impl Text {
 
     /// Whether the message was typed without any capital letter (then capitalisation says nothing).
     pub fn all_lowercase(&self) -> bool {
-        !self.upper.iter().any(|&u| u)
+        !self.any_upper
+    }
+
+    /// The text at `start..end` of `norm` with the user's capitals restored (for messages that
+    /// quote the user).
+    pub fn original(&self, start: usize, end: usize) -> String {
+        let mut out = String::with_capacity(end.saturating_sub(start));
+        for (i, c) in self.norm[start..end].char_indices() {
+            if self.upper.get(start + i).copied().unwrap_or(false) {
+                out.extend(c.to_uppercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// Whether byte range `start..end` of `norm` stands alone: no letter or digit touches it.

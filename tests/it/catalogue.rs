@@ -64,7 +64,7 @@ fn catalogue() -> Vec<Case> {
             code: Some("message_too_long"),
             slack: "too long",
         },
-        Case { name: "no brief at all", text: "🎉🎉🎉 lol".into(), code: None, slack: "Which countries" },
+        Case { name: "no brief at all", text: "🎉🎉🎉 lol".into(), code: None, slack: "couldn't find a brief" },
     ]
 }
 

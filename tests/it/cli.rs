@@ -232,3 +232,17 @@ fn a_one_ad_set_plan_names_it_in_the_cost_line() {
         "no line repeating it: {text}"
     );
 }
+
+#[test]
+fn a_message_with_no_brief_in_it_gets_a_question_not_a_default_plan() {
+    for text in ["hello", "hi team, thanks!", "ok"] {
+        let out = adsai(&["plan", "--json", "--today", "2026-11-23", text], b"");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v = json(&out);
+        assert_eq!(v["plan"]["ad_sets"].as_array().map(Vec::len), Some(0), "{text}: no plan for the default market");
+        let questions = v["plan"]["questions"].as_array().cloned().unwrap_or_default();
+        assert_eq!(questions.len(), 1, "{text}: {questions:?}");
+        assert_eq!(questions[0]["field"], "brief");
+        assert_eq!(v["plan"]["assumptions"].as_array().map(Vec::len), Some(0), "{text}: nothing assumed");
+    }
+}

@@ -1,10 +1,11 @@
 //! Accuracy against the shared evaluation data (`../shared/eval`), when it is present.
 //!
-//! The dev set is scored by the shared scorer itself, on the real binary; the peer corpora
+//! The labelled sets (`briefs_dev.jsonl`, `briefs_dev2.jsonl` and every `tests/eval/*.jsonl`) are
+//! scored by the shared scorer itself, on the real binary, each against its floor; the peer corpora
 //! (Duckling's money and date phrases) go through the library, one phrase per one-line brief,
 //! with `today` = the row's reference date.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use adsai::brain::Brain;
@@ -12,14 +13,46 @@ use adsai::conversation::Conversation;
 use chrono::NaiveDate;
 use serde_json::Value;
 
+/// The shared evaluation folder: `$ADSAI_EVAL_DIR`, else `../shared/eval` beside the project
+/// (or one level further up, for a git worktree kept in a sub-folder).
 fn eval_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/eval");
-    if dir.join("briefs_dev.jsonl").exists() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/eval is not present");
-        None
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let candidates = std::env::var_os("ADSAI_EVAL_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([root.join("../shared/eval"), root.join("../../shared/eval")]);
+    for dir in candidates {
+        if dir.join("briefs_dev.jsonl").exists() && dir.join("score.py").exists() {
+            return Some(dir);
+        }
     }
+    eprintln!("skipping: ../shared/eval is not present");
+    None
+}
+
+/// Scores one labelled set with the shared scorer on the real binary; fails under `floor`.
+fn score(dir: &Path, labels: &Path, floor: f64) {
+    let out = match Command::new("python3")
+        .arg(dir.join("score.py"))
+        .arg(labels)
+        .args(["--bin", env!("CARGO_BIN_EXE_adsai"), "--min", &floor.to_string(), "--show", "40"])
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("skipping: python3 cannot run the shared scorer ({e}); .ci/run installs it");
+            return;
+        }
+    };
+    let report = String::from_utf8_lossy(&out.stdout);
+    println!("{}\n{report}", labels.display());
+    assert!(
+        out.status.success(),
+        "{} under {:.0} % fully right:\n{report}\n{}",
+        labels.display(),
+        floor * 100.0,
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn rows(path: PathBuf) -> Vec<Value> {
@@ -35,28 +68,47 @@ fn plan(text: &str, today: NaiveDate) -> Option<adsai::brain::Response> {
     Brain::default().handle(&mut Conversation::new(today), text).ok()
 }
 
+/// Floors of fully-right requests per labelled set: what the understanding achieves today (the
+/// issue's target is 97 % on each). A set without a row here is scored against `NEW_SET_FLOOR`.
+const FLOORS: &[(&str, f64)] = &[
+    ("briefs_dev.jsonl", 1.0),
+    ("briefs_dev2.jsonl", 0.99),
+    ("briefs_own_a.jsonl", 0.93),
+    ("briefs_own_b.jsonl", 0.93),
+];
+const NEW_SET_FLOOR: f64 = 0.3;
+
+fn floor(name: &str) -> f64 {
+    FLOORS.iter().find(|(n, _)| *n == name).map_or(NEW_SET_FLOOR, |(_, f)| *f)
+}
+
 #[test]
-fn dev_set_is_at_least_95_percent_fully_right() {
+fn dev_set_meets_its_floor() {
     let Some(dir) = eval_dir() else { return };
-    let out = match Command::new("python3")
-        .arg(dir.join("score.py"))
-        .arg(dir.join("briefs_dev.jsonl"))
-        .args(["--bin", env!("CARGO_BIN_EXE_adsai"), "--min", "0.95", "--show", "40"])
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) => {
-            eprintln!("skipping: python3 cannot run the shared scorer ({e}); .ci/run installs it");
-            return;
-        }
-    };
-    let report = String::from_utf8_lossy(&out.stdout);
-    println!("{report}");
-    assert!(
-        out.status.success(),
-        "dev set under 95 % fully right:\n{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    score(&dir, &dir.join("briefs_dev.jsonl"), floor("briefs_dev.jsonl"));
+}
+
+#[test]
+fn dev2_set_meets_its_floor() {
+    let Some(dir) = eval_dir() else { return };
+    score(&dir, &dir.join("briefs_dev2.jsonl"), floor("briefs_dev2.jsonl"));
+}
+
+/// Every labelled set of our own (`tests/eval/*.jsonl`, more may appear), each against its floor.
+#[test]
+fn own_sets_meet_their_floors() {
+    let Some(dir) = eval_dir() else { return };
+    let own = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
+    let Ok(entries) = std::fs::read_dir(&own) else { return };
+    let mut sets: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    sets.sort();
+    for set in sets {
+        let name = set.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        score(&dir, &set, floor(&name));
+    }
 }
 
 #[test]

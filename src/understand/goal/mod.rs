@@ -83,6 +83,7 @@ struct Context<'a> {
     words: Vec<Hit<u16>>,
     negation: Option<u16>,
     label: Option<u16>,
+    intent: Option<u16>,
 }
 
 impl Context<'_> {
@@ -111,13 +112,21 @@ impl Context<'_> {
             .map(|w| (w.start, w.end))
     }
 
+    /// The intent verb right before byte `start` ("*grow* brand awareness"), if any.
+    fn intent(&self, start: usize) -> Option<(usize, usize)> {
+        self.words
+            .iter()
+            .find(|w| Some(w.value) == self.intent && w.end <= start && self.text.norm[w.end..start].trim().is_empty())
+            .map(|w| (w.start, w.end))
+    }
+
     /// Records a cue at `start..end`: its span and the label or negation that governs it.
     /// Returns whether the cue counts (is not negated) and whether it is labelled as the goal.
     fn read(&self, start: usize, end: usize, reach: usize, spans: &mut Vec<(usize, usize)>) -> (bool, bool) {
         spans.push((start, end));
         let negation = self.negation(start, reach);
         let label = self.label(start);
-        spans.extend(negation.into_iter().chain(label));
+        spans.extend(negation.into_iter().chain(label).chain(self.intent(start)));
         (negation.is_none(), label.is_some())
     }
 }
@@ -132,6 +141,7 @@ pub fn extract(text: &Text) -> GoalFinding {
         words: frames.words(text),
         negation: frames.class("negation"),
         label: frames.class("goal_label"),
+        intent: frames.class("intent"),
     };
     let measured = ctx.words.iter().any(|w| Some(w.value) == measured_class);
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -292,6 +302,11 @@ mod tests {
         let f = extract(&t);
         let read: Vec<&str> = f.spans.iter().map(|&(a, b)| &t.norm[a..b]).collect();
         assert_eq!(read, vec!["goal", "book a table"]);
+        for (s, verb) in [("we want to grow brand awareness", "grow"), ("boost app installs in Spain", "boost")] {
+            let t = Text::new(s);
+            let f = extract(&t);
+            assert!(f.spans.iter().any(|&(a, b)| &t.norm[a..b] == verb), "{s}: the intent verb is read");
+        }
     }
 
     #[test]
