@@ -63,9 +63,11 @@ fn ad_set(a: &AdSet, currency: &str, start: &str, end: &str) -> Value {
         "end_time": end,
         "budget": {"micro_amount": micros(a.budget), "type": "LIFETIME", "currency": currency},
         "asset_format": a.format.id(),
-        "bid_strategy": "MAX_BID",
-        "bid_micro_amount": micros(a.bid_cpm),
-        "pacing": "PACING_EVEN",
+        "bid_strategy": a.bid_strategy,
+        // A CPM cap under MAX_BID; a cost-per-result ad set bids no CPM.
+        "bid_micro_amount": (a.bid_strategy == "MAX_BID").then(|| micros(a.bid_cpm)),
+        "pacing": format!("PACING_{}", a.pacing),
+        "frequency_caps": [{"frequency_unit": "WEEK", "frequency_period": 1, "max_impressions": a.frequency_cap.round() as i64}],
         "targets": {
             "age_ranges": [{"min": t.age_min.unwrap_or(18), "max": t.age_max}],
             "genders": genders,
@@ -101,6 +103,9 @@ mod tests {
             assert_eq!(s["targets"]["age_ranges"][0]["min"], 18);
             assert_eq!(s["targets"]["age_ranges"][0]["max"], 34);
             assert!(s["start_time"].as_str().is_some_and(|t| t.ends_with("T00:00:00Z")));
+            assert_eq!(s["bid_strategy"], a.bid_strategy.as_str());
+            assert_eq!(s["pacing"], "PACING_EVEN");
+            assert_eq!(s["frequency_caps"][0]["max_impressions"].as_i64(), Some(a.frequency_cap.round() as i64));
         }
     }
 }

@@ -200,3 +200,31 @@ fn shell_words_split_like_a_shell() {
     );
     assert_eq!(shell_words(r#"plan """#), ["plan", ""]);
 }
+
+/// The chart in the README is what the binary draws for the command the README shows beside it.
+#[test]
+fn readme_chart_is_what_the_binary_draws() {
+    let md = readme();
+    let line = md
+        .lines()
+        .find(|l| l.starts_with("`adsai plan") && l.contains("--chart "))
+        .expect("the README shows the command that draws its chart");
+    let cmd = line.trim_matches(|c| c == '`' || c == '.' || c == ',').trim_start_matches("adsai ");
+    let mut args = shell_words(cmd);
+    assert!(args.iter().any(|a| a == "--today"), "`{cmd}`: fix the day with --today");
+    let at = args.iter().position(|a| a == "--chart").expect("--chart") + 1;
+    let shown = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(&args[at]);
+    let drawn = std::env::temp_dir().join(format!("adsai-readme-chart-{}.png", std::process::id()));
+    args[at] = drawn.to_string_lossy().into_owned();
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = crate::cli::adsai(&argv, b"");
+    assert!(out.status.success(), "`{cmd}`: {}", String::from_utf8_lossy(&out.stderr));
+    let got = std::fs::read(&drawn).expect("the chart was drawn");
+    let _ = std::fs::remove_file(&drawn);
+    if update() {
+        std::fs::write(&shown, &got).expect("rewrite the README's chart");
+        return;
+    }
+    let want = std::fs::read(&shown).unwrap_or_default();
+    assert!(got == want, "{} is stale (UPDATE_SNAPSHOTS=1 redraws it)", shown.display());
+}
