@@ -1,6 +1,6 @@
 //! Exports of a plan, for the spreadsheet, the deck and the ad server: the budget→reach chart
 //! (PNG, [`chart`]), CSV (one row per ad set and a
-//! `Total` row), an Excel workbook (sheets Brief, Ad sets, Forecast), and a JSON draft shaped
+//! `Total` row), an Excel workbook (sheets Brief, Ad sets, Forecast, Curve), and a JSON draft shaped
 //! after the Spotify Ads API v3 campaign and ad set create payloads (nothing is sent anywhere).
 //!
 //! Every surface exports the same [`Response`] value through [`render`]; the files hold the plan's

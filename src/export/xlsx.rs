@@ -1,5 +1,6 @@
 //! The plan as an Excel workbook: sheets Brief (the resolved brief, assumptions, warnings),
-//! Ad sets (the table of the CSV, with number formats) and Forecast (low / mid / high).
+//! Ad sets (the table of the CSV, with number formats), Forecast (low / mid / high) and Curve
+//! (what the same brief buys at other budgets).
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -32,6 +33,7 @@ fn build(response: &Response) -> Result<Vec<u8>, XlsxError> {
     brief_sheet(book.add_worksheet().set_name("Brief")?, response, &f)?;
     ad_sets_sheet(book.add_worksheet().set_name("Ad sets")?, response, &f)?;
     forecast_sheet(book.add_worksheet().set_name("Forecast")?, response, &f)?;
+    curve_sheet(book.add_worksheet().set_name("Curve")?, response, &f)?;
     book.save_to_buffer()
 }
 
@@ -162,6 +164,38 @@ fn forecast_sheet(ws: &mut Worksheet, r: &Response, f: &Formats) -> Result<(), X
     Ok(())
 }
 
+fn curve_sheet(ws: &mut Worksheet, r: &Response, f: &Formats) -> Result<(), XlsxError> {
+    let currency = &r.plan.currency;
+    let titles = [
+        format!("Budget ({currency})"),
+        "Reach (low)".into(),
+        "Reach (mid)".into(),
+        "Reach (high)".into(),
+        "Impressions (mid)".into(),
+        "Frequency".into(),
+        "KPI".into(),
+        "KPI (mid)".into(),
+    ];
+    for (col, title) in titles.iter().enumerate() {
+        ws.write_string_with_format(0, col as u16, title, &f.bold)?;
+        ws.set_column_width(col as u16, 16)?;
+    }
+    for (i, p) in r.plan.curve.iter().enumerate() {
+        let n = i as u32 + 1;
+        ws.write_number_with_format(n, 0, p.budget, &f.money)?;
+        for (col, v) in [p.reach.low, p.reach.mid, p.reach.high, p.impressions.mid].into_iter().enumerate() {
+            ws.write_number_with_format(n, col as u16 + 1, v.round(), &f.count)?;
+        }
+        ws.write_number_with_format(n, 5, p.frequency, &f.ratio)?;
+        ws.write_string(n, 6, &p.kpi.metric)?;
+        ws.write_number_with_format(n, 7, p.kpi.mid.round(), &f.count)?;
+    }
+    if let Some(note) = &r.plan.curve_note {
+        ws.write_string(r.plan.curve.len() as u32 + 2, 0, note)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,11 +209,11 @@ mod tests {
     }
 
     #[test]
-    fn three_sheets_with_the_plan_in_them() {
+    fn four_sheets_with_the_plan_in_them() {
         let r = crate::export::tests::response();
         let bytes = render(&r).expect("xlsx");
         let book = part(&bytes, "xl/workbook.xml");
-        for name in [r#"name="Brief""#, r#"name="Ad sets""#, r#"name="Forecast""#] {
+        for name in [r#"name="Brief""#, r#"name="Ad sets""#, r#"name="Forecast""#, r#"name="Curve""#] {
             assert!(book.contains(name), "{name}");
         }
         let strings = part(&bytes, "xl/sharedStrings.xml");
@@ -188,5 +222,8 @@ mod tests {
         let sheet = part(&bytes, "xl/worksheets/sheet2.xml");
         let rows = sheet.matches("<row ").count();
         assert_eq!(rows, r.plan.ad_sets.len() + 2, "header, ad sets, total");
+        let curve = part(&bytes, "xl/worksheets/sheet4.xml");
+        let note = usize::from(r.plan.curve_note.is_some());
+        assert_eq!(curve.matches("<row ").count(), r.plan.curve.len() + 1 + note, "header, points, note");
     }
 }

@@ -100,7 +100,7 @@ fn exports_hold_the_printed_plan() {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).expect("xlsx written")).expect("a zip archive");
     let mut book = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").expect("workbook"), &mut book).expect("xml");
-    for sheet in ["Brief", "Ad sets", "Forecast"] {
+    for sheet in ["Brief", "Ad sets", "Forecast", "Curve"] {
         assert!(book.contains(&format!("name=\"{sheet}\"")), "{sheet}");
     }
     let _ = std::fs::remove_dir_all(d);
@@ -170,7 +170,7 @@ async fn chart_and_exports_over_http_need_the_token_and_hold_the_plan() {
     let (status, _, xlsx) = get_bytes(&c, &format!("{url}/export?format=xlsx"), Some("s3cret")).await;
     assert_eq!(status, 200);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("a zip archive");
-    assert!(zip.by_name("xl/worksheets/sheet3.xml").is_ok(), "three sheets");
+    assert!(zip.by_name("xl/worksheets/sheet4.xml").is_ok(), "four sheets");
 
     let (status, ctype, draft) = get_bytes(&c, &format!("{url}/export?format=spotify"), Some("s3cret")).await;
     assert_eq!((status, ctype.as_str()), (200, "application/json"));
