@@ -245,6 +245,27 @@ async fn slack_curve_and_export_upload_into_the_thread() {
     s.shutdown().await;
 }
 
+/// A `chat.postMessage` that times out but went through is found in the thread and updated with
+/// the plan: one reply, never a second one.
+#[tokio::test]
+async fn slack_a_timed_out_post_that_went_through_is_not_posted_twice() {
+    let s = standin().await;
+    let bot = Bot::start(&s, Arc::new(MemoryStore::default()), coordinator::Config::default(), |c| {
+        c.call_timeout = Duration::from_millis(400);
+    })
+    .await;
+    s.slow_responses("chat.postMessage", 1, Duration::from_millis(1500));
+    let ts = s.mention(CHANNEL, "U0ALICE", BRIEF);
+    let thread = wait_plans(&s, CHANNEL, &ts, 1).await;
+    assert_eq!(s.calls("chat.postMessage").len(), 1, "posted once");
+    assert!(!s.calls("conversations.replies").is_empty(), "the thread was read after the time-out");
+    let replies = bot_replies(&s, CHANNEL, &ts);
+    assert_eq!(replies.len(), 1, "one reply: {thread:?}");
+    assert!(is_plan(&replies[0]), "the placeholder became the plan");
+    bot.stop().await;
+    s.shutdown().await;
+}
+
 #[tokio::test]
 async fn slack_progress_updates_while_specialists_work() {
     let s = standin().await;

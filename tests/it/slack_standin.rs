@@ -447,6 +447,8 @@ struct Internals {
     outbox: Vec<Outgoing>,
     response_urls: HashMap<String, ResponseUrl>,
     uploads: HashMap<String, PendingFile>,
+    /// Per method: calls left to answer late, and how late (the call still takes effect).
+    slow: HashMap<String, (u32, Duration)>,
 }
 
 #[derive(Debug, Clone)]
@@ -972,6 +974,14 @@ impl SlackStandIn {
             let _ = tx.send(cmd());
         }
         st.internals.conns.len()
+    }
+
+    /// The next `times` calls of `method` take effect at once but are answered only after
+    /// `delay`: a client whose time limit is shorter sees a timeout for a call that succeeded.
+    pub fn slow_responses(&self, method: &str, times: u32, delay: Duration) {
+        self.inner.mutate(|st| {
+            st.internals.slow.insert(method.to_string(), (times, delay));
+        });
     }
 
     /// The next `times` calls of `method` get HTTP 429 with `Retry-After: retry_after_secs`.
@@ -1698,7 +1708,7 @@ async fn handle_http(inner: Arc<Inner>, req: Request<Incoming>) -> HttpResponse 
     let args = Value::Object(args);
 
     let at = Instant::now();
-    let (status, response, retry_after) = inner.mutate(|st| {
+    let (status, response, retry_after, late) = inner.mutate(|st| {
         let (status, response, retry_after) = api_call(&inner, st, &method, &args, token.as_deref());
         st.calls.push(RecordedCall {
             method: method.clone(),
@@ -1708,8 +1718,18 @@ async fn handle_http(inner: Arc<Inner>, req: Request<Incoming>) -> HttpResponse 
             status: status.as_u16(),
             response: response.clone(),
         });
-        (status, response, retry_after)
+        let late = match st.internals.slow.get_mut(&method).filter(|(n, _)| *n > 0) {
+            Some((n, d)) => {
+                *n -= 1;
+                Some(*d)
+            }
+            None => None,
+        };
+        (status, response, retry_after, late)
     });
+    if let Some(d) = late {
+        tokio::time::sleep(d).await;
+    }
     json_response(status, &response, retry_after)
 }
 
