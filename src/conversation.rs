@@ -272,6 +272,16 @@ impl Conversation {
                 format!("Two different budgets stated: using {}", money(new.amount, &new.currency)),
             );
         }
+        if b.kind_conflict {
+            self.note(
+                "budget.type",
+                Some(WarningCode::Ambiguous),
+                format!(
+                    "The budget is stated both per day and as a lifetime total: planned as {} a day",
+                    money(new.amount, &new.currency)
+                ),
+            );
+        }
         if b.approximate && new.approximate {
             self.note(
                 "budget.amount",

@@ -72,7 +72,7 @@ fn plan(text: &str, today: NaiveDate) -> Option<adsai::brain::Response> {
 /// issue's target is 97 % on each). A set without a row here is scored against `NEW_SET_FLOOR`.
 const FLOORS: &[(&str, f64)] = &[
     ("briefs_dev.jsonl", 1.0),
-    ("briefs_dev2.jsonl", 0.99),
+    ("briefs_dev2.jsonl", 1.0),
     ("briefs_own_a.jsonl", 0.93),
     ("briefs_own_b.jsonl", 0.93),
 ];

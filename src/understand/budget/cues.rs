@@ -38,6 +38,7 @@ pub(super) enum Class {
     Sales,
     Grand,
     HedgeSubject,
+    Lifetime,
 }
 
 impl Class {
@@ -69,6 +70,7 @@ impl Class {
             "sales" => Class::Sales,
             "grand" => Class::Grand,
             "hedge_subject" => Class::HedgeSubject,
+            "lifetime" => Class::Lifetime,
             _ => return None,
         })
     }

@@ -97,6 +97,8 @@ pub struct BudgetFinding {
     pub scale: Option<f64>,
     /// Two different budget amounts in one message (the finding keeps the first).
     pub conflicting: bool,
+    /// The amount is per day, but the message also calls the budget a lifetime total.
+    pub kind_conflict: bool,
     /// Follow-up change by an amount: "another 5k" +5000, "cut it by 2k" −2000.
     pub delta: Option<f64>,
     /// Byte ranges of [`crate::understand::Text::norm`] this specialist read: what is not covered
@@ -190,6 +192,7 @@ pub fn extract(text: &Text) -> BudgetFinding {
         f.daily = m.daily;
         f.approximate = m.approximate;
         f.conflicting = budgets.iter().skip(1).any(|o| conflicts(m, o));
+        f.kind_conflict = m.daily && ctx.words.iter().any(|w| cues::is(w, cues::Class::Lifetime));
     }
     f.delta = mentions.iter().find_map(|m| match m.role {
         Role::Delta(sign) => Some(sign * m.value),
@@ -212,6 +215,21 @@ fn conflicts(a: &Mention, b: &Mention) -> bool {
                 (None, None) => false,
                 _ => true,
             })
+}
+
+#[cfg(test)]
+#[test]
+fn a_per_day_amount_called_a_lifetime_budget_is_a_contradiction() {
+    for s in [
+        "Budget: $20,000 per day. Budget type: lifetime",
+        "€500 a day, lifetime budget, 30 days",
+        "lifetime cap of £900 daily",
+    ] {
+        assert!(extract(&Text::new(s)).kind_conflict, "{s}");
+    }
+    for s in ["$20,000 per day for 30 days", "a lifetime budget of $20k", "€500 a day"] {
+        assert!(!extract(&Text::new(s)).kind_conflict, "{s}");
+    }
 }
 
 #[cfg(test)]
