@@ -303,15 +303,19 @@ async fn plan(
     if let Err(e) = cli::write_files(&response, &output) {
         return fail(e);
     }
-    if output.json {
+    let shown = if output.json {
         match serde_json::to_string_pretty(&response) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => s + "\n",
             Err(e) => return fail(e),
         }
     } else {
-        print!("{}", cli::render_text(&response));
+        cli::render_text(&response)
+    };
+    // A reader that went away (`adsai plan … | head`) is no error worth a panic.
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), shown.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => fail(format!("cannot write the plan: {e}")),
+        _ => ExitCode::SUCCESS,
     }
-    ExitCode::SUCCESS
 }
 
 async fn open_store(settings: &Settings, state_dir: &std::path::Path) -> Result<Arc<dyn ConversationStore>, String> {

@@ -246,3 +246,19 @@ fn a_message_with_no_brief_in_it_gets_a_question_not_a_default_plan() {
         assert_eq!(v["plan"]["assumptions"].as_array().map(Vec::len), Some(0), "{text}: nothing assumed");
     }
 }
+
+#[test]
+fn a_reader_that_goes_away_is_no_panic() {
+    // `adsai plan … | head -c 10`: the pipe closes before the plan is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_adsai"))
+        .args(["plan", "--json", "--today", "2026-11-23", "awareness in Germany, €5k, 30 days"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("the binary finishes");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success(), "{err}");
+}
