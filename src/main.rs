@@ -88,6 +88,18 @@ enum Command {
         #[command(subcommand)]
         command: DataCommand,
     },
+    /// The optional language model.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Send one tiny chat completion to `[model] url` (whatever the mode) and print the round
+    /// trip and the model's name, or the error (exit 1).
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -200,6 +212,19 @@ fn main() -> ExitCode {
                 }
                 Err(e) => fail(e),
             }
+        }
+        Command::Model { command: ModelCommand::Check } => {
+            if let Err(e) = settings.validate(markets) {
+                return fail(e);
+            }
+            let Some(config) = settings.model.config() else {
+                return fail("no model to check: set [model] url (ADSAI_MODEL_URL) and model (ADSAI_MODEL)");
+            };
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(r) => r,
+                Err(e) => return fail(e),
+            };
+            runtime.block_on(model_check(config))
         }
         Command::Data { command: DataCommand::Generate { rows, seed, out } } => {
             let opts = adsai::plan::synth::GenOptions { rows, seed, ..Default::default() };
@@ -315,6 +340,25 @@ async fn plan(
     match std::io::Write::write_all(&mut std::io::stdout().lock(), shown.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => fail(format!("cannot write the plan: {e}")),
         _ => ExitCode::SUCCESS,
+    }
+}
+
+async fn model_check(config: adsai::model::ModelConfig) -> ExitCode {
+    let url = config.url.clone();
+    let client = match adsai::model::ModelClient::new(config) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let started = std::time::Instant::now();
+    match client.check().await {
+        Ok(name) => {
+            println!("model {name} at {url} answered in {} ms", started.elapsed().as_millis());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("adsai: the model at {url} did not answer: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -168,6 +168,48 @@ impl Default for Planner {
     }
 }
 
+/// `[model]`: the optional language model behind the model-backed specialists (off by
+/// default; see `crate::model`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Model {
+    /// Base URL of an OpenAI-compatible API, e.g. `http://127.0.0.1:8081/v1`.
+    pub url: Option<String>,
+    pub model: String,
+    pub api_key: Option<Secret>,
+    /// `off`, `fallback` or `always`.
+    pub mode: String,
+    pub timeout_ms: u64,
+    pub max_concurrency: usize,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model {
+            url: None,
+            model: String::new(),
+            api_key: None,
+            mode: "off".into(),
+            timeout_ms: 4000,
+            max_concurrency: 8,
+        }
+    }
+}
+
+impl Model {
+    /// The client's configuration, when a URL is set.
+    pub fn config(&self) -> Option<crate::model::ModelConfig> {
+        Some(crate::model::ModelConfig {
+            url: self.url.clone()?,
+            model: self.model.clone(),
+            api_key: self.api_key.as_ref().map(|k| k.expose().to_string()),
+            mode: crate::model::Mode::parse(&self.mode).unwrap_or_default(),
+            timeout: std::time::Duration::from_millis(self.timeout_ms),
+            max_concurrency: self.max_concurrency,
+        })
+    }
+}
+
 /// `[log]`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -193,6 +235,7 @@ pub struct Settings {
     pub data: Data,
     pub conversations: Conversations,
     pub planner: Planner,
+    pub model: Model,
     pub log: Log,
 }
 
@@ -314,6 +357,21 @@ impl Settings {
         if let Some(v) = get("ADSAI_SPECIALIST_TIMEOUT_MS") {
             self.planner.specialist_timeout_ms = num("ADSAI_SPECIALIST_TIMEOUT_MS", v)?;
         }
+        if let Some(v) = get("ADSAI_MODEL_URL") {
+            self.model.url = Some(v.trim().to_string());
+        }
+        if let Some(v) = get("ADSAI_MODEL") {
+            self.model.model = v.trim().to_string();
+        }
+        if let Some(v) = get("ADSAI_MODEL_API_KEY") {
+            self.model.api_key = Some(Secret(v));
+        }
+        if let Some(v) = get("ADSAI_MODEL_MODE") {
+            self.model.mode = v.trim().to_lowercase();
+        }
+        if let Some(v) = get("ADSAI_MODEL_TIMEOUT_MS") {
+            self.model.timeout_ms = num("ADSAI_MODEL_TIMEOUT_MS", v)?;
+        }
         if let Some(v) = get("ADSAI_LOG_FORMAT") {
             self.log.format = v;
         }
@@ -409,6 +467,20 @@ impl Settings {
         }
         if !["text", "json"].contains(&self.log.format.as_str()) {
             problems.push(format!("log.format {:?} must be text or json", self.log.format));
+        }
+        let m = &self.model;
+        match crate::model::Mode::parse(&m.mode) {
+            None => problems.push(format!("model.mode {:?} must be off, fallback or always", m.mode)),
+            Some(mode) if mode != crate::model::Mode::Off && (m.url.is_none() || m.model.is_empty()) => {
+                problems.push("model.mode is on: set model.url (ADSAI_MODEL_URL) and model.model (ADSAI_MODEL)".into())
+            }
+            Some(_) => {}
+        }
+        if m.url.as_ref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
+            problems.push("model.url (ADSAI_MODEL_URL) must be an http(s) URL".into());
+        }
+        if !(100..=60_000).contains(&m.timeout_ms) || !(1..=256).contains(&m.max_concurrency) {
+            problems.push("model.timeout_ms must be 100-60000 and model.max_concurrency 1-256".into());
         }
         if problems.is_empty() {
             Ok(())

@@ -125,3 +125,35 @@ async fn check_reports_the_models_name() {
     let c = client(&standin, 2000);
     assert_eq!(c.check().await.ok().as_deref(), Some("standin-1"));
 }
+
+/// `adsai model check` against the stand-in: the model's name and the round trip; a model that
+/// does not answer is exit 1 with the reason; with no URL set, a clear settings error.
+#[tokio::test]
+async fn model_check_through_the_binary() {
+    let standin = ModelStandIn::start().await;
+    let run = |url: Option<String>| {
+        tokio::task::spawn_blocking(move || {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_adsai"));
+            cmd.args(["model", "check"]).env("ADSAI_MODEL", "standin-7b").env("ADSAI_MODEL_API_KEY", "sk-never-shown");
+            if let Some(u) = url {
+                cmd.env("ADSAI_MODEL_URL", u);
+            }
+            cmd.output().expect("the binary runs")
+        })
+    };
+    let out = run(Some(standin.url.clone())).await.expect("joined");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("model standin-7b") && text.contains(" ms"), "{text}");
+    assert_eq!(standin.requests().len(), 1, "one tiny completion");
+
+    standin.behave(Behaviour::Fail500(10));
+    let out = run(Some(standin.url.clone())).await.expect("joined");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("did not answer") && !err.contains("sk-never-shown"), "{err}");
+
+    let out = run(None).await.expect("joined");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ADSAI_MODEL_URL"));
+}
