@@ -206,7 +206,9 @@ fn main() -> ExitCode {
         Command::Config { command: ConfigCommand::Check } => {
             match settings.validate(markets).and(settings.validate_serve()) {
                 Ok(()) => {
-                    print!("{}", settings.to_masked_toml());
+                    // A reader that went away (`adsai config check | head`) is no panic.
+                    let _ =
+                        std::io::Write::write_all(&mut std::io::stdout().lock(), settings.to_masked_toml().as_bytes());
                     eprintln!("adsai: settings are valid");
                     ExitCode::SUCCESS
                 }
@@ -352,7 +354,8 @@ async fn model_check(config: adsai::model::ModelConfig) -> ExitCode {
     let started = std::time::Instant::now();
     match client.check().await {
         Ok(name) => {
-            println!("model {name} at {url} answered in {} ms", started.elapsed().as_millis());
+            let line = format!("model {name} at {url} answered in {} ms\n", started.elapsed().as_millis());
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), line.as_bytes());
             ExitCode::SUCCESS
         }
         Err(e) => {
