@@ -67,7 +67,7 @@ fn platforms_are_replaced_or_negated_into_the_others() {
 
 #[test]
 fn lifting_a_filter_clears_it() {
-    for edit in ["open it up to all genders", "actually don't restrict gender", "drop the gender filter"] {
+    for edit in ["open it up to all genders", "no need to restrict gender after all", "drop the gender filter"] {
         let c = brief(&["reach in the UK, men 30-50", edit]);
         assert!(c.brief.audience.genders.is_empty(), "{edit}");
         assert_eq!(c.brief.audience.age_min, Some(30), "{edit} keeps the ages");
