@@ -33,6 +33,10 @@ struct AgeWords {
     /// (group id, first birth year, last birth year).
     generations: Vec<(&'static str, i32, i32)>,
     shorthand: HashMap<&'static str, Option<Gender>>,
+    years_old: HashSet<&'static str>,
+    year_words: HashSet<&'static str>,
+    span_before: HashSet<&'static str>,
+    span_after: HashSet<&'static str>,
 }
 
 fn age_words() -> &'static AgeWords {
@@ -46,6 +50,10 @@ fn age_words() -> &'static AgeWords {
             match kind {
                 "not_age_after" => drop(w.not_after.insert(word)),
                 "not_age_before" => drop(w.not_before.insert(word)),
+                "years_old" => drop(w.years_old.insert(word)),
+                "year_word" => drop(w.year_words.insert(word)),
+                "span_before" => drop(w.span_before.insert(word)),
+                "span_after" => drop(w.span_after.insert(word)),
                 "decade" => drop(num(from).map(|d| w.decades.insert(word, d as u32))),
                 "generation" => {
                     if let (Some(a), Some(b)) = (num(from), row.get(3).and_then(|s| num(s))) {
@@ -340,9 +348,9 @@ pub(super) fn read_ages(
 }
 
 fn is_years_old(r: &AgeReader, i: usize) -> bool {
+    let words = age_words();
     let w = r.word(i);
-    matches!(w, "yo" | "yos" | "olds")
-        || (matches!(w, "year" | "years" | "yr" | "yrs") && matches!(r.word(i + 1), "old" | "olds"))
+    words.years_old.contains(w) || (words.year_words.contains(w) && matches!(r.word(i + 1), "old" | "olds"))
 }
 
 /// "16 and 17 year olds", "16, 17 and 18 year olds": (lowest, highest, index of last number).
@@ -381,31 +389,12 @@ fn read_gender_letter(r: &AgeReader, i: usize, f: &mut AudienceFinding, covered:
 /// the numbers and age words after it ("over 35", "18-24 year olds", "25 and over").
 fn age_span(r: &AgeReader, i: usize) -> (usize, usize) {
     let words = &r.text.words;
-    let before = ["over", "above", "under", "below", "than", "aged", "age", "ages", "between", "their", "in"];
-    let first = if i > 0 && before.contains(&r.word(i - 1)) { i - 1 } else { i };
-    let after = [
-        "to",
-        "and",
-        "or",
-        "year",
-        "years",
-        "yr",
-        "yrs",
-        "old",
-        "olds",
-        "yo",
-        "yos",
-        "over",
-        "up",
-        "older",
-        "younger",
-        "plus",
-        "somethings",
-    ];
+    let vocab = age_words();
+    let first = if i > 0 && vocab.span_before.contains(r.word(i - 1)) { i - 1 } else { i };
     let mut last = i;
     while last + 1 < words.len()
         && last < i + 4
-        && (age_number(r.word(last + 1)).is_some() || after.contains(&r.word(last + 1)))
+        && (age_number(r.word(last + 1)).is_some() || vocab.span_after.contains(r.word(last + 1)))
     {
         last += 1;
     }
