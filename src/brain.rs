@@ -188,7 +188,7 @@ impl Brain {
         // Nothing understood at all ("hello"): the question for a brief, and no plan for the
         // default market either.
         let a = &conv.brief.audience;
-        let nothing = report.questions.iter().any(|q| q.field == "brief");
+        let nothing = conv.nothing_yet();
         let named_unknown =
             nothing || a.locations.is_empty() && report.warnings.iter().any(|w| w.code == WarningCode::UnknownLocation);
         let no_market =

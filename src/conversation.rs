@@ -352,6 +352,12 @@ impl Conversation {
         }
     }
 
+    /// Whether nothing of the conversation so far says anything about a brief ("hello"): then
+    /// there is a question for a brief and no plan.
+    pub fn nothing_yet(&self) -> bool {
+        self.nothing_yet
+    }
+
     /// Assumptions, warnings and questions for the current brief; `default_country` is the
     /// market planned for when the brief names none.
     pub fn report(&self, markets: &Markets, default_country: &str) -> Report {

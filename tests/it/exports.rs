@@ -115,17 +115,9 @@ fn an_unknown_export_format_is_refused_before_any_work() {
 
 /// A GET with a bearer token; status, content type and the raw body.
 async fn get_bytes(c: &crate::http::HttpClient, url: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
-    use http_body_util::BodyExt;
-    let mut req = hyper::Request::builder().method("GET").uri(url);
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    let req = req.body(http_body_util::Full::new(bytes::Bytes::new())).expect("request");
-    let resp = c.request(req).await.expect("response");
-    let status = resp.status().as_u16();
-    let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
-    (status, ctype, body)
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
+    crate::http::call_bytes(c, "GET", url, &headers, b"").await
 }
 
 #[tokio::test]

@@ -64,6 +64,18 @@ pub(crate) async fn call(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, String, String) {
+    let (status, ctype, body) = call_bytes(c, method, url, headers, body).await;
+    (status, ctype, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// [`call`] with the raw response body (files: PNG, xlsx).
+pub(crate) async fn call_bytes(
+    c: &HttpClient,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     let mut req = hyper::Request::builder().method(method).uri(url);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -72,8 +84,8 @@ pub(crate) async fn call(
     let resp = tokio::time::timeout(Duration::from_secs(30), c.request(req)).await.expect("in time").expect("response");
     let status = resp.status().as_u16();
     let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let body = resp.into_body().collect().await.expect("body").to_bytes();
-    (status, ctype, String::from_utf8_lossy(&body).into_owned())
+    let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+    (status, ctype, body)
 }
 
 pub(crate) async fn post_json(c: &HttpClient, url: &str, v: Value) -> (u16, Value) {
