@@ -10,6 +10,7 @@
 //! CSV, xlsx or a Spotify Ads API–shaped draft; [`model`] asks an optional language model for a
 //! specialist's reading.
 
+pub mod app;
 pub mod brain;
 pub mod brief;
 pub mod conversation;

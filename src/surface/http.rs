@@ -61,6 +61,17 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// The API's settings from `[http]` (an empty token is no token).
+    pub fn from_settings(s: &crate::settings::Http) -> Config {
+        Config {
+            token: s.api_token.as_ref().map(|t| t.expose().to_string()).filter(|t| !t.is_empty()),
+            body_limit: s.body_limit_bytes,
+            drain_timeout: Duration::from_secs(s.drain_timeout_secs),
+        }
+    }
+}
+
 /// Time a client has to send a request head.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time a client has to send a request body.
