@@ -148,10 +148,9 @@ fn run_job(settings: Settings, job: Job) -> Result<ExitCode, AppError> {
         }
         Job::Plan(job) => {
             settings.validate(markets)?;
-            let today = job.today.unwrap_or_else(|| chrono::Local::now().date_naive());
             let brain = load_brain(&settings)?;
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            runtime.block_on(plan(brain, &settings, job, today))
+            runtime.block_on(plan(brain, &settings, job))
         }
         Job::Serve => {
             if settings.http.addr.is_none() && !settings.slack.enabled {
@@ -219,11 +218,13 @@ fn load_brain(settings: &Settings) -> Result<Brain, AppError> {
     }
 }
 
-async fn plan(brain: Brain, settings: &Settings, job: PlanJob, today: NaiveDate) -> Result<ExitCode, AppError> {
+async fn plan(brain: Brain, settings: &Settings, job: PlanJob) -> Result<ExitCode, AppError> {
     let store: Arc<dyn ConversationStore> = Arc::new(MemoryStore::default());
     let shutdown = CancellationToken::new();
-    let config = coordinator_config(settings);
+    // `--today` fixes the coordinator's clock for the whole run.
+    let config = crate::coordinator::Config { today: job.today, ..coordinator_config(settings) };
     let coordinator = Coordinator::start(brain, store, config, Arc::new(Metrics::default()), shutdown.clone())?;
+    let today = coordinator.today();
     if job.jsonl {
         let stdin = std::io::stdin();
         return match cli::run_jsonl(&coordinator, stdin.lock(), std::io::stdout().lock(), today).await? {

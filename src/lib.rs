@@ -18,6 +18,7 @@ pub mod coordinator;
 pub mod data;
 pub mod export;
 pub mod markets;
+pub mod message;
 pub mod model;
 pub mod plan;
 pub mod present;

@@ -42,6 +42,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::coordinator::{Answer, CoordError, Coordinator, Event};
 use crate::export;
+use crate::message::Message;
 use crate::telemetry::Metrics;
 
 /// HTTP settings.
@@ -341,9 +342,10 @@ async fn read_json<T: for<'de> Deserialize<'de>>(
     })
 }
 
-fn parse_today(s: Option<&str>) -> Result<NaiveDate, ApiError> {
+/// The request's reference date, else the coordinator's "today".
+fn parse_today(s: Option<&str>, coordinator: &Coordinator) -> Result<NaiveDate, ApiError> {
     match s {
-        None => Ok(chrono::Local::now().date_naive()),
+        None => Ok(coordinator.today()),
         Some(t) => crate::brain::parse_today(t)
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_date", format!("`today` is {e}"))),
     }
@@ -429,18 +431,19 @@ async fn route_api(
     Ok(match label {
         "/v1/plans" => {
             let body: PlanBody = read_json(req, limit, None).await?;
-            let today = parse_today(body.today.as_deref())?;
-            if let Err(e) = crate::brain::validate(&body.text) {
-                return Ok(coord_error(&e.into()));
-            }
+            let today = parse_today(body.today.as_deref(), &coordinator)?;
+            let message = match Message::parse(body.text) {
+                Ok(m) => m,
+                Err(e) => return Ok(coord_error(&e.into())),
+            };
             respond(stream, StatusCode::OK, move |events| async move {
-                coordinator.one_shot(&body.text, today, events).await.map(|t| Answer::Fresh(Box::new(t)))
+                coordinator.one_shot(message, today, events).await.map(|t| Answer::Fresh(Box::new(t)))
             })
             .await
         }
         "/v1/conversations" => {
             let body: CreateBody = read_json(req, limit, Some(CreateBody::default())).await?;
-            let today = parse_today(body.today.as_deref())?;
+            let today = parse_today(body.today.as_deref(), &coordinator)?;
             let created = match key {
                 Some(k) => coordinator.create_once(&k, today).await.map(|c| c.id),
                 None => coordinator.create(None, today).await,
@@ -457,11 +460,12 @@ async fn route_api(
                 Ok(false) => return Ok(coord_error(&CoordError::NotFound(id))),
                 Err(e) => return Ok(coord_error(&e)),
             }
-            if let Err(e) = crate::brain::validate(&body.text) {
-                return Ok(coord_error(&e.into()));
-            }
+            let message = match Message::parse(body.text) {
+                Ok(m) => m,
+                Err(e) => return Ok(coord_error(&e.into())),
+            };
             respond(stream, StatusCode::OK, move |events| async move {
-                coordinator.message_once(&id, &body.text, key.as_deref(), events).await
+                coordinator.message_once(&id, message, key.as_deref(), events).await
             })
             .await
         }
