@@ -39,15 +39,23 @@ pub enum DataError {
 /// representable, so far-off years are refused up front.
 pub const TODAY_YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
 
+/// Why a reference date was refused.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum DateError {
+    #[error("not a date (YYYY-MM-DD): {0:?}")]
+    NotADate(String),
+    #[error("{0:?} is out of range (years {first}–{last})", first = TODAY_YEARS.start(), last = TODAY_YEARS.end())]
+    OutOfRange(String),
+}
+
 /// Parses a reference date `YYYY-MM-DD` within [`TODAY_YEARS`].
-pub fn parse_today(s: &str) -> Result<chrono::NaiveDate, String> {
+pub fn parse_today(s: &str) -> Result<chrono::NaiveDate, DateError> {
     use chrono::Datelike;
-    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}"))?;
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| DateError::NotADate(s.to_string()))?;
     if TODAY_YEARS.contains(&d.year()) {
         Ok(d)
     } else {
-        Err(format!("{s:?} is out of range (years {}–{})", TODAY_YEARS.start(), TODAY_YEARS.end()))
+        Err(DateError::OutOfRange(s.to_string()))
     }
 }
 

@@ -27,18 +27,45 @@ pub const PRIVACY_MIN_ADVERTISERS: u32 = 5;
 /// A campaign that spent at least this share of its budget counts as successful.
 pub const SUCCESSFUL_DELIVERY: f64 = 0.9;
 
-/// Levels of specificity, most specific first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Levels of specificity, most specific first. In the plan's JSON (`evidence.level`) they are
+/// `targeted`, `audience`, `all_ages`, `market`, `region`, `global`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Level {
     Targeted,
     Audience,
     AllAges,
     Market,
     Region,
+    #[default]
     Global,
 }
 
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Level {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl Level {
+    /// The name in the plan's JSON (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Targeted => "targeted",
+            Level::Audience => "audience",
+            Level::AllAges => "all_ages",
+            Level::Market => "market",
+            Level::Region => "region",
+            Level::Global => "global",
+        }
+    }
+
     /// The levels in backoff order.
     pub const ALL: [Level; 6] =
         [Level::Targeted, Level::Audience, Level::AllAges, Level::Market, Level::Region, Level::Global];

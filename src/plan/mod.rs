@@ -97,7 +97,7 @@ pub struct Evidence {
     pub advertisers: u32,
     pub method: String,
     /// The backoff level the figures come from: targeted, audience, all_ages, market, region, global.
-    pub level: String,
+    pub level: index::Level,
     /// Multipliers applied to the segment's prices (season, targeting, gender, platform,
     /// city/region, market level), each learned from the history.
     #[serde(default)]

@@ -21,7 +21,7 @@ use chrono::{Duration, NaiveDate};
 
 use super::audience::{self, Targeting};
 use super::history::{platform_bit, targeting_id, GenderKey};
-use super::index::{age_band, geo, CampaignNorms, Found, Index, Level, Quartiles, Query};
+use super::index::{age_band, geo, CampaignNorms, Found, Index, Quartiles, Query};
 use super::pricing::{self, PriceQuery};
 use super::reach::Curve;
 use super::split::{split, Room};
@@ -164,17 +164,6 @@ fn targeting_ids(a: &Audience) -> Vec<u16> {
         ids.extend(list.iter().filter_map(|id| targeting_id(kind, id)));
     }
     ids
-}
-
-fn level_name(l: Level) -> &'static str {
-    match l {
-        Level::Targeted => "targeted",
-        Level::Audience => "audience",
-        Level::AllAges => "all_ages",
-        Level::Market => "market",
-        Level::Region => "region",
-        Level::Global => "global",
-    }
 }
 
 /// A recommended amount rounded to two significant figures ("12,345" → "12,000").
@@ -640,7 +629,7 @@ fn ad_set(
             ad_sets: s.ad_sets,
             advertisers: s.advertisers,
             method,
-            level: level_name(c.found.level).to_string(),
+            level: c.found.level,
             price_factors: c.factors.clone(),
         },
     }

@@ -389,7 +389,7 @@ fn details(r: &Response, one_market: bool) -> Details {
                 "Based on {} from {} {}",
                 plural(e.ad_sets, "past ad set"),
                 plural(e.advertisers, "advertiser"),
-                labels::evidence_level(&e.level, &country)
+                labels::evidence_level(e.level.as_str(), &country)
             ));
             AdSetDetails { name: short_name(a, one_market), lines }
         })

@@ -17,7 +17,7 @@ use crate::present::glance::glance;
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::brain::parse_today(s)
+    crate::brain::parse_today(s).map_err(|e| e.to_string())
 }
 
 /// One JSON Lines request (SPEC §3).
