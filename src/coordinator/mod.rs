@@ -20,6 +20,7 @@ mod fault;
 mod persist;
 mod record;
 mod scenario;
+mod specialists;
 mod turn;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
