@@ -10,6 +10,14 @@ use crate::brain::Response;
 use crate::brief::Brief;
 use crate::plan::Plan;
 
+/// How a reply picks an option, as surfaces print it.
+pub const CHOOSE_HINT: &str = "use option N";
+
+/// The message a "Use option N" button sends.
+pub fn choose_message(option: u32) -> String {
+    CHOOSE_HINT.replace('N', &option.to_string())
+}
+
 /// Longest label shown in a column head (the JSON keeps the whole label).
 pub const LABEL_WIDTH: usize = 22;
 
