@@ -243,3 +243,41 @@ async fn slack_use_option_button_applies_the_option() {
     bot.stop().await;
     s.shutdown().await;
 }
+
+/// What a comparison of three options costs against one follow-up, through the coordinator
+/// (`cargo test --test it comparison_cost -- --nocapture` prints the numbers). Each option runs
+/// the specialists and the planner with its curve, plus the current plan: about four plans.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comparison_cost_against_a_single_plan() {
+    use std::time::{Duration, Instant};
+    let c = adsai::coordinator::Coordinator::start(
+        adsai::brain::Brain::default(),
+        Arc::new(adsai::store::MemoryStore::default()),
+        coordinator::Config::default(),
+        Arc::new(adsai::telemetry::Metrics::default()),
+        tokio_util::sync::CancellationToken::new(),
+    )
+    .expect("coordinator");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    let rounds = 20;
+    let time = |msg: &'static str| {
+        let c = c.clone();
+        async move {
+            let mut total = Duration::ZERO;
+            for _ in 0..rounds {
+                let id = c.create(None, today).await.expect("create");
+                c.message(&id, "reach in Sweden, 90k SEK, 5 weeks", None, None).await.expect("brief");
+                let started = Instant::now();
+                let t = c.message(&id, msg, None, None).await.expect("turn");
+                total += started.elapsed();
+                assert!(t.response.plan.scenarios.len() == 3 || msg.starts_with("make"));
+            }
+            total / rounds
+        }
+    };
+    let single = time("make it 120k SEK").await;
+    let compared = time("options at 60k, 120k and 180k SEK").await;
+    let ratio = compared.as_secs_f64() / single.as_secs_f64();
+    eprintln!("[scenarios] one follow-up {single:?}, a comparison of 3 options {compared:?}: ×{ratio:.1}");
+    assert!(ratio < 10.0, "a comparison of three costs about four plans, not more: ×{ratio:.1}");
+}
