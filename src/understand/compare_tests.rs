@@ -119,3 +119,24 @@ fn other_messages_are_no_choice() {
         assert_eq!(pick(message), None, "{message}");
     }
 }
+
+#[test]
+fn odd_input_never_panics() {
+    for message in [
+        "",
+        "vs",
+        "vs vs vs",
+        ", , and or",
+        "compare 🎉 vs 🚀",
+        "side by side: ,,,",
+        "compare São Paulo vs İstanbul",
+        "compare 1,000,000 vs 2.5",
+        "option ٣",
+        "use option 99999999999999999999",
+        "compare\nwith\n€10k",
+    ] {
+        let _ = comparison(message, today());
+        let _ = pick(message);
+    }
+    assert_eq!(pick("use option 99999999999999999999"), None);
+}
