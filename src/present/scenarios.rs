@@ -50,8 +50,15 @@ pub fn label(base: &Response, alt: &Response) -> Option<String> {
         parts.push(flight_label(a, b, alt.plan.schedule.as_ref().map(|s| s.days)));
     }
     if a.formats != b.formats {
-        let f = formats_label(alt).unwrap_or_else(|| "any format".into());
-        parts.push(capitalise(&f));
+        let f = &b.formats;
+        let only = !f.include.is_empty() && f.exclude.is_empty() && f.max_share.is_empty() && f.placements.is_empty();
+        let said = if only {
+            // "Audio only", as planners say it.
+            format!("{} only", f.include.iter().map(|x| labels::format(*x)).collect::<Vec<_>>().join(" + "))
+        } else {
+            formats_label(alt).unwrap_or_else(|| "any format".into())
+        };
+        parts.push(capitalise(&said));
     }
     parts.retain(|p| !p.is_empty());
     if parts.is_empty() && a != b {
@@ -192,7 +199,7 @@ mod tests {
             ("€14k", "€14,000"),
             ("7 weeks", "7 weeks"),
             ("40 days", "40 days"),
-            ("audio only", "Only audio"),
+            ("audio only", "Audio only"),
             ("Italy", "Italy"),
         ] {
             let alt = respond(&["reach in Spain, €9k, 5 weeks", edit]);

@@ -56,7 +56,7 @@ fn a_comparison_keeps_the_brief_and_each_option_is_the_edits_plan() {
             &["4k", "8k", "16k"],
             &["€4,000", "€8,000", "€16,000"],
         ),
-        ("awareness in Italy, €7k, 30 days", "put video only side by side", &["video only"], &["Only video"]),
+        ("awareness in Italy, €7k, 30 days", "put video only side by side", &["video only"], &["Video only"]),
         (
             "awareness in Italy, €7k, 30 days",
             "compare: Poland versus Portugal",
@@ -134,7 +134,7 @@ fn at_most_three_options_are_kept_with_stable_numbers_and_edits_stay_edits() {
         .iter()
         .map(|s| (s["option"].as_u64().unwrap(), s["label"].as_str().unwrap().into()))
         .collect();
-    assert_eq!(kept, [(1, "Only audio".to_string()), (2, "€12,000".into()), (3, "6 weeks".into())]);
+    assert_eq!(kept, [(1, "Audio only".to_string()), (2, "€12,000".into()), (3, "6 weeks".into())]);
     // An edit changes the brief: the options, alternatives to the old brief, are dropped.
     assert!(scenarios(&answers[2]).is_empty());
     // "What if" and other edits change the brief, as before.

@@ -224,6 +224,10 @@ fn fallback(g: &Glance, changes: &[Change], plan: &crate::plan::Plan) -> String 
     if let Some(q) = g.questions.first() {
         let _ = write!(s, "\nQuestion: {q}");
     }
+    if !plan.scenarios.is_empty() {
+        let options: Vec<String> = plan.scenarios.iter().map(|o| format!("option {}: {}", o.option, o.label)).collect();
+        let _ = write!(s, "\nSide by side: {}", options.join("; "));
+    }
     clip(&s, MAX_FALLBACK_TEXT)
 }
 
