@@ -122,19 +122,9 @@ fn other_messages_are_no_choice() {
 
 #[test]
 fn odd_input_never_panics() {
-    for message in [
-        "",
-        "vs",
-        "vs vs vs",
-        ", , and or",
-        "compare 🎉 vs 🚀",
-        "side by side: ,,,",
-        "compare São Paulo vs İstanbul",
-        "compare 1,000,000 vs 2.5",
-        "option ٣",
-        "use option 99999999999999999999",
-        "compare\nwith\n€10k",
-    ] {
+    let odd = "|vs|vs vs vs|, , and or|compare 🎉 vs 🚀|side by side: ,,,|compare São Paulo vs İstanbul|\
+               compare 1,000,000 vs 2.5|option ٣|use option 99999999999999999999|compare\nwith\n€10k";
+    for message in odd.split('|') {
         let _ = comparison(message, today());
         let _ = pick(message);
     }
