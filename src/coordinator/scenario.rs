@@ -11,14 +11,16 @@
 //! - "go with that" applies the latest comparison's scenario (when it made several, the reply
 //!   asks which); "use option N" a numbered one; an unknown number is a question, nothing changes;
 //! - applying one is an ordinary change (undo returns to the brief before); any change of the
-//!   brief (an edit, a choice, undo) drops the scenarios, which were alternatives to the old one.
+//!   brief (an edit, a choice, undo) drops the scenarios, which were alternatives to the old one;
+//! - "undo" while scenarios are shown drops them and leaves the brief (it takes back the
+//!   comparison, the last thing asked for).
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use super::record::Record;
+use super::record::{is_undo, Record};
 use super::{turn, CoordError, Event, Shared, Turn};
 use crate::brain::{validate, Brain, Response};
 use crate::brief::{Brief, NotUnderstood, Question};
@@ -56,6 +58,13 @@ pub(super) async fn message_turn(
     }
     if let Some(c) = compare::comparison(text, record.conversation.today).filter(|_| has_brief) {
         return compare(shared, record, text, key, c, events).await;
+    }
+    // "undo" right after a comparison takes the comparison back, not the change before it.
+    if is_undo(text) && !record.scenarios.is_empty() {
+        record.scenarios.clear();
+        let response = shared.brain.current().plan(&record.conversation);
+        let changes = record.note(text, &response, key);
+        return Ok(Turn { response, changes });
     }
     let before = record.conversation.brief.clone();
     let mut t = turn::message_turn(shared, record, text, key, events).await?;

@@ -98,6 +98,8 @@ fn choosing_an_option_applies_it_and_undo_returns() {
         vec![brief, "15k or 25k side by side", "go with that"],
         vec![brief, "compare with 12k", "use option 3"],
         vec![brief, "use option 1"],
+        vec![brief, "make it 20k", "compare with 8 weeks", "undo"],
+        vec![brief, "make it 20k", "compare with 8 weeks", "undo", "undo"],
     ]);
     let v = &answers[0];
     assert_eq!(v["brief"]["budget"]["amount"], 25000.0);
@@ -116,6 +118,10 @@ fn choosing_an_option_applies_it_and_undo_returns() {
     assert!(v["plan"]["questions"].to_string().contains("no option 3"), "{}", v["plan"]["questions"]);
     let v = &answers[5];
     assert!(v["plan"]["questions"].to_string().contains("no options"), "{}", v["plan"]["questions"]);
+    // "undo" after a comparison takes the comparison back; the next one the change before it.
+    assert_eq!(answers[6]["brief"]["budget"]["amount"], 20000.0);
+    assert!(scenarios(&answers[6]).is_empty());
+    assert_eq!(answers[7]["brief"]["budget"]["amount"], 10000.0);
 }
 
 #[test]
