@@ -193,3 +193,42 @@ pub(super) fn attach(brain: &Brain, record: &Record, response: &mut Response, fr
         })
         .collect();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn conv(budget: f64) -> Conversation {
+        let mut c = Conversation::new(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        c.apply(&crate::understand::understand(&format!("reach in Austria, EUR {budget}, 4 weeks"), c.today));
+        c
+    }
+
+    #[test]
+    fn records_written_before_scenarios_still_load() {
+        let mut r = Record::new("c_old", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        keep(&mut r, "€9,000".into(), conv(9000.0));
+        let mut v: serde_json::Value = serde_json::from_slice(&r.encode().unwrap()).unwrap();
+        assert_eq!(v["scenarios"][0]["option"], 1, "kept with the record");
+        let o = v.as_object_mut().unwrap();
+        o.remove("scenarios");
+        o.remove("comparisons");
+        let old: Record = serde_json::from_value(v).expect("an old record loads");
+        assert!(old.scenarios.is_empty());
+    }
+
+    #[test]
+    fn numbers_stay_while_kept_and_the_oldest_makes_room() {
+        let mut r = Record::new("c", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        for (batch, amounts) in [(1, vec![1000.0, 2000.0]), (2, vec![3000.0]), (3, vec![4000.0, 2000.0])] {
+            r.comparisons = batch;
+            for a in amounts {
+                keep(&mut r, format!("{a}"), conv(a));
+            }
+        }
+        let kept: Vec<(u32, &str)> = r.scenarios.iter().map(|k| (k.option, k.label.as_str())).collect();
+        // 4000 took the oldest's number (1); 2000 again replaced its own equal (2) and kept 2.
+        assert_eq!(kept, [(1, "4000"), (2, "2000"), (3, "3000")]);
+    }
+}
