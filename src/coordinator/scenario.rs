@@ -96,7 +96,7 @@ async fn compare(
             Some(_) => {}
             None => response.plan.not_understood.push(NotUnderstood {
                 text: alt.text.clone(),
-                reason: "this is the current plan (the first column)".into(),
+                reason: "as an option this changes nothing: it is the current brief".into(),
             }),
         }
     }
