@@ -210,6 +210,7 @@ impl Brain {
             not_understood: report.not_understood,
             curve,
             curve_note,
+            scenarios: Vec::new(),
         };
         Response { id: None, brief: conv.brief.clone(), plan }
     }

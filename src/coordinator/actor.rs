@@ -11,7 +11,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::cache::{report, Slot};
 use super::record::Record;
-use super::turn::{message_turn, turn};
+use super::scenario::message_turn;
+use super::turn::turn;
 use super::{Answer, Command, CoordError, Event, Job, Shared, Turn};
 use crate::conversation::Conversation;
 

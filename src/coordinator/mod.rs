@@ -19,6 +19,8 @@ mod cache;
 mod fault;
 mod persist;
 mod record;
+mod scenario;
+mod specialists;
 mod turn;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -451,8 +453,12 @@ impl Coordinator {
         };
         let r = record.ok_or_else(|| CoordError::NotFound(id.to_string()))?;
         let brain = self.shared.brain.current();
-        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| brain.plan(&r.conversation)))
-            .map_err(|_| CoordError::Internal)?;
+        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut response = brain.plan(&r.conversation);
+            scenario::attach(&brain, &r, &mut response, &[]);
+            response
+        }))
+        .map_err(|_| CoordError::Internal)?;
         Ok(View { id: r.id.clone(), today: r.conversation.today, response, messages: r.messages })
     }
 }
