@@ -17,7 +17,7 @@ use crate::markets::{Markets, MarketsError};
 pub use crate::message::{validate, InputError, IntoMessage, Message, MAX_MESSAGE_CHARS};
 use crate::plan::history::{self, HistoryError, LoadReport};
 use crate::plan::index::{Index, IndexBuilder};
-use crate::plan::planner::{self, Settings};
+use crate::plan::planner::{self, PlannerSettings};
 use crate::plan::{curve, Plan};
 use crate::understand::{self, Findings};
 
@@ -59,7 +59,7 @@ pub fn parse_today(s: &str) -> Result<chrono::NaiveDate, DateError> {
     }
 }
 
-/// The SPEC §3 object: the brief and the plan after a message.
+/// The docs/brief.md §3 object: the brief and the plan after a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Response {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,7 +73,7 @@ pub struct Response {
 pub struct Brain {
     markets: Arc<Markets>,
     index: Arc<Index>,
-    settings: Settings,
+    settings: PlannerSettings,
 }
 
 impl Default for Brain {
@@ -84,7 +84,7 @@ impl Default for Brain {
 
 impl Brain {
     /// A brain over the given data.
-    pub fn new(markets: Markets, index: Index, settings: Settings) -> Brain {
+    pub fn new(markets: Markets, index: Index, settings: PlannerSettings) -> Brain {
         Brain { markets: Arc::new(markets), index: Arc::new(index), settings }
     }
 
@@ -96,7 +96,7 @@ impl Brain {
                 .expect("the embedded history is valid");
             (Arc::new(Markets::embedded().clone()), Arc::new(Index::build(rows)))
         });
-        Brain { markets: markets.clone(), index: index.clone(), settings: Settings::default() }
+        Brain { markets: markets.clone(), index: index.clone(), settings: PlannerSettings::default() }
     }
 
     /// A brain over history and markets files; the report lists skipped rows.
@@ -117,17 +117,17 @@ impl Brain {
         let file = std::fs::File::open(history_file).map_err(|source| DataError::Io { file: name.clone(), source })?;
         let mut builder = IndexBuilder::new(&markets);
         let report = history::load_each(std::io::BufReader::with_capacity(1 << 20, file), &name, |r| builder.add(&r))?;
-        Ok((Brain::new(markets, builder.finish(), Settings::default()), report))
+        Ok((Brain::new(markets, builder.finish(), PlannerSettings::default()), report))
     }
 
     /// The same data with other planner settings.
-    pub fn with_settings(mut self, settings: Settings) -> Brain {
+    pub fn with_settings(mut self, settings: PlannerSettings) -> Brain {
         self.settings = settings;
         self
     }
 
     /// The planner settings in use.
-    pub fn settings(&self) -> &Settings {
+    pub fn settings(&self) -> &PlannerSettings {
         &self.settings
     }
 
@@ -169,7 +169,7 @@ impl Brain {
         let no_market =
             named_unknown || (!a.locations.is_empty() && !a.countries().iter().any(|c| self.markets.is_market(c)));
         let planned = if named_unknown {
-            let settings = Settings { default_country: String::new(), ..self.settings.clone() };
+            let settings = PlannerSettings { default_country: String::new(), ..self.settings.clone() };
             report.assumptions.retain(|x| x.field != "audience.locations");
             planner::plan(&conv.brief, &self.index, &self.markets, &settings, conv.today)
         } else {

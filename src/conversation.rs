@@ -2,7 +2,7 @@
 //!
 //! Findings from one message are merged into the brief here — a follow-up changes only what it
 //! mentions — and every default, clamp or guess made along the way is kept as a labelled
-//! assumption or warning (SPEC §2: nothing is ever silently changed). The warnings that follow
+//! assumption or warning (docs/brief.md §2: nothing is ever silently changed). The warnings that follow
 //! from the brief itself (dates in the past, unsupported markets, format conflicts, a budget under
 //! the minimum) are recomputed from the state on every report, so they can never go stale.
 
@@ -20,7 +20,7 @@ use crate::understand::gazetteer::Gazetteer;
 use crate::understand::schedule::{self, ScheduleState, Span};
 use crate::understand::Findings;
 
-/// The objective planned for when the brief names none (SPEC §2).
+/// The objective planned for when the brief names none (docs/brief.md §2).
 pub const DEFAULT_OBJECTIVE: Objective = Objective::Reach;
 
 /// A message-derived note that stays until its field changes again.
@@ -239,7 +239,7 @@ impl Conversation {
         let g = Gazetteer::get();
         let countries: Vec<String> = self.brief.audience.countries().into_iter().map(String::from).collect();
         let currencies: Vec<&str> = countries.iter().filter_map(|c| g.currency_of(c)).collect();
-        // "kr" follows the first-named target country that pays in kronor (SPEC §2).
+        // "kr" follows the first-named target country that pays in kronor (docs/brief.md §2).
         let nordic_first = currencies.iter().copied().find(|c| budget::is_kronor(c));
         let prev = self.brief.budget.clone();
         let Some(new) = budget::apply(prev.as_ref(), b, &currencies, nordic_first) else { return };
@@ -490,13 +490,13 @@ impl Conversation {
         })
     }
 
-    /// The start used when none is stated: tomorrow (SPEC §2).
+    /// The start used when none is stated: tomorrow (docs/brief.md §2).
     pub fn default_start(&self) -> NaiveDate {
         self.today.checked_add_signed(Duration::days(1)).unwrap_or(self.today)
     }
 }
 
-/// The format constraints contradict the objective (SPEC §2 compatibility).
+/// The format constraints contradict the objective (docs/brief.md §2 compatibility).
 fn format_conflict(b: &Brief) -> Option<Warning> {
     let f = &b.formats;
     let allows = |x: Format| !f.exclude.contains(&x) && (f.include.is_empty() || f.include.contains(&x));

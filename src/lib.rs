@@ -15,15 +15,19 @@ pub mod brain;
 pub mod brief;
 pub mod conversation;
 pub mod coordinator;
-pub mod data;
+pub mod datagen;
 pub mod export;
 pub mod markets;
 pub mod message;
 pub mod model;
 pub mod plan;
 pub mod present;
+pub mod reload;
 pub mod settings;
 pub mod store;
 pub mod surface;
 pub mod telemetry;
 pub mod understand;
+
+/// The old name of [`reload`] (the live data reload), kept for callers.
+pub use reload as data;

@@ -34,8 +34,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::brain::{Brain, InputError, Response};
-use crate::data::SharedBrain;
 use crate::message::{IntoMessage, Message};
+use crate::reload::SharedBrain;
 use crate::store::{ConversationStore, StoreError};
 use crate::telemetry::Metrics;
 use crate::understand::Specialist;
@@ -249,7 +249,7 @@ impl Coordinator {
 
     /// Starts the coordinator loop, its sweeper and the preload of stored conversations (most
     /// recent first, up to the size bound) on the current runtime. `brain` may be swapped while
-    /// it runs (`crate::data::watch`).
+    /// it runs (`crate::reload::watch`).
     pub fn start_shared(
         brain: Arc<SharedBrain>,
         store: Arc<dyn ConversationStore>,

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::index::Index;
-use super::planner::{self, Planned, Settings};
+use super::planner::{self, Planned, PlannerSettings};
 use super::Range;
 use crate::brief::{Brief, Schedule};
 use crate::markets::Markets;
@@ -59,7 +59,7 @@ pub fn build(
     planned: &Planned,
     index: &Index,
     markets: &Markets,
-    settings: &Settings,
+    settings: &PlannerSettings,
     today: NaiveDate,
 ) -> (Vec<CurvePoint>, Option<String>) {
     if planned.ad_sets.is_empty() || planned.budget.total <= 0.0 {

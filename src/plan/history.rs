@@ -1,4 +1,4 @@
-//! Historical performance: the SPEC §4 history table, validated row by row.
+//! Historical performance: the docs/brief.md §4 history table, validated row by row.
 //!
 //! A bad row is reported with its file and line and skipped, never silently misread; a file with
 //! no valid rows or a missing column is an error. Rows live only while the index is built
@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use crate::brief::{Format, Objective, Placement, CONTEXT_IDS, GENRE_IDS, INTEREST_IDS};
 
-/// The SPEC §4 history columns.
+/// The docs/brief.md §4 history columns.
 pub const COLUMNS: [&str; 27] = [
     "ad_set_id",
     "campaign_id",
@@ -43,7 +43,7 @@ pub const COLUMNS: [&str; 27] = [
     "conversions",
 ];
 
-/// An optional column after the SPEC §4 ones: the city or region an ad set targeted inside its
+/// An optional column after the docs/brief.md §4 ones: the city or region an ad set targeted inside its
 /// country (empty = the whole country). Histories without it load as whole-country ad sets.
 pub const LOCAL_COLUMN: &str = "city";
 
@@ -106,7 +106,7 @@ pub struct Row {
 }
 
 impl Row {
-    /// The count of the objective's KPI (SPEC §2 primary KPI). Site visits are measured on the
+    /// The count of the objective's KPI (docs/brief.md §2 primary KPI). Site visits are measured on the
     /// site by the advertiser's pixel, so for WEBSITE_VISITS they are the `conversions` column.
     pub fn kpi(&self, objective: Objective) -> u64 {
         match objective {
@@ -133,7 +133,7 @@ impl Row {
 pub enum HistoryError {
     #[error("{file}: cannot read: {source}")]
     Io { file: String, source: std::io::Error },
-    #[error("{file}: missing column `{column}` (the header must name the SPEC §4 columns)")]
+    #[error("{file}: missing column `{column}` (the header must name the docs/brief.md §4 columns)")]
     MissingColumn { file: String, column: String },
     #[error("{file}: no valid rows ({skipped} skipped); first problem: {first}")]
     NoValidRows { file: String, skipped: usize, first: String },
@@ -505,7 +505,10 @@ mod tests {
     #[test]
     fn missing_columns_and_empty_files_are_errors() {
         let err = load("ad_set_id,campaign_id\nx,y\n".as_bytes(), "h.csv").unwrap_err();
-        assert_eq!(err.to_string(), "h.csv: missing column `advertiser_id` (the header must name the SPEC §4 columns)");
+        assert_eq!(
+            err.to_string(),
+            "h.csv: missing column `advertiser_id` (the header must name the docs/brief.md §4 columns)"
+        );
         let err = load(format!("{HEADER}\n").as_bytes(), "h.csv").unwrap_err();
         assert!(matches!(err, HistoryError::NoValidRows { .. }));
         let err = load(format!("{HEADER}\n{}\n", good("r").replace("DE", "Germany")).as_bytes(), "h.csv").unwrap_err();

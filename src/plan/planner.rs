@@ -1,5 +1,5 @@
 //! The planner: from a brief to recommended ad sets with a budget split and forecasts, backed by
-//! the history index (SPEC §4, after Spotify's published MediaPlanner rules, made deterministic).
+//! the history index (docs/brief.md §4, after Spotify's published MediaPlanner rules, made deterministic).
 //!
 //! 1. Candidates: the formats × placements (× platform for app installs) Spotify sells for the
 //!    objective (`rules`), within the brief's constraints, in every target market (one country
@@ -36,12 +36,12 @@ use crate::present::{country_label, date, money, plural};
 
 /// Planner settings (become configuration).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// Impressions per person per week for REACH (SPEC §4 default 2).
+pub struct PlannerSettings {
+    /// Impressions per person per week for REACH (docs/brief.md §4 default 2).
     pub reach_frequency_cap: f64,
     /// The weekly cap for the other objectives.
     pub frequency_cap: f64,
-    /// Evidence a segment needs before it is used (SPEC §4 default 30 ad sets).
+    /// Evidence a segment needs before it is used (docs/brief.md §4 default 30 ad sets).
     pub min_ad_sets: u32,
     /// Flight length when history has nothing to recommend.
     pub fallback_days: i64,
@@ -51,9 +51,9 @@ pub struct Settings {
     pub privacy_min_advertisers: u32,
 }
 
-impl Default for Settings {
+impl Default for PlannerSettings {
     fn default() -> Self {
-        Settings {
+        PlannerSettings {
             reach_frequency_cap: 2.0,
             frequency_cap: 3.0,
             min_ad_sets: super::index::MIN_AD_SETS,
@@ -103,7 +103,7 @@ pub struct Candidate<'a> {
     pub capacity_impressions: f64,
 }
 
-/// Ad sets for a budget in EUR (SPEC §4 tiers; ≥ 15,000 → 4, and 5 from 50,000).
+/// Ad sets for a budget in EUR (docs/brief.md §4 tiers; ≥ 15,000 → 4, and 5 from 50,000).
 pub fn ad_set_count(eur: f64) -> usize {
     match eur {
         x if x < 1_000.0 => 1,
@@ -176,7 +176,7 @@ pub(crate) fn round_nicely(x: f64) -> f64 {
 }
 
 /// Plans a brief.
-pub fn plan(brief: &Brief, index: &Index, markets: &Markets, settings: &Settings, today: NaiveDate) -> Planned {
+pub fn plan(brief: &Brief, index: &Index, markets: &Markets, settings: &PlannerSettings, today: NaiveDate) -> Planned {
     evaluate(brief, index, markets, settings, today, None)
 }
 
@@ -187,7 +187,7 @@ pub fn evaluate(
     brief: &Brief,
     index: &Index,
     markets: &Markets,
-    settings: &Settings,
+    settings: &PlannerSettings,
     today: NaiveDate,
     budget_override: Option<f64>,
 ) -> Planned {
@@ -216,7 +216,7 @@ pub fn prepare<'a>(
     brief: &Brief,
     index: &'a Index,
     markets: &Markets,
-    settings: &Settings,
+    settings: &PlannerSettings,
     today: NaiveDate,
 ) -> Prepared<'a> {
     let mut assumptions = Vec::new();
@@ -346,7 +346,7 @@ fn candidates<'a>(
     cap: f64,
     index: &'a Index,
     markets: &Markets,
-    settings: &Settings,
+    settings: &PlannerSettings,
     assumptions: &mut Vec<Assumption>,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Candidate<'a>> {
@@ -459,7 +459,7 @@ fn candidates<'a>(
 fn planned_schedule(
     brief: &Brief,
     norms: Option<(&CampaignNorms, Option<[u8; 2]>)>,
-    settings: &Settings,
+    settings: &PlannerSettings,
     today: NaiveDate,
     assumptions: &mut Vec<Assumption>,
 ) -> PlannedSchedule {

@@ -154,7 +154,7 @@ fn weeks(p: &Plan) -> f64 {
 
 /// The weekly frequency cap the planner works to for an objective.
 pub fn frequency_cap(o: Objective) -> f64 {
-    let s = crate::plan::planner::Settings::default();
+    let s = crate::plan::planner::PlannerSettings::default();
     if o == Objective::Reach {
         s.reach_frequency_cap
     } else {

@@ -20,7 +20,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     crate::brain::parse_today(s).map_err(|e| e.to_string())
 }
 
-/// One JSON Lines request (SPEC §3).
+/// One JSON Lines request (docs/brief.md §3).
 #[derive(Debug, Deserialize)]
 struct Request {
     #[serde(default)]
@@ -67,7 +67,7 @@ pub async fn handle_jsonl_line(coordinator: &Coordinator, line: &[u8], default_t
 /// What `adsai plan` writes besides its summary.
 #[derive(Debug, Clone, Default)]
 pub struct Output {
-    /// The SPEC §3 JSON object instead of the readable summary.
+    /// The docs/brief.md §3 JSON object instead of the readable summary.
     pub json: bool,
     /// The budget→reach curve as a PNG.
     pub chart: Option<PathBuf>,
