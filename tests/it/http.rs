@@ -522,7 +522,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     write_data(&dir, 12_000, 2);
     let mut swapped = false;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_history_rows 12000") && m.contains("adsai_data_reloads_total{result=\"ok\"} 1") {
             swapped = true;
@@ -537,7 +537,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     assert_ne!(evidence(&after), evidence(&before), "new plans use the new index");
     std::fs::write(&files.history, "ad_set_id,campaign_id\nbroken,file\n").unwrap();
     let mut rejected = false;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_data_reloads_total{result=\"rejected\"} 1") {
             assert!(m.contains("adsai_history_rows 12000"), "the old index is kept");
@@ -565,7 +565,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
         std::fs::write(&files.history, text).unwrap();
         let want = format!("adsai_data_reloads_total{{result=\"rejected\"}} {}", n + 2);
         let mut seen = false;
-        for _ in 0..400 {
+        for _ in 0..1200 {
             let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
             if m.contains(&want) {
                 assert!(m.contains("adsai_history_rows 12000"), "{what}: the old index is kept");
@@ -578,7 +578,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     }
     std::fs::remove_file(&files.history).unwrap();
     let mut logged = false;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_data_reloads_total{result=\"missing\"} 1") {
             logged = true;
