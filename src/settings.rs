@@ -544,7 +544,21 @@ impl Settings {
             specialist_timeout: Duration::from_millis(self.planner.specialist_timeout_ms),
             ttl: Duration::from_secs(self.conversations.ttl_hours.saturating_mul(3600)),
             max_conversations: self.conversations.max,
+            model: self.model_client(),
             ..Default::default()
+        }
+    }
+
+    /// The model client when the mode asks for the model and a URL is set; `None` with the mode
+    /// off, so nothing leaves the machine.
+    pub fn model_client(&self) -> Option<crate::model::ModelClient> {
+        let config = self.model.config().filter(|c| c.mode != crate::model::Mode::Off)?;
+        match crate::model::ModelClient::new(config) {
+            Ok(client) => Some(client),
+            Err(e) => {
+                tracing::error!(error = %e, "the model client could not be built: the model stays off");
+                None
+            }
         }
     }
 

@@ -111,6 +111,17 @@ pub(crate) fn cue_spans(text: &Text) -> impl Iterator<Item = (usize, usize)> {
     cues().lexicon.find(text).into_iter().map(|h| (h.start, h.end))
 }
 
+/// The specialists whose own vocabulary occurs in the message (the character rules for digits,
+/// currency signs, capitals and unknown words left out): where a specialist that finds nothing
+/// was clearly called for.
+pub fn cued(text: &Text) -> Route {
+    let mut r = Route::default();
+    for h in cues().lexicon.find(text) {
+        r.0 |= h.value.0;
+    }
+    r
+}
+
 /// Which specialists a message needs.
 pub fn route(text: &Text) -> Route {
     let mut r = Route::default();
@@ -195,6 +206,14 @@ mod tests {
         for s in ["try our app", "sell more", "people to book a table"] {
             assert!(routed(s).contains(&Goal), "{s}");
         }
+    }
+
+    #[test]
+    fn vocabulary_cues_are_told_from_character_rules() {
+        let cued = |s: &str| cued(&Text::new(s)).specialists().collect::<Vec<_>>();
+        assert_eq!(cued("no video"), vec![Formats]);
+        assert!(cued("Zzyzx 42").is_empty(), "digits and capitals are no vocabulary");
+        assert!(cued("grow awareness").contains(&Goal));
     }
 
     #[test]

@@ -1,0 +1,236 @@
+//! The model stage of a turn (`[model] mode` `fallback` or `always`): after the deterministic
+//! specialists, ask the model for the parts that need it — all routed parts in `always`; in
+//! `fallback` only those whose built-in reading left words unread, found nothing where the
+//! message holds the specialist's own vocabulary, conflicted, or failed — concurrently, each
+//! under `[model] timeout_ms` (retries included).
+//!
+//! A validated answer replaces that specialist's finding and is reported as an assumption "Read
+//! by the model: …", naming the built-in reading when the two differ. Any failure leaves the
+//! built-in finding in place and warns `MODEL_FAILED`: half-wrong answers never mix in. With the
+//! mode off (the default) this stage does nothing and nothing leaves the machine.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::future::join_all;
+use futures_util::FutureExt;
+
+use super::Shared;
+use crate::brain::Brain;
+use crate::brief::{Brief, NotUnderstood, WarningCode};
+use crate::conversation::Conversation;
+use crate::model::{specialist as model_side, Answer, Mode, ModelClient, ModelError};
+use crate::understand::{router, Finding, Findings, ReadNote, Route, Specialist, Text};
+
+/// Which specialists the model is asked for on this message.
+pub(super) fn to_ask(mode: Mode, findings: &Findings, text: &Text) -> Route {
+    let route = findings.route;
+    let mut ask = Route::default();
+    match mode {
+        Mode::Off => {}
+        Mode::Always => ask = route,
+        Mode::Fallback => {
+            for nu in &findings.not_understood {
+                for s in concerned(nu, route).specialists() {
+                    ask.add(s);
+                }
+            }
+            let cued = router::cued(text);
+            for s in route.specialists() {
+                let finding = findings.get(s);
+                let nothing = finding.as_ref().is_none_or(said_nothing);
+                if (nothing && cued.has(s)) || finding.as_ref().is_some_and(conflicted) || findings.failed.contains(&s)
+                {
+                    ask.add(s);
+                }
+            }
+        }
+    }
+    ask
+}
+
+/// The routed specialists unread words may concern: those the router would send the words to,
+/// else (no cue in them) every routed one.
+fn concerned(nu: &NotUnderstood, route: Route) -> Route {
+    let mut r = Route::default();
+    for s in router::route(&Text::new(&nu.text)).specialists().filter(|s| route.has(*s)) {
+        r.add(s);
+    }
+    if r.is_empty() {
+        route
+    } else {
+        r
+    }
+}
+
+/// The finding states nothing about its part of the brief.
+fn said_nothing(f: &Finding) -> bool {
+    match f {
+        Finding::Goal(g) => g.objective.is_none(),
+        Finding::Audience(a) => {
+            a.ages.is_none()
+                && a.genders.is_empty()
+                && a.locations.is_empty()
+                && a.interests.is_empty()
+                && a.genres.is_empty()
+                && a.contexts.is_empty()
+                && a.podcast_topics.is_empty()
+                && a.languages.is_empty()
+                && a.platforms.is_empty()
+                && !a.podcast
+                && !a.podcast_off
+        }
+        Finding::Budget(b) => b.amount.is_none() && b.scale.is_none() && b.delta.is_none(),
+        Finding::Schedule(s) => s.is_empty(),
+        Finding::Formats(f) => f.is_empty() && f.share.is_none(),
+    }
+}
+
+/// The built-in reading found two values for one thing.
+fn conflicted(f: &Finding) -> bool {
+    match f {
+        Finding::Goal(g) => g.conflict.is_some(),
+        Finding::Budget(b) => b.conflicting || b.kind_conflict,
+        _ => false,
+    }
+}
+
+/// The key of a specialist's part in the brief (and the field of its notes).
+fn part(s: Specialist) -> &'static str {
+    match s {
+        Specialist::Goal => "objective",
+        Specialist::Audience => "audience",
+        Specialist::Budget => "budget",
+        Specialist::Schedule => "schedule",
+        Specialist::Formats => "formats",
+    }
+}
+
+/// Specialist `s`'s part of a brief in a few words.
+fn describe(s: Specialist, b: &Brief) -> String {
+    match s {
+        Specialist::Goal => b.objective.map_or_else(|| "no objective".to_string(), |o| o.id().to_string()),
+        Specialist::Audience => model_side::describe_audience(&b.audience),
+        Specialist::Budget => model_side::describe_budget(b.budget.as_ref()),
+        Specialist::Schedule => model_side::describe_schedule(&b.schedule),
+        Specialist::Formats => model_side::describe_formats(&b.formats),
+    }
+}
+
+/// Asks the model where the mode says so and files what it read (or why not) in `findings`.
+pub(super) async fn consult(
+    shared: &Arc<Shared>,
+    brain: &Brain,
+    conv: &Conversation,
+    text: &Text,
+    message: &str,
+    findings: &mut Findings,
+) {
+    let Some(client) = shared.config.model.as_ref() else { return };
+    let asked = to_ask(client.config().mode, findings, text);
+    if asked.is_empty() {
+        return;
+    }
+    let today = conv.today;
+    let questions = asked.specialists().map(|s| ask(client, s, message, today, brain));
+    for (s, answer) in join_all(questions).await {
+        let result = answer.as_ref().map_or(Err(Failure::Crashed), |a| a.result.clone().map_err(Failure::Model));
+        record(shared, s, answer.as_ref(), result.as_ref().err());
+        match result {
+            Ok(reading) => {
+                let before = findings.get(s);
+                let read = model_side::finding(reading, before.as_ref(), today);
+                let built_in = before.as_ref().map(|f| brief_after(conv, findings, f.clone()));
+                let by_model = brief_after(conv, findings, read.clone());
+                let mut message = format!("Read by the model: {}", describe(s, &by_model));
+                match &built_in {
+                    Some(b) if describe(s, b) != describe(s, &by_model) => {
+                        message.push_str(&format!(" (the built-in reading: {})", describe(s, b)));
+                    }
+                    None => message.push_str(" (the built-in reading failed)"),
+                    Some(_) => {}
+                }
+                findings.insert(read);
+                findings.failed.retain(|f| *f != s);
+                let route = findings.route;
+                findings.not_understood.retain(|nu| !concerned(nu, route).has(s));
+                findings.notes.push(ReadNote { field: part(s).into(), code: None, message });
+            }
+            Err(failure) => findings.notes.push(ReadNote {
+                field: format!("model.{}", s.name()),
+                code: Some(WarningCode::ModelFailed),
+                message: format!(
+                    "The model could not read the {} part ({}): the built-in reading is used",
+                    s.name(),
+                    failure.reason()
+                ),
+            }),
+        }
+    }
+}
+
+/// Why a model answer was not used.
+enum Failure {
+    Model(ModelError),
+    Crashed,
+}
+
+impl Failure {
+    fn reason(&self) -> String {
+        match self {
+            Failure::Model(e) => e.to_string(),
+            Failure::Crashed => "the call crashed".into(),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Failure::Model(e) => e.kind(),
+            Failure::Crashed => "crashed",
+        }
+    }
+}
+
+/// One question to the model, isolated: a panic in the call is a failure of this part only.
+async fn ask(
+    client: &ModelClient,
+    s: Specialist,
+    message: &str,
+    today: chrono::NaiveDate,
+    brain: &Brain,
+) -> (Specialist, Option<Answer>) {
+    let call = AssertUnwindSafe(client.read(s, message, today, brain.markets())).catch_unwind();
+    (s, call.await.ok())
+}
+
+/// The brief after this message with `finding` standing for its specialist (the other findings
+/// as read): how one reading of a part would come out, to compare two readings.
+fn brief_after(conv: &Conversation, findings: &Findings, finding: Finding) -> Brief {
+    let mut alone = Findings { route: findings.route, ..Findings::default() };
+    alone.goal = findings.goal.clone();
+    alone.audience = findings.audience.clone();
+    alone.budget = findings.budget.clone();
+    alone.schedule = findings.schedule.clone();
+    alone.formats = findings.formats.clone();
+    alone.insert(finding);
+    let mut c = conv.clone();
+    c.apply(&alone);
+    c.brief
+}
+
+/// Metrics of one call: calls, failures by kind, latency, tokens. No message text, no prompt.
+fn record(shared: &Shared, s: Specialist, answer: Option<&Answer>, failure: Option<&Failure>) {
+    let m = &shared.metrics;
+    let who = || vec![("specialist", s.name().to_string())];
+    m.count("adsai_model_calls_total", "Questions asked to the model.", who(), 1);
+    if let Some(f) = failure {
+        let labels = vec![("specialist", s.name().to_string()), ("kind", f.kind().to_string())];
+        m.count("adsai_model_failures_total", "Model answers not used, by kind of failure.", labels, 1);
+    }
+    if let Some(a) = answer {
+        m.observe("adsai_model_seconds", "Time a question to the model took, retries included.", who(), a.elapsed);
+        for (kind, n) in [("prompt", a.prompt_tokens), ("completion", a.completion_tokens)] {
+            m.count("adsai_model_tokens_total", "Tokens the model API reported.", vec![("kind", kind.to_string())], n);
+        }
+    }
+}
