@@ -234,3 +234,46 @@ fn record(shared: &Shared, s: Specialist, answer: Option<&Answer>, failure: Opti
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::understand::understand;
+
+    fn asked(mode: Mode, message: &str) -> Vec<Specialist> {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+        let findings = understand(message, today);
+        to_ask(mode, &findings, &Text::new(message)).specialists().collect()
+    }
+
+    #[test]
+    fn fallback_asks_only_where_the_built_in_reading_fell_short() {
+        for clean in [
+            "reach in Austria, 6k EUR, two weeks",
+            "installs in Spain for 25-34s, €3,000 over 10 days",
+            "make it 9k",
+            "no video",
+        ] {
+            assert!(asked(Mode::Fallback, clean).is_empty(), "{clean}: {:?}", asked(Mode::Fallback, clean));
+        }
+        for (unread, part) in [
+            ("reach in Austria for gym rats, 6k EUR, two weeks", Specialist::Audience),
+            ("awareness among knitting grannies in Ireland, €4k, a month", Specialist::Audience),
+        ] {
+            assert!(asked(Mode::Fallback, unread).contains(&part), "{unread}: {:?}", asked(Mode::Fallback, unread));
+        }
+        for conflicting in ["reach in Austria, budget 6k or 9k EUR", "awareness in Italy, €2k, no wait €3k"] {
+            let a = asked(Mode::Fallback, conflicting);
+            assert!(a.contains(&Specialist::Budget), "{conflicting}: {a:?}");
+        }
+    }
+
+    #[test]
+    fn always_asks_every_routed_part_and_off_asks_nothing() {
+        let message = "reach in Austria, 6k EUR, two weeks";
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+        let route: Vec<Specialist> = understand(message, today).route.specialists().collect();
+        assert_eq!(asked(Mode::Always, message), route);
+        assert!(asked(Mode::Off, "reach in Austria for gym rats").is_empty());
+    }
+}
