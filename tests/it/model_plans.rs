@@ -273,3 +273,51 @@ async fn metrics_count_calls_failures_latency_and_tokens() {
     assert!(m.contains("adsai_model_tokens_total{kind=\"prompt\"}"), "{m}");
     server.stop().await;
 }
+
+/// What each mode costs a one-shot plan against the stand-in (answering at once, on loopback):
+/// `cargo test --test it model_plans::latency -- --ignored --nocapture`. The README's figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check: run by hand for the README"]
+async fn latency_of_each_mode() {
+    let standin = ModelStandIn::start().await;
+    answer_everything(&standin);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    let runs = 300;
+    for (label, mode, brief) in [
+        ("off", None, GYM_BRIEF),
+        ("fallback, a brief read whole", Some(Mode::Fallback), CLEAN_BRIEF),
+        ("fallback, words left unread", Some(Mode::Fallback), GYM_BRIEF),
+        ("always", Some(Mode::Always), GYM_BRIEF),
+    ] {
+        let model = mode.map(|mode| {
+            ModelClient::new(ModelConfig {
+                url: standin.url.clone(),
+                model: "standin-1".into(),
+                api_key: None,
+                mode,
+                timeout: Duration::from_millis(4000),
+                max_concurrency: 8,
+            })
+            .expect("client")
+        });
+        let config = coordinator::Config { model, ..coordinator::Config::default() };
+        let c = coordinator::Coordinator::start(
+            adsai::brain::Brain::default(),
+            Arc::new(MemoryStore::default()),
+            config,
+            Arc::new(adsai::telemetry::Metrics::default()),
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .expect("coordinator");
+        let before = standin.requests().len();
+        let mut took = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let started = std::time::Instant::now();
+            c.one_shot(brief, today, None).await.expect("planned");
+            took.push(started.elapsed());
+        }
+        took.sort();
+        let calls = (standin.requests().len() - before) as f64 / runs as f64;
+        println!("{label}: median {:?}, p90 {:?}, {calls:.0} model calls a plan", took[runs / 2], took[runs * 9 / 10]);
+    }
+}
