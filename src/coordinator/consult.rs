@@ -133,6 +133,7 @@ pub(super) async fn consult(
     }
     let today = conv.today;
     let questions = asked.specialists().map(|s| ask(client, s, message, today, brain));
+    let mut answered = Route::default();
     for (s, answer) in join_all(questions).await {
         let result = answer.as_ref().map_or(Err(Failure::Crashed), |a| a.result.clone().map_err(Failure::Model));
         record(shared, s, answer.as_ref(), result.as_ref().err());
@@ -140,21 +141,12 @@ pub(super) async fn consult(
             Ok(reading) => {
                 let before = findings.get(s);
                 let read = model_side::finding(reading, before.as_ref(), today);
-                let built_in = before.as_ref().map(|f| brief_after(conv, findings, f.clone()));
-                let by_model = brief_after(conv, findings, read.clone());
-                let mut message = format!("Read by the model: {}", describe(s, &by_model));
-                match &built_in {
-                    Some(b) if describe(s, b) != describe(s, &by_model) => {
-                        message.push_str(&format!(" (the built-in reading: {})", describe(s, b)));
-                    }
-                    None => message.push_str(" (the built-in reading failed)"),
-                    Some(_) => {}
+                if let Some(note) = read_note(conv, findings, s, before.as_ref(), &read) {
+                    findings.notes.push(note);
                 }
                 findings.insert(read);
                 findings.failed.retain(|f| *f != s);
-                let route = findings.route;
-                findings.not_understood.retain(|nu| !concerned(nu, route).has(s));
-                findings.notes.push(ReadNote { field: part(s).into(), code: None, message });
+                answered.add(s);
             }
             Err(failure) => findings.notes.push(ReadNote {
                 field: format!("model.{}", s.name()),
@@ -167,6 +159,35 @@ pub(super) async fn consult(
             }),
         }
     }
+    // Unread words count as read once the model answered for every part they may concern.
+    let route = findings.route;
+    findings.not_understood.retain(|nu| concerned(nu, route).specialists().any(|s| !answered.has(s)));
+}
+
+/// The assumption "Read by the model: …" for a part the model answered, naming the built-in
+/// reading when the two come out differently; none when neither reading says anything.
+fn read_note(
+    conv: &Conversation,
+    findings: &Findings,
+    s: Specialist,
+    before: Option<&Finding>,
+    read: &Finding,
+) -> Option<ReadNote> {
+    if said_nothing(read) && before.is_some_and(said_nothing) {
+        return None;
+    }
+    let by_model = describe(s, &brief_after(conv, findings, read.clone()));
+    let mut message = format!("Read by the model: {by_model}");
+    match before {
+        Some(f) => {
+            let built_in = describe(s, &brief_after(conv, findings, f.clone()));
+            if built_in != by_model {
+                message.push_str(&format!(" (the built-in reading: {built_in})"));
+            }
+        }
+        None => message.push_str(" (the built-in reading failed)"),
+    }
+    Some(ReadNote { field: part(s).into(), code: None, message })
 }
 
 /// Why a model answer was not used.

@@ -232,6 +232,8 @@ async fn every_failure_is_a_plan_with_model_failed_and_the_built_in_finding() {
             assert_eq!(b["audience"]["interests"], json!([]), "{marker}: nothing of a refused answer is used");
             assert_eq!(b["audience"]["age_min"], Value::Null, "{marker}");
             assert!(!assumptions(v, "audience").iter().any(|m| m.contains("Read by the model")), "{marker}");
+            let unread = v["plan"]["not_understood"].to_string();
+            assert!(unread.contains("gym rats"), "{marker}: words no answer read stay unread: {unread}");
         } else {
             assert_eq!(b["schedule"]["start"], "2026-11-24", "{marker}: the built-in start stays");
             assert!(!assumptions(v, "schedule").iter().any(|m| m.contains("Read by the model")), "{marker}");
@@ -320,4 +322,39 @@ async fn latency_of_each_mode() {
         let calls = (standin.requests().len() - before) as f64 / runs as f64;
         println!("{label}: median {:?}, p90 {:?}, {calls:.0} model calls a plan", took[runs / 2], took[runs * 9 / 10]);
     }
+}
+
+/// A built-in specialist that crashes is asked of the model in `fallback`: its answer fills the
+/// part in (no `SPECIALIST_FAILED` left), labelled as the model's with the built-in failure named.
+#[tokio::test]
+async fn fallback_stands_in_for_a_crashed_specialist() {
+    use adsai::coordinator::{Fault, FaultHook};
+    use adsai::understand::Specialist;
+    let standin = ModelStandIn::start().await;
+    answer_everything(&standin);
+    let fault: FaultHook = Arc::new(|s, _| (s == Specialist::Budget).then_some(Fault::Panic));
+    let model = ModelClient::new(ModelConfig {
+        url: standin.url.clone(),
+        model: "standin-1".into(),
+        api_key: None,
+        mode: Mode::Fallback,
+        timeout: Duration::from_millis(2000),
+        max_concurrency: 4,
+    })
+    .expect("client");
+    let config = coordinator::Config { model: Some(model), fault: Some(fault), ..coordinator::Config::default() };
+    let server = Server::start(Arc::new(MemoryStore::default()), http::Config::default(), config).await;
+    let (status, v) =
+        post_json(&client(), &format!("{}/v1/plans", server.base), json!({"text": CLEAN_BRIEF, "today": "2026-11-23"}))
+            .await;
+    assert_eq!(status, 200, "{v}");
+    // The crashed part, and those its now unread words ("8k EUR") may concern.
+    let asked = standin.asked();
+    assert!(asked.contains(&"budget".to_string()) && !asked.contains(&"goal".to_string()), "{asked:?}");
+    assert_eq!(v["brief"]["budget"]["amount"], 8000.0);
+    let codes = v["plan"]["warnings"].to_string();
+    assert!(!codes.contains("SPECIALIST_FAILED") && !codes.contains("MODEL_FAILED"), "{codes}");
+    let budget = assumptions(&v, "budget");
+    assert!(budget.iter().any(|m| m == "Read by the model: €8,000 (the built-in reading failed)"), "{budget:?}");
+    server.stop().await;
 }
