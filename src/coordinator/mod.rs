@@ -80,9 +80,9 @@ impl Default for Config {
 
 impl Config {
     /// How long a turn may hold its conversation's lock in a shared store before renewing it:
-    /// the turn's own time limit (specialists, the model, then two store calls) plus a margin. It is renewed
-    /// while the turn runs, so it only matters when a replica dies mid-turn or Redis restarts —
-    /// then it blocks the conversation for seconds, not a minute.
+    /// the turn's own time limit (specialists, the model, then two store calls) plus a margin.
+    /// It is renewed while the turn runs, so it only matters when a replica dies mid-turn or
+    /// Redis restarts — then it blocks the conversation for seconds, not a minute.
     pub fn lock_lease(&self) -> Duration {
         let model = self.model.as_ref().map_or(Duration::ZERO, |m| m.config().timeout);
         self.specialist_timeout + model + STORE_TIMEOUT * 2 + Duration::from_secs(1)
