@@ -39,8 +39,10 @@ pub(super) fn to_ask(mode: Mode, findings: &Findings, text: &Text) -> Route {
             for s in route.specialists() {
                 let finding = findings.get(s);
                 let nothing = finding.as_ref().is_none_or(said_nothing);
-                if (nothing && cued.has(s)) || finding.as_ref().is_some_and(conflicted) || findings.failed.contains(&s)
-                {
+                // Its own cue, read by no other specialist, and nothing found: it fell short.
+                let missed = || cued.iter().any(|&(c, start, end)| c == s && !read_by_another(findings, s, start, end));
+                let conflict = finding.as_ref().is_some_and(conflicted);
+                if (nothing && missed()) || conflict || findings.failed.contains(&s) {
                     ask.add(s);
                 }
             }
@@ -61,6 +63,21 @@ fn concerned(nu: &NotUnderstood, route: Route) -> Route {
     } else {
         r
     }
+}
+
+/// Whether a specialist other than `s` read the words `start..end` (its finding's spans).
+fn read_by_another(findings: &Findings, s: Specialist, start: usize, end: usize) -> bool {
+    let spans = |f: &Finding| -> Vec<(usize, usize)> {
+        match f {
+            Finding::Goal(g) => g.spans.clone(),
+            Finding::Audience(a) => a.spans.clone(),
+            Finding::Budget(b) => b.spans.clone(),
+            Finding::Schedule(x) => x.spans.clone(),
+            Finding::Formats(x) => x.spans.clone(),
+        }
+    };
+    let others = findings.route.specialists().filter(|o| *o != s).filter_map(|o| findings.get(o));
+    others.flat_map(|f| spans(&f)).any(|(a, b)| a < end && start < b)
 }
 
 /// The finding states nothing about its part of the brief.
@@ -274,6 +291,11 @@ mod tests {
             "installs in Spain for 25-34s, €3,000 over 10 days",
             "make it 9k",
             "no video",
+            "extend it by two weeks",
+            "add austria",
+            "cut the budget in half",
+            "switch the goal to website traffic",
+            "drop the under-25s",
         ] {
             assert!(asked(Mode::Fallback, clean).is_empty(), "{clean}: {:?}", asked(Mode::Fallback, clean));
         }
@@ -282,6 +304,13 @@ mod tests {
             ("awareness among knitting grannies in Ireland, €4k, a month", Specialist::Audience),
         ] {
             assert!(asked(Mode::Fallback, unread).contains(&part), "{unread}: {:?}", asked(Mode::Fallback, unread));
+        }
+        for (silent, part) in [
+            ("awareness in Spain, budget still to be agreed", Specialist::Budget),
+            ("reach in Norway, spend TBD", Specialist::Budget),
+        ] {
+            let a = asked(Mode::Fallback, silent);
+            assert!(a.contains(&part), "{silent}: its own cue and nothing found: {a:?}");
         }
         for conflicting in ["reach in Austria, budget 6k or 9k EUR", "awareness in Italy, €2k, no wait €3k"] {
             let a = asked(Mode::Fallback, conflicting);

@@ -111,15 +111,13 @@ pub(crate) fn cue_spans(text: &Text) -> impl Iterator<Item = (usize, usize)> {
     cues().lexicon.find(text).into_iter().map(|h| (h.start, h.end))
 }
 
-/// The specialists whose own vocabulary occurs in the message (the character rules for digits,
-/// currency signs, capitals and unknown words left out): where a specialist that finds nothing
-/// was clearly called for.
-pub fn cued(text: &Text) -> Route {
-    let mut r = Route::default();
-    for h in cues().lexicon.find(text) {
-        r.0 |= h.value.0;
-    }
-    r
+/// The cue phrases of the message that belong to one specialist alone, with their byte ranges
+/// of `Text::norm` (a phrase shared by several, such as "extend" for the budget and the
+/// schedule, and the character rules for digits, currency signs, capitals and unknown words are
+/// left out). Where such a specialist finds nothing, it was called for and may have fallen short.
+pub fn cued(text: &Text) -> Vec<(Specialist, usize, usize)> {
+    let hits = cues().lexicon.find(text).into_iter().filter(|h| h.value.0.count_ones() == 1);
+    hits.filter_map(|h| h.value.specialists().next().map(|s| (s, h.start, h.end))).collect()
 }
 
 /// Which specialists a message needs.
@@ -210,10 +208,15 @@ mod tests {
 
     #[test]
     fn vocabulary_cues_are_told_from_character_rules() {
-        let cued = |s: &str| cued(&Text::new(s)).specialists().collect::<Vec<_>>();
+        let cued = |s: &str| {
+            let mut r: Vec<Specialist> = cued(&Text::new(s)).into_iter().map(|c| c.0).collect();
+            r.dedup();
+            r
+        };
         assert_eq!(cued("no video"), vec![Formats]);
         assert!(cued("Zzyzx 42").is_empty(), "digits and capitals are no vocabulary");
         assert!(cued("grow awareness").contains(&Goal));
+        assert!(!cued("extend it").contains(&Budget), "a cue shared with the schedule");
     }
 
     #[test]
