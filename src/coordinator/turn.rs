@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::record::{is_undo, Record};
 use super::{CoordError, Event, Shared, Turn};
-use crate::brain::{validate, Response};
+use crate::brain::Response;
 use crate::conversation::Conversation;
 use crate::understand::{router, Text};
 
@@ -23,7 +23,7 @@ pub(super) async fn message_turn(
     key: Option<&str>,
     events: Option<&mpsc::Sender<Event>>,
 ) -> Result<Turn, CoordError> {
-    // `turn` validates the message; "undo" is a valid one.
+    // The message was parsed at the edge (`Message`); "undo" is a valid one.
     let before = record.conversation.clone();
     let response = if is_undo(text) {
         if let Some(prev) = record.undo.pop() {
@@ -46,7 +46,6 @@ pub(super) async fn turn(
     message: &str,
     events: Option<&mpsc::Sender<Event>>,
 ) -> Result<Response, CoordError> {
-    validate(message)?;
     // One brain for the whole turn: a data reload mid-turn does not mix old and new.
     let brain = shared.brain.current();
     let text = Text::new(message);

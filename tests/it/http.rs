@@ -110,6 +110,40 @@ fn events(body: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// "Today" is the coordinator's: a request without a reference date gets the configured one,
+/// on both routes, and one that gives its own keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_today_uses_the_coordinators_clock() {
+    let day = chrono::NaiveDate::from_ymd_opt(2031, 2, 27).unwrap();
+    let coord = coordinator::Config { today: Some(day), ..Default::default() };
+    let s = Server::start(Arc::new(MemoryStore::default()), http::Config::default(), coord).await;
+    let c = client();
+    for (text, start) in
+        [("reach in Spain, €8k, 3 weeks", "2031-02-28"), ("awareness in Italy, €3k, 10 days", "2031-02-28")]
+    {
+        let (status, v) = post_json(&c, &format!("{}/v1/plans", s.base), json!({"text": text})).await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["brief"]["schedule"]["start"], start, "{text}");
+    }
+    let (_, v) = post_json(
+        &c,
+        &format!("{}/v1/plans", s.base),
+        json!({"text": "reach in Spain, €8k, 2 weeks", "today": "2030-06-01"}),
+    )
+    .await;
+    assert_eq!(v["brief"]["schedule"]["start"], "2030-06-02", "a given date wins");
+    let (status, created) = post_json(&c, &format!("{}/v1/conversations", s.base), json!({})).await;
+    assert_eq!(status, 201);
+    let id = created["id"].as_str().unwrap().to_string();
+    let (_, v) = post_json(
+        &c,
+        &format!("{}/v1/conversations/{id}/messages", s.base),
+        json!({"text": "clicks in France, €2k, 5 weeks"}),
+    )
+    .await;
+    assert_eq!(v["brief"]["schedule"]["start"], "2031-02-28");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_shot_plans_as_json_and_as_a_stream() {
     let s = Server::default().await;
