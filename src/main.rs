@@ -247,7 +247,13 @@ fn main() -> ExitCode {
                 Ok(b) => b,
                 Err(e) => return fail(e),
             };
-            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            // `--jsonl` plans many requests at once, on every core; one brief needs one thread.
+            let runtime = if jsonl {
+                tokio::runtime::Builder::new_multi_thread().enable_all().build()
+            } else {
+                tokio::runtime::Builder::new_current_thread().enable_all().build()
+            };
+            let runtime = match runtime {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
@@ -296,8 +302,8 @@ async fn plan(
         Err(e) => return fail(e),
     };
     if jsonl {
-        let stdin = std::io::stdin();
-        return match cli::run_jsonl(&coordinator, stdin.lock(), std::io::stdout().lock(), today).await {
+        let stdin = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
+        return match cli::run_jsonl(&coordinator, stdin, std::io::stdout().lock(), today).await {
             Ok((_, 0)) => ExitCode::SUCCESS,
             Ok((ok, failed)) => {
                 eprintln!("adsai: {failed} of {} requests failed (see their error objects)", ok + failed);
