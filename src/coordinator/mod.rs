@@ -19,6 +19,7 @@ mod cache;
 mod fault;
 mod persist;
 mod record;
+mod specialists;
 mod turn;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
