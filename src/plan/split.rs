@@ -37,7 +37,7 @@ fn marginal(c: &Candidate, room: Room, x: f64, objective: Objective) -> f64 {
 
 /// Splits `total` over the chosen ad sets. Budgets are in cents and sum to `total` exactly.
 pub fn split(
-    chosen: &[Candidate],
+    chosen: &[&Candidate],
     rooms: &[Room],
     total: f64,
     brief: &Brief,
@@ -83,7 +83,7 @@ pub fn split(
             if x[i] + step > rooms[i].capacity {
                 continue;
             }
-            let m = marginal(&chosen[i], rooms[i], x[i] + step, objective);
+            let m = marginal(chosen[i], rooms[i], x[i] + step, objective);
             if best.is_none_or(|(_, b)| m < b) {
                 best = Some((i, m));
             }
