@@ -113,6 +113,12 @@ impl Conversation {
     /// Merges one message's findings into the brief.
     pub fn apply(&mut self, findings: &Findings) {
         self.not_understood = findings.not_understood.clone();
+        // The model's notes concern one message: a failure is not carried over, and what the
+        // model read of the audience goes when a later message changes the audience.
+        self.forget("model.");
+        if findings.audience.as_ref().is_some_and(|a| *a != crate::understand::audience::AudienceFinding::default()) {
+            self.notes.retain(|n| n.field != "audience");
+        }
         // Audience first: the budget's currency follows the (new) target countries.
         if let Some(a) = &findings.audience {
             self.apply_audience(a);
@@ -138,6 +144,9 @@ impl Conversation {
         }
         if findings.failed.is_empty() {
             self.forget("specialist.");
+        }
+        for n in &findings.notes {
+            self.note(&n.field, n.code, n.message.clone());
         }
         self.nothing_yet = !findings.found_anything() && findings.failed.is_empty() && self.brief == Brief::default();
     }

@@ -15,10 +15,12 @@
 
 mod actor;
 mod cache;
+mod consult;
 #[cfg(any(test, feature = "testing"))]
 mod fault;
 mod persist;
 mod record;
+mod scenario;
 mod specialists;
 mod turn;
 
@@ -34,6 +36,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::brain::{Brain, InputError, Response};
 use crate::data::SharedBrain;
+use crate::message::{IntoMessage, Message};
 use crate::store::{ConversationStore, StoreError};
 use crate::telemetry::Metrics;
 use crate::understand::Specialist;
@@ -55,6 +58,12 @@ pub struct Config {
     pub max_conversations: usize,
     /// How often the sweeper looks for idle conversations.
     pub sweep_every: Duration,
+    /// The model-backed specialists, when `[model] mode` is `fallback` or `always` (`None`: the
+    /// model is off and nothing leaves the machine).
+    pub model: Option<crate::model::ModelClient>,
+    /// The reference date every surface uses when a request gives none ([`Coordinator::today`]):
+    /// `None` is the local calendar day; tests and reproducible runs fix it.
+    pub today: Option<NaiveDate>,
     /// Faults to inject (tests only).
     #[cfg(any(test, feature = "testing"))]
     pub fault: Option<FaultHook>,
@@ -67,6 +76,8 @@ impl Default for Config {
             ttl: Duration::from_secs(14 * 24 * 3600),
             max_conversations: 100_000,
             sweep_every: Duration::from_secs(60),
+            model: None,
+            today: None,
             #[cfg(any(test, feature = "testing"))]
             fault: None,
         }
@@ -75,11 +86,12 @@ impl Default for Config {
 
 impl Config {
     /// How long a turn may hold its conversation's lock in a shared store before renewing it:
-    /// the turn's own time limit (specialists, then two store calls) plus a margin. It is renewed
-    /// while the turn runs, so it only matters when a replica dies mid-turn or Redis restarts —
-    /// then it blocks the conversation for seconds, not a minute.
+    /// the turn's own time limit (specialists, the model, then two store calls) plus a margin.
+    /// It is renewed while the turn runs, so it only matters when a replica dies mid-turn or
+    /// Redis restarts — then it blocks the conversation for seconds, not a minute.
     pub fn lock_lease(&self) -> Duration {
-        self.specialist_timeout + STORE_TIMEOUT * 2 + Duration::from_secs(1)
+        let model = self.model.as_ref().map_or(Duration::ZERO, |m| m.config().timeout);
+        self.specialist_timeout + model + STORE_TIMEOUT * 2 + Duration::from_secs(1)
     }
 }
 
@@ -174,7 +186,7 @@ pub struct View {
 type Reply = oneshot::Sender<Result<Answer, CoordError>>;
 
 struct Job {
-    text: String,
+    text: Message,
     /// The client's idempotency key, if any.
     key: Option<String>,
     events: Option<mpsc::Sender<Event>>,
@@ -200,7 +212,7 @@ enum Command {
     /// Messages of a conversation that is kept nowhere (`plan --jsonl`).
     Ephemeral {
         today: NaiveDate,
-        messages: Vec<String>,
+        messages: Vec<Message>,
         reply: oneshot::Sender<Result<Response, (usize, CoordError)>>,
     },
     /// Whether a conversation is in memory: (a turn has it, its record when idle).
@@ -275,6 +287,12 @@ impl Coordinator {
         Ok(Coordinator { tx, shared })
     }
 
+    /// "Today" for a request that gives no reference date: decided here, once, for every
+    /// surface (the configured date, else the local calendar day).
+    pub fn today(&self) -> NaiveDate {
+        self.shared.config.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
     /// The brain in use now.
     pub fn brain(&self) -> Brain {
         self.shared.brain.current()
@@ -330,7 +348,7 @@ impl Coordinator {
     pub async fn message(
         &self,
         id: &str,
-        text: &str,
+        text: impl IntoMessage,
         create: Option<NaiveDate>,
         events: Option<mpsc::Sender<Event>>,
     ) -> Result<Turn, CoordError> {
@@ -344,12 +362,12 @@ impl Coordinator {
     pub async fn message_once(
         &self,
         id: &str,
-        text: &str,
+        text: impl IntoMessage,
         key: Option<&str>,
         events: Option<mpsc::Sender<Event>>,
     ) -> Result<Answer, CoordError> {
         let (reply, rx) = oneshot::channel();
-        let job = Job { text: text.to_string(), key: key.map(str::to_string), events, reply };
+        let job = Job { text: text.into_message()?, key: key.map(str::to_string), events, reply };
         self.send(Command::Message { id: id.to_string(), create: None, job }).await?;
         rx.await.map_err(|_| CoordError::Closed)?
     }
@@ -359,12 +377,12 @@ impl Coordinator {
     pub async fn submit(
         &self,
         id: &str,
-        text: &str,
+        text: impl IntoMessage,
         create: Option<NaiveDate>,
         events: Option<mpsc::Sender<Event>>,
     ) -> Result<oneshot::Receiver<Result<Turn, CoordError>>, CoordError> {
         let (reply, rx) = oneshot::channel();
-        let job = Job { text: text.to_string(), key: None, events, reply };
+        let job = Job { text: text.into_message()?, key: None, events, reply };
         self.send(Command::Message { id: id.to_string(), create, job }).await?;
         let (out, out_rx) = oneshot::channel();
         tokio::spawn(async move {
@@ -378,12 +396,12 @@ impl Coordinator {
     /// Plans a single message with no conversation kept.
     pub async fn one_shot(
         &self,
-        text: &str,
+        text: impl IntoMessage,
         today: NaiveDate,
         events: Option<mpsc::Sender<Event>>,
     ) -> Result<Turn, CoordError> {
         let (reply, rx) = oneshot::channel();
-        let job = Job { text: text.to_string(), key: None, events, reply };
+        let job = Job { text: text.into_message()?, key: None, events, reply };
         self.send(Command::OneShot { today, job }).await?;
         rx.await.map_err(|_| CoordError::Closed)?.and_then(fresh)
     }
@@ -392,10 +410,20 @@ impl Coordinator {
     /// and returns the response after the last one, or the index of the message that failed.
     /// The same turns as [`Coordinator::message`] ("undo" included), for answers nothing will
     /// follow up on (`plan --jsonl`, `plan "…" "…"`).
-    pub async fn ephemeral(&self, messages: Vec<String>, today: NaiveDate) -> Result<Response, (usize, CoordError)> {
+    pub async fn ephemeral(
+        &self,
+        messages: Vec<impl IntoMessage>,
+        today: NaiveDate,
+    ) -> Result<Response, (usize, CoordError)> {
         if messages.is_empty() {
             return Err((0, CoordError::Input(InputError::Empty)));
         }
+        // Every text is checked before any is planned: a bad one fails the request with its index.
+        let messages = messages
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| m.into_message().map_err(|e| (i, CoordError::Input(e))))
+            .collect::<Result<Vec<Message>, _>>()?;
         let (reply, rx) = oneshot::channel();
         self.send(Command::Ephemeral { today, messages, reply }).await.map_err(|e| (0, e))?;
         rx.await.map_err(|_| (0, CoordError::Closed))?
@@ -460,8 +488,12 @@ impl Coordinator {
         };
         let r = record.ok_or_else(|| CoordError::NotFound(id.to_string()))?;
         let brain = self.shared.brain.current();
-        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| brain.plan(&r.conversation)))
-            .map_err(|_| CoordError::Internal)?;
+        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut response = brain.plan(&r.conversation);
+            scenario::attach(&brain, &r, &mut response, &[]);
+            response
+        }))
+        .map_err(|_| CoordError::Internal)?;
         Ok(View { id: r.id.clone(), today: r.conversation.today, response, messages: r.messages })
     }
 }

@@ -1,6 +1,7 @@
 //! One turn: route the message, run the chosen specialists concurrently ([`super::specialists`]:
 //! futures joined in this task, each with a time limit; one that fails, times out or panics
 //! becomes a warning and the others' findings are kept), then merge their findings and plan.
+//! With a model configured, [`super::consult`] then asks it for the parts that need it.
 //! Progress events (each specialist's finding as it completes) go to an optional channel for
 //! streaming surfaces.
 
@@ -10,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::record::{is_undo, Record};
 use super::{CoordError, Event, Shared, Turn};
-use crate::brain::{validate, Response};
+use crate::brain::Response;
 use crate::conversation::Conversation;
 use crate::understand::{router, Text};
 
@@ -22,7 +23,7 @@ pub(super) async fn message_turn(
     key: Option<&str>,
     events: Option<&mpsc::Sender<Event>>,
 ) -> Result<Turn, CoordError> {
-    // `turn` validates the message; "undo" is a valid one.
+    // The message was parsed at the edge (`Message`); "undo" is a valid one.
     let before = record.conversation.clone();
     let response = if is_undo(text) {
         if let Some(prev) = record.undo.pop() {
@@ -45,13 +46,13 @@ pub(super) async fn turn(
     message: &str,
     events: Option<&mpsc::Sender<Event>>,
 ) -> Result<Response, CoordError> {
-    validate(message)?;
     // One brain for the whole turn: a data reload mid-turn does not mix old and new.
     let brain = shared.brain.current();
     let text = Text::new(message);
     let route = router::route(&text);
     let mut findings = super::specialists::dispatch(shared, route, &text, message, conv.today, events).await;
     findings.account(&text);
+    super::consult::consult(shared, &brain, conv, &text, message, &mut findings).await;
     #[cfg(any(test, feature = "testing"))]
     super::fault::while_merging(shared, route.specialists(), message);
     Ok(brain.merge_and_plan(conv, &findings))

@@ -8,12 +8,14 @@ mod exports;
 mod faults;
 mod http;
 mod model;
+mod model_plans;
 mod model_standin;
 mod plan;
 mod props;
 mod readme;
 mod redis;
 mod replicas;
+mod scenarios;
 
 mod slack;
 mod slack_blocks;

@@ -20,7 +20,6 @@ mod reply;
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use dashmap::DashMap;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
@@ -73,11 +72,6 @@ struct Target {
     team: String,
     channel: String,
     thread_ts: Option<String>,
-}
-
-/// The reference date of a new turn (the local calendar day).
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 impl SlackBot {

@@ -12,8 +12,9 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::events::{conversation_id, decline, error_notice};
-use super::{content, today, App, Target};
+use super::{content, App, Target};
 use crate::coordinator::{CoordError, Event};
+use crate::message::{InputError, Message};
 use crate::surface::slack::blocks::{self, Actions};
 
 impl App {
@@ -26,16 +27,20 @@ impl App {
             }
             return;
         }
-        if text.is_empty() {
-            self.post(&target, &blocks::usage(&self.bot_user), None).await;
-            return;
+        match Message::parse(text) {
+            Ok(message) => self.turn(target, message, self.coordinator.today()).await,
+            Err(InputError::Empty) => {
+                self.post(&target, &blocks::usage(&self.bot_user), None).await;
+            }
+            Err(e) => {
+                self.post(&target, &error_notice(&e.into(), &self.bot_user), None).await;
+            }
         }
-        self.turn(target, text, today()).await;
     }
 
     /// Runs a turn and replies: one post of the plan when it is ready within
     /// `first_reply_wait`, else a progress reply that the plan replaces.
-    async fn turn(&self, target: Target, text: String, day: NaiveDate) {
+    async fn turn(&self, target: Target, text: Message, day: NaiveDate) {
         let (tx, mut rx) = mpsc::channel::<Event>(32);
         // A follow-up is queued in its conversation before anything is posted: posting may wait
         // (pacing, 429s), and the next follow-up must not overtake this one.
@@ -140,8 +145,12 @@ impl App {
     /// `/adsai <brief>`: a one-shot plan sent privately to the `response_url`, with a button
     /// that posts it to the channel.
     pub(super) async fn quick_plan(&self, text: String, response_url: SlackResponseUrl) {
-        let day = today();
-        let rendered = match self.coordinator.one_shot(&text, day, None).await {
+        let day = self.coordinator.today();
+        let outcome = match Message::parse(text.as_str()) {
+            Ok(message) => self.coordinator.one_shot(message, day, None).await,
+            Err(e) => Err(e.into()),
+        };
+        let rendered = match outcome {
             Ok(turn) => {
                 let value = json!({"today": day.to_string(), "text": text}).to_string();
                 blocks::plan(&turn.response, &[], &Actions::Preview { value })
@@ -162,9 +171,11 @@ impl App {
         value: &str,
         response_url: Option<&SlackResponseUrl>,
     ) {
-        let parsed: Option<(NaiveDate, String)> = serde_json::from_str::<Value>(value).ok().and_then(|v| {
+        // The button carries what the preview was planned from; a text that is no message
+        // (it was one when the preview was made) is dropped like a malformed value.
+        let parsed: Option<(NaiveDate, Message)> = serde_json::from_str::<Value>(value).ok().and_then(|v| {
             let day = v.get("today")?.as_str()?.parse().ok()?;
-            Some((day, v.get("text")?.as_str()?.to_string()))
+            Some((day, Message::parse(v.get("text")?.as_str()?).ok()?))
         });
         let Some((day, text)) = parsed else { return };
         let target = Target { team: team.to_string(), channel: channel.to_string(), thread_ts: None };
