@@ -149,7 +149,12 @@ fn run_job(settings: Settings, job: Job) -> Result<ExitCode, AppError> {
         Job::Plan(job) => {
             settings.validate(markets)?;
             let brain = load_brain(&settings)?;
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            // `--jsonl` plans many requests at once, on every core; one brief needs one thread.
+            let runtime = if job.jsonl {
+                tokio::runtime::Builder::new_multi_thread().enable_all().build()?
+            } else {
+                tokio::runtime::Builder::new_current_thread().enable_all().build()?
+            };
             runtime.block_on(plan(brain, &settings, job))
         }
         Job::Serve => {
@@ -227,8 +232,8 @@ async fn plan(brain: Brain, settings: &Settings, job: PlanJob) -> Result<ExitCod
     let coordinator = Coordinator::start(brain, store, config, Arc::new(Metrics::default()), shutdown.clone())?;
     let today = coordinator.today();
     if job.jsonl {
-        let stdin = std::io::stdin();
-        return match cli::run_jsonl(&coordinator, stdin.lock(), std::io::stdout().lock(), today).await? {
+        let stdin = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
+        return match cli::run_jsonl(&coordinator, stdin, std::io::stdout().lock(), today).await? {
             (_, 0) => Ok(ExitCode::SUCCESS),
             (ok, failed) => {
                 eprintln!("adsai: {failed} of {} requests failed (see their error objects)", ok + failed);

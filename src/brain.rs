@@ -168,13 +168,14 @@ impl Brain {
             nothing || a.locations.is_empty() && report.warnings.iter().any(|w| w.code == WarningCode::UnknownLocation);
         let no_market =
             named_unknown || (!a.locations.is_empty() && !a.countries().iter().any(|c| self.markets.is_market(c)));
-        let planned = if named_unknown {
+        let prepared = if named_unknown {
             let settings = PlannerSettings { default_country: String::new(), ..self.settings.clone() };
             report.assumptions.retain(|x| x.field != "audience.locations");
-            planner::plan(&conv.brief, &self.index, &self.markets, &settings, conv.today)
+            planner::prepare(&conv.brief, &self.index, &self.markets, &settings, conv.today)
         } else {
-            planner::plan(&conv.brief, &self.index, &self.markets, &self.settings, conv.today)
+            planner::prepare(&conv.brief, &self.index, &self.markets, &self.settings, conv.today)
         };
+        let planned = prepared.at(&conv.brief, &self.markets, None);
         if nothing {
             report.questions.retain(|q| q.field == "brief");
         } else if no_market && !report.questions.iter().any(|q| q.field == "audience.locations") {
@@ -183,8 +184,8 @@ impl Brain {
                 message: "Which countries, regions or cities should this run in?".into(),
             });
         }
-        let (curve, curve_note) =
-            curve::build(&conv.brief, &planned, &self.index, &self.markets, &self.settings, conv.today);
+        // The curve re-splits the plan's own candidates at other budgets.
+        let (curve, curve_note) = curve::build(&conv.brief, &planned, &prepared, &self.markets);
         let mut assumptions = report.assumptions;
         assumptions.extend(planned.assumptions);
         if nothing {
