@@ -147,7 +147,7 @@ pub(crate) fn rows(response: &Response) -> (Vec<Row>, Row) {
             frequency: a.forecast.frequency.mid,
             cpm: a.forecast.cpm.mid,
             clicks: a.forecast.clicks.mid,
-            kpi: a.forecast.kpi.metric.clone(),
+            kpi: a.forecast.kpi.metric.to_string(),
             kpi_count: a.forecast.kpi.count.mid,
             cost_per_kpi: a.forecast.kpi.cost_per.mid,
             evidence: format!(
@@ -170,7 +170,7 @@ pub(crate) fn rows(response: &Response) -> (Vec<Row>, Row) {
         frequency: f.frequency.mid,
         cpm: f.cpm.mid,
         clicks: f.clicks.mid,
-        kpi: f.kpi.metric.clone(),
+        kpi: f.kpi.metric.to_string(),
         kpi_count: f.kpi.count.mid,
         cost_per_kpi: f.kpi.cost_per.mid,
         evidence: String::new(),

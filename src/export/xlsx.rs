@@ -187,7 +187,7 @@ fn curve_sheet(ws: &mut Worksheet, r: &Response, f: &Formats) -> Result<(), Xlsx
             ws.write_number_with_format(n, col as u16 + 1, v.round(), &f.count)?;
         }
         ws.write_number_with_format(n, 5, p.frequency, &f.ratio)?;
-        ws.write_string(n, 6, &p.kpi.metric)?;
+        ws.write_string(n, 6, p.kpi.metric.as_str())?;
         ws.write_number_with_format(n, 7, p.kpi.mid.round(), &f.count)?;
     }
     if let Some(note) = &r.plan.curve_note {

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::planner::{self, Planned, Prepared};
-use super::{PlanForecast, Range};
+use super::{Metric, PlanForecast, Range};
 use crate::brief::Brief;
 use crate::markets::Markets;
 
@@ -24,7 +24,7 @@ const DEAR: f64 = 2.0;
 /// The objective's KPI at one point of the curve.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CurveKpi {
-    pub metric: String,
+    pub metric: Metric,
     pub mid: f64,
 }
 
@@ -45,7 +45,7 @@ impl CurvePoint {
             impressions: f.impressions,
             reach: f.reach,
             frequency: f.frequency.mid,
-            kpi: CurveKpi { metric: f.kpi.metric.clone(), mid: f.kpi.count.mid },
+            kpi: CurveKpi { metric: f.kpi.metric, mid: f.kpi.count.mid },
         }
     }
 }

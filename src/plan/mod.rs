@@ -14,6 +14,7 @@ pub mod forecast;
 pub mod history;
 pub mod index;
 pub mod learn;
+pub mod metric;
 pub mod planner;
 pub mod pricing;
 pub mod reach;
@@ -21,6 +22,7 @@ pub mod rules;
 pub mod split;
 /// The old name of [`crate::datagen`], kept for callers.
 pub use crate::datagen as synth;
+pub use metric::Metric;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -40,8 +42,8 @@ pub struct Range {
 /// The objective's KPI: how many, and what each costs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct KpiForecast {
-    /// What is counted: "reach", "impressions", "clicks", "completed_views", "streams", "installs", "leads", "conversions".
-    pub metric: String,
+    /// What is counted.
+    pub metric: Metric,
     pub count: Range,
     /// Cost per KPI in the plan's currency (low = best case).
     pub cost_per: Range,
@@ -165,6 +167,14 @@ pub struct PlanForecast {
     /// frequency cap (like Spotify's recommended budget), in the plan's currency.
     #[serde(default)]
     pub max_budget: f64,
+}
+
+impl PlanForecast {
+    /// What reaching 1,000 people costs with `budget` (the plan's total): `None` when the
+    /// forecast reaches nobody.
+    pub fn cost_per_thousand_reached(&self, budget: f64) -> Option<f64> {
+        (self.reach.mid > 0.0).then(|| budget / self.reach.mid * 1000.0)
+    }
 }
 
 /// The budget the plan spends: the brief's, or a recommendation.

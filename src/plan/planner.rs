@@ -115,7 +115,7 @@ pub fn ad_set_count(eur: f64) -> usize {
 }
 
 /// The KPI counted for an objective (the machine id; `rules::kpi` has the label).
-pub fn kpi_metric(o: Objective) -> String {
+pub fn kpi_metric(o: Objective) -> super::Metric {
     rules::kpi(o).metric
 }
 

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::Metric;
 use crate::brief::{Audience, Brief, Format, Objective, Placement, Platform, Warning, WarningCode};
 use crate::understand::lexicon::tsv_rows;
 
@@ -137,7 +138,7 @@ pub fn fit_to_placement(t: &mut Audience, placement: Placement) -> Vec<&'static 
 /// How an objective is described and bought.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KpiInfo {
-    pub metric: String,
+    pub metric: Metric,
     pub label: String,
     pub cost_label: String,
     pub bid_strategy: String,
@@ -148,9 +149,12 @@ fn kpis() -> &'static HashMap<String, KpiInfo> {
     K.get_or_init(|| {
         tsv_rows(KPIS)
             .filter(|r| r.len() >= 5)
-            .map(|r| {
+            // A row whose metric is not one the plan's JSON knows is left out (a test checks
+            // that every objective has a row).
+            .filter_map(|r| Some((r.clone(), r[1].parse::<Metric>().ok()?)))
+            .map(|(r, metric)| {
                 let info = KpiInfo {
-                    metric: r[1].to_string(),
+                    metric,
                     label: r[2].to_string(),
                     cost_label: r[3].to_string(),
                     bid_strategy: r[4].to_string(),
@@ -164,9 +168,9 @@ fn kpis() -> &'static HashMap<String, KpiInfo> {
 /// The KPI of an objective (`fixtures/plan/kpis.tsv`).
 pub fn kpi(o: Objective) -> KpiInfo {
     kpis().get(o.id()).cloned().unwrap_or_else(|| KpiInfo {
-        metric: o.id().to_lowercase(),
-        label: o.id().to_lowercase().replace('_', " "),
-        cost_label: "cost per result".into(),
+        metric: Metric::Impressions,
+        label: "impressions".into(),
+        cost_label: "CPM".into(),
         bid_strategy: "MAX_BID".into(),
     })
 }
@@ -183,6 +187,8 @@ mod tests {
     #[test]
     fn every_objective_has_labels_and_every_format_a_checklist() {
         for o in Objective::ALL {
+            // A row of its own (not the fallback), with a metric the plan's JSON knows.
+            assert!(kpis().contains_key(o.id()), "{o:?} has no row in kpis.tsv");
             let k = kpi(o);
             assert!(!k.label.contains('_') && !k.label.is_empty(), "{o:?}");
             assert_eq!(k.bid_strategy == "COST_PER_RESULT", o == Objective::Clicks);

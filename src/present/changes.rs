@@ -11,7 +11,7 @@ use super::format::{compact, date, freq, money, unit_cost};
 use super::glance::{formats_label, place_name, who_label};
 use super::labels;
 use crate::brain::Response;
-use crate::plan::Plan;
+use crate::plan::{Metric, Plan};
 
 /// A figure of the plan is reported as changed when it moved by more than this share.
 pub const MOVED: f64 = 0.02;
@@ -43,7 +43,7 @@ pub struct Digest {
     ad_sets: Option<Vec<String>>,
     impressions: Option<f64>,
     cpm: Option<f64>,
-    kpi: Option<(String, f64)>,
+    kpi: Option<(Metric, f64)>,
     kpi_cost: Option<f64>,
 }
 
@@ -81,12 +81,8 @@ impl Digest {
             ad_sets: Some(p.ad_sets.iter().map(|a| a.name.clone()).collect()),
             impressions: f.map(|f| f.impressions.mid),
             cpm: f.map(|f| f.cpm.mid),
-            kpi: f
-                .filter(|f| !matches!(f.kpi.metric.as_str(), "reach" | "impressions"))
-                .map(|f| (f.kpi.metric.clone(), f.kpi.count.mid)),
-            kpi_cost: f
-                .filter(|f| !matches!(f.kpi.metric.as_str(), "reach" | "impressions"))
-                .map(|f| f.kpi.cost_per.mid),
+            kpi: f.filter(|f| !f.kpi.metric.is_delivery()).map(|f| (f.kpi.metric, f.kpi.count.mid)),
+            kpi_cost: f.filter(|f| !f.kpi.metric.is_delivery()).map(|f| f.kpi.cost_per.mid),
         }
     }
 
@@ -194,7 +190,7 @@ fn value(field: &str, v: &Value, currency: &str) -> String {
     }
 }
 
-fn label(field: &str, metric: &str) -> String {
+fn label(field: &str, metric: Metric) -> String {
     if field == "kpi_cost" {
         return format!("Cost per {}", labels::kpi(metric).1);
     }
@@ -219,7 +215,7 @@ fn label(field: &str, metric: &str) -> String {
 /// "Markets: + Austria", "Audience: 18–24 → women 18–24".
 pub fn change_lines(changes: &[Change], plan: &Plan) -> Vec<String> {
     let currency = plan.currency.as_str();
-    let metric = plan.forecast.as_ref().map_or("", |f| f.kpi.metric.as_str());
+    let metric = plan.forecast.as_ref().map(|f| f.kpi.metric).unwrap_or_default();
     // Daily spend follows from the budget and the flight: shown only when neither changed.
     let implied = changes.iter().any(|c| c.field == "budget" || c.field == "days");
     changes

@@ -6,7 +6,7 @@
 
 use crate::brain::Response;
 use crate::brief::{Fix, Format, Objective};
-use crate::plan::{AdSet, Plan, PlanForecast};
+use crate::plan::{AdSet, Metric, Plan, PlanForecast};
 
 use super::format::{compact, cost_range, date, date_span, freq, money, plural, shares, unit_cost, with_range};
 use super::{age_label, budget_label, labels};
@@ -182,7 +182,7 @@ pub fn saturation(p: &Plan, f: &PlanForecast, o: Objective) -> Option<String> {
 /// "≈258k people reached (131k–420k) · 9% of 3M · freq 2.8 · CPM €6.95 · likely to deliver".
 fn buys_line(p: &Plan, f: &PlanForecast) -> String {
     let cur = &p.currency;
-    let metric = f.kpi.metric.as_str();
+    let metric = f.kpi.metric;
     let (what, one) = labels::kpi(metric);
     let share = |reach: f64| {
         if f.audience_size > 0 {
@@ -195,12 +195,12 @@ fn buys_line(p: &Plan, f: &PlanForecast) -> String {
     };
     let mut parts = Vec::new();
     match metric {
-        "reach" => {
+        Metric::Reach => {
             parts.push(format!("≈{} {what}{}", compact(f.reach.mid), range_note(f.reach.mid, &f.reach)));
             parts.push(share(f.reach.mid));
             parts.push(format!("freq {}", freq(f.frequency.mid)));
         }
-        "impressions" => {
+        Metric::Impressions => {
             parts.push(format!(
                 "≈{} {what}{}",
                 compact(f.impressions.mid),
@@ -239,8 +239,8 @@ fn short_name(a: &AdSet, one_market: bool) -> String {
 
 fn kpi_part(a: &AdSet, cur: &str) -> String {
     let f = &a.forecast;
-    match f.kpi.metric.as_str() {
-        "reach" | "impressions" | "" => format!("CPM {}", unit_cost(a.bid_cpm, cur)),
+    match f.kpi.metric {
+        m if m.is_delivery() => format!("CPM {}", unit_cost(a.bid_cpm, cur)),
         m => format!("{} {} at {}", compact(f.kpi.count.mid), labels::kpi(m).0, unit_cost(f.kpi.cost_per.mid, cur)),
     }
 }
@@ -331,8 +331,8 @@ fn details(r: &Response, one_market: bool) -> Details {
         ));
         forecast.push(format!("Clicks {}", with_range(f.clicks.mid, &f.clicks)));
         forecast.push(format!("CPM {} ({})", unit_cost(f.cpm.mid, cur), cost_range(&f.cpm, cur)));
-        if !matches!(f.kpi.metric.as_str(), "reach" | "impressions" | "clicks") {
-            let (what, one) = labels::kpi(&f.kpi.metric);
+        if !f.kpi.metric.is_delivery() && f.kpi.metric != Metric::Clicks {
+            let (what, one) = labels::kpi(f.kpi.metric);
             forecast.push(format!(
                 "{} {} · {} per {one} ({})",
                 capitalised(&what),
@@ -340,8 +340,9 @@ fn details(r: &Response, one_market: bool) -> Details {
                 unit_cost(f.kpi.cost_per.mid, cur),
                 cost_range(&f.kpi.cost_per, cur)
             ));
-        } else if f.kpi.metric == "reach" && f.reach.mid > 0.0 {
-            let per_thousand = p.budget.as_ref().map_or(0.0, |b| b.total) / f.reach.mid * 1000.0;
+        } else if let (Metric::Reach, Some(per_thousand)) =
+            (f.kpi.metric, f.cost_per_thousand_reached(p.budget.as_ref().map_or(0.0, |b| b.total)))
+        {
             forecast.push(format!("{} per 1,000 people reached", unit_cost(per_thousand, cur)));
         }
     }
@@ -376,8 +377,8 @@ fn details(r: &Response, one_market: bool) -> Details {
                     freq(f.frequency.mid)
                 ),
             ];
-            if !matches!(f.kpi.metric.as_str(), "reach" | "impressions" | "") {
-                let (what, one) = labels::kpi(&f.kpi.metric);
+            if !f.kpi.metric.is_delivery() {
+                let (what, one) = labels::kpi(f.kpi.metric);
                 lines.push(format!(
                     "{} {} · {} per {one}",
                     capitalised(&what),

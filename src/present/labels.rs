@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::brief::{Format, Gender, Objective, Placement, Platform};
+use crate::plan::Metric;
 
 const LABELS: &str = include_str!("../../fixtures/present/labels.tsv");
 const LANGUAGES: &str = include_str!("../../fixtures/gazetteer/languages.tsv");
@@ -83,8 +84,9 @@ pub fn objective(o: Objective) -> String {
 }
 
 /// What the KPI counts ("clicks") and one of them ("click"), for "€0.42 per click".
-pub fn kpi(metric: &str) -> (String, String) {
-    get("kpi", metric).map_or_else(|| (words(metric), words(metric)), |(l, e)| (l.clone(), e.clone()))
+pub fn kpi(metric: Metric) -> (String, String) {
+    let id = metric.as_str();
+    get("kpi", id).map_or_else(|| (words(id), words(id)), |(l, e)| (l.clone(), e.clone()))
 }
 
 /// "Spanish" for `es`; an unknown code as it is.
@@ -114,8 +116,8 @@ mod tests {
         assert_eq!(language("de"), "German");
         assert_eq!(gender(Gender::Female), "women");
         assert_eq!(objective(Objective::AppInstalls), "App installs");
-        assert_eq!(kpi("clicks"), ("clicks".to_string(), "click".to_string()));
-        assert_eq!(kpi("installs").1, "install");
+        assert_eq!(kpi(Metric::Clicks), ("clicks".to_string(), "click".to_string()));
+        assert_eq!(kpi(Metric::Installs).1, "install");
         assert_eq!(currency_symbol("EUR"), Some("€"));
         assert_eq!(currency_symbol("SEK"), None);
         assert!(currency_has_cents("EUR") && currency_has_cents("SEK") && !currency_has_cents("JPY"));
@@ -127,7 +129,7 @@ mod tests {
     fn every_objective_and_kpi_has_a_label() {
         for o in Objective::ALL {
             assert!(get("objective", o.id()).is_some(), "{o:?}");
-            assert!(get("kpi", &crate::plan::planner::kpi_metric(o)).is_some(), "{o:?}");
+            assert!(get("kpi", crate::plan::planner::kpi_metric(o).as_str()).is_some(), "{o:?}");
         }
     }
 }

@@ -126,14 +126,14 @@ pub fn table(r: &Response) -> Option<Table> {
     // The objective's KPI when it is not reach or impressions (already shown), and its cost.
     if let Some(f) = forecast(&r.plan) {
         let k = &f.kpi;
-        if !matches!(k.metric.as_str(), "reach" | "impressions") {
-            let what = if k.label.is_empty() { labels::kpi(&k.metric).0 } else { k.label.clone() };
-            let metric = k.metric.clone();
+        if !k.metric.is_delivery() {
+            let what = if k.label.is_empty() { labels::kpi(k.metric).0 } else { k.label.clone() };
+            let metric = k.metric;
             let same = move |p: &Plan| forecast(p).filter(|f| f.kpi.metric == metric);
             rows.push(row(&capitalise(&what), &|p| same(p).map_or("–".into(), |f| compact(f.kpi.count.mid))));
         }
         let cost = if k.cost_label.is_empty() { "Cost per result".to_string() } else { k.cost_label.clone() };
-        let metric = k.metric.clone();
+        let metric = k.metric;
         let same = move |p: &Plan| forecast(p).filter(|f| f.kpi.metric == metric);
         rows.push(row(&cost, &|p| same(p).map_or("–".into(), |f| unit_cost(f.kpi.cost.mid, &p.currency))));
     }
