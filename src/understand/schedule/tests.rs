@@ -467,3 +467,23 @@ fn duckling_style_relative_dates() {
     assert_eq!(start("tomorrow"), None, "needs a start cue");
     assert_eq!(start("the 1st"), Some(d("2013-03-01")));
 }
+
+#[test]
+fn another_periods_start_or_end_is_no_flight() {
+    for msg in [
+        "our financial year ends 30 June",
+        "the lease starts on 1 May",
+        "their school term ends June 20",
+        "my contract ends in March, FY ends March 31",
+    ] {
+        none(msg, "2026-08-23");
+    }
+    // The flight's own end is still read.
+    check(&["reach in Spain, campaign ends 31 March"], "2026-08-23", "2026-08-24", "2027-03-31");
+}
+
+#[test]
+fn a_period_word_before_a_preposition_is_no_other_period() {
+    // "from" is no verb: a flight of a year from the date after it.
+    check(&["a year from 1 March, reach in Spain"], "2026-08-23", "2027-03-01", "2028-02-29");
+}

@@ -83,6 +83,9 @@ pub(super) enum Class {
     PartStart,
     /// "The end of".
     PartEnd,
+    /// Before a start or end verb: another period than the flight ("our fiscal year ends 31
+    /// March", "the lease starts in May").
+    OtherPeriod,
 }
 
 impl Class {
@@ -119,6 +122,7 @@ impl Class {
             "part_late" => Class::PartLate,
             "part_start" => Class::PartStart,
             "part_end" => Class::PartEnd,
+            "other_period" => Class::OtherPeriod,
             _ => return None,
         })
     }
