@@ -10,6 +10,7 @@
 //! CSV, xlsx or a Spotify Ads API–shaped draft; [`model`] asks an optional language model for a
 //! specialist's reading.
 
+pub mod app;
 pub mod brain;
 pub mod brief;
 pub mod conversation;
@@ -17,6 +18,7 @@ pub mod coordinator;
 pub mod data;
 pub mod export;
 pub mod markets;
+pub mod message;
 pub mod model;
 pub mod plan;
 pub mod present;

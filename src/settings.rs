@@ -1,10 +1,13 @@
 //! One settings type, loaded once: defaults → a TOML file (`--config` / `ADSAI_CONFIG`) →
 //! environment (`ADSAI_…`, `SLACK_…`) → command-line flags (applied by `main`). Secrets are
 //! masked whenever settings are printed or logged. Nothing below `main` reads the environment.
+//!
+//! A leaf: it knows none of the parts it configures. `app` turns each section into a part's
+//! own configuration, and each surface converts its own section
+//! (`surface::http::Config::from_settings`, `surface::slack::Config::from_settings`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize, Serializer};
 use thiserror::Error;
@@ -519,44 +522,6 @@ impl Settings {
         toml::to_string_pretty(&value).unwrap_or_else(|e| format!("# cannot render settings: {e}\n"))
     }
 
-    /// The planner's settings.
-    pub fn planner_settings(&self) -> crate::plan::planner::Settings {
-        crate::plan::planner::Settings {
-            reach_frequency_cap: self.planner.frequency_cap,
-            min_ad_sets: self.planner.min_ad_sets,
-            default_country: self.planner.default_market.clone(),
-            privacy_min_advertisers: self.planner.privacy_min_advertisers,
-            ..Default::default()
-        }
-    }
-
-    /// What a data reload must pass.
-    pub fn data_guards(&self) -> crate::data::Guards {
-        crate::data::Guards {
-            max_bad_rows_percent: self.data.max_bad_rows_percent,
-            min_rows_percent: self.data.min_rows_percent,
-        }
-    }
-
-    /// The coordinator's settings.
-    pub fn coordinator_config(&self) -> crate::coordinator::Config {
-        crate::coordinator::Config {
-            specialist_timeout: Duration::from_millis(self.planner.specialist_timeout_ms),
-            ttl: Duration::from_secs(self.conversations.ttl_hours.saturating_mul(3600)),
-            max_conversations: self.conversations.max,
-            ..Default::default()
-        }
-    }
-
-    /// The HTTP surface's settings.
-    pub fn http_config(&self) -> crate::surface::http::Config {
-        crate::surface::http::Config {
-            token: self.http.api_token.as_ref().map(|t| t.expose().to_string()).filter(|t| !t.is_empty()),
-            body_limit: self.http.body_limit_bytes,
-            drain_timeout: Duration::from_secs(self.http.drain_timeout_secs),
-        }
-    }
-
     /// Where conversations are kept: the configured directory, else `$XDG_STATE_HOME/adsai`,
     /// else `~/.local/state/adsai` (`env` reads the environment).
     pub fn state_dir(&self, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
@@ -598,7 +563,6 @@ mod tests {
         assert_eq!(s.planner.frequency_cap, 4.0, "the environment wins over the file");
         assert_eq!(s.conversations.max, 100_000, "default");
         assert_eq!(s.http.api_token.as_ref().unwrap().expose(), "tok-123");
-        assert_eq!(s.planner_settings().default_country, "DE");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -11,7 +11,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::cache::{report, Slot};
 use super::record::Record;
-use super::turn::{message_turn, turn};
+use super::scenario::message_turn;
+use super::turn::turn;
 use super::{Answer, Command, CoordError, Event, Job, Shared, Turn};
 use crate::conversation::Conversation;
 
@@ -53,7 +54,7 @@ pub(super) async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, sh
                 let shared = shared.clone();
                 tokio::spawn(async move {
                     let mut conv = Conversation::new(today);
-                    let result = turn(&shared, &mut conv, &job.text, job.events.as_ref()).await;
+                    let result = turn(&shared, &mut conv, job.text.as_str(), job.events.as_ref()).await;
                     let result = result.map(|response| Turn { response, changes: Vec::new() });
                     if let (Ok(t), Some(tx)) = (&result, &job.events) {
                         let _ = tx.send(Event::Plan(Box::new(t.clone()))).await;
@@ -190,7 +191,7 @@ async fn handle(
         let shared = shared.clone();
         let (text, key, events) = (job.text.clone(), job.key.clone(), job.events.clone());
         tokio::spawn(async move {
-            let r = message_turn(&shared, &mut record, &text, key.as_deref(), events.as_ref()).await;
+            let r = message_turn(&shared, &mut record, text.as_str(), key.as_deref(), events.as_ref()).await;
             (record, r)
         })
     };

@@ -1,7 +1,10 @@
 //! Fault injection for tests (compiled only under `cfg(test)` or the `testing` feature, which
 //! the integration tests turn on through a dev-dependency on this crate): a hook that makes a
-//! specialist wait, spin or panic, or the merge panic, so the time limits and the panic
-//! handling can be tested through the real coordinator.
+//! specialist slow (an async wait, as a specialist awaiting a model would be) or panic, or the
+//! merge panic, so the time limits and the panic handling can be tested through the real
+//! coordinator. Specialists run inline in the turn's task, so a synchronous runaway could not be
+//! cut off: the deterministic ones are bounded by construction (`tests/it/props.rs`), and a slow
+//! specialist is one that awaits.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,10 +15,8 @@ use crate::understand::Specialist;
 /// A fault to inject into a specialist run (tests of the time limit and panic handling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// Wait (asynchronously) before running.
+    /// Wait (asynchronously) before running: a slow specialist.
     Delay(Duration),
-    /// Keep the thread busy (synchronously) before running: a runaway specialist.
-    Busy(Duration),
     Panic,
     /// Panic after the specialists, while merging and planning (outside their tasks).
     PanicWhileMerging,
@@ -29,17 +30,12 @@ pub(super) fn lookup(shared: &Shared, s: Specialist, message: &str) -> Option<Fa
     shared.config.fault.as_ref().and_then(|f| f(s, message))
 }
 
-/// Applies a fault before a specialist runs (in its task): waits or panics; returns how long
-/// the run should then keep its thread busy.
-pub(super) async fn before_run(fault: Option<Fault>, s: Specialist) -> Option<Duration> {
+/// Applies a fault before a specialist runs (inside its future): waits or panics.
+pub(super) async fn before_run(fault: Option<Fault>, s: Specialist) {
     match fault {
-        Some(Fault::Delay(d)) => {
-            tokio::time::sleep(d).await;
-            None
-        }
+        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::Panic) => panic!("injected fault in the {} specialist", s.name()),
-        Some(Fault::Busy(d)) => Some(d),
-        Some(Fault::PanicWhileMerging) | None => None,
+        Some(Fault::PanicWhileMerging) | None => {}
     }
 }
 

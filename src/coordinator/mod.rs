@@ -19,6 +19,8 @@ mod cache;
 mod fault;
 mod persist;
 mod record;
+mod scenario;
+mod specialists;
 mod turn;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -33,6 +35,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::brain::{Brain, InputError, Response};
 use crate::data::SharedBrain;
+use crate::message::{IntoMessage, Message};
 use crate::store::{ConversationStore, StoreError};
 use crate::telemetry::Metrics;
 use crate::understand::Specialist;
@@ -54,6 +57,9 @@ pub struct Config {
     pub max_conversations: usize,
     /// How often the sweeper looks for idle conversations.
     pub sweep_every: Duration,
+    /// The reference date every surface uses when a request gives none ([`Coordinator::today`]):
+    /// `None` is the local calendar day; tests and reproducible runs fix it.
+    pub today: Option<NaiveDate>,
     /// Faults to inject (tests only).
     #[cfg(any(test, feature = "testing"))]
     pub fault: Option<FaultHook>,
@@ -66,6 +72,7 @@ impl Default for Config {
             ttl: Duration::from_secs(14 * 24 * 3600),
             max_conversations: 100_000,
             sweep_every: Duration::from_secs(60),
+            today: None,
             #[cfg(any(test, feature = "testing"))]
             fault: None,
         }
@@ -173,7 +180,7 @@ pub struct View {
 type Reply = oneshot::Sender<Result<Answer, CoordError>>;
 
 struct Job {
-    text: String,
+    text: Message,
     /// The client's idempotency key, if any.
     key: Option<String>,
     events: Option<mpsc::Sender<Event>>,
@@ -268,6 +275,12 @@ impl Coordinator {
         Ok(Coordinator { tx, shared })
     }
 
+    /// "Today" for a request that gives no reference date: decided here, once, for every
+    /// surface (the configured date, else the local calendar day).
+    pub fn today(&self) -> NaiveDate {
+        self.shared.config.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
     /// The brain in use now.
     pub fn brain(&self) -> Brain {
         self.shared.brain.current()
@@ -323,7 +336,7 @@ impl Coordinator {
     pub async fn message(
         &self,
         id: &str,
-        text: &str,
+        text: impl IntoMessage,
         create: Option<NaiveDate>,
         events: Option<mpsc::Sender<Event>>,
     ) -> Result<Turn, CoordError> {
@@ -337,12 +350,12 @@ impl Coordinator {
     pub async fn message_once(
         &self,
         id: &str,
-        text: &str,
+        text: impl IntoMessage,
         key: Option<&str>,
         events: Option<mpsc::Sender<Event>>,
     ) -> Result<Answer, CoordError> {
         let (reply, rx) = oneshot::channel();
-        let job = Job { text: text.to_string(), key: key.map(str::to_string), events, reply };
+        let job = Job { text: text.into_message()?, key: key.map(str::to_string), events, reply };
         self.send(Command::Message { id: id.to_string(), create: None, job }).await?;
         rx.await.map_err(|_| CoordError::Closed)?
     }
@@ -352,12 +365,12 @@ impl Coordinator {
     pub async fn submit(
         &self,
         id: &str,
-        text: &str,
+        text: impl IntoMessage,
         create: Option<NaiveDate>,
         events: Option<mpsc::Sender<Event>>,
     ) -> Result<oneshot::Receiver<Result<Turn, CoordError>>, CoordError> {
         let (reply, rx) = oneshot::channel();
-        let job = Job { text: text.to_string(), key: None, events, reply };
+        let job = Job { text: text.into_message()?, key: None, events, reply };
         self.send(Command::Message { id: id.to_string(), create, job }).await?;
         let (out, out_rx) = oneshot::channel();
         tokio::spawn(async move {
@@ -371,12 +384,12 @@ impl Coordinator {
     /// Plans a single message with no conversation kept.
     pub async fn one_shot(
         &self,
-        text: &str,
+        text: impl IntoMessage,
         today: NaiveDate,
         events: Option<mpsc::Sender<Event>>,
     ) -> Result<Turn, CoordError> {
         let (reply, rx) = oneshot::channel();
-        let job = Job { text: text.to_string(), key: None, events, reply };
+        let job = Job { text: text.into_message()?, key: None, events, reply };
         self.send(Command::OneShot { today, job }).await?;
         rx.await.map_err(|_| CoordError::Closed)?.and_then(fresh)
     }
@@ -440,8 +453,12 @@ impl Coordinator {
         };
         let r = record.ok_or_else(|| CoordError::NotFound(id.to_string()))?;
         let brain = self.shared.brain.current();
-        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| brain.plan(&r.conversation)))
-            .map_err(|_| CoordError::Internal)?;
+        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut response = brain.plan(&r.conversation);
+            scenario::attach(&brain, &r, &mut response, &[]);
+            response
+        }))
+        .map_err(|_| CoordError::Internal)?;
         Ok(View { id: r.id.clone(), today: r.conversation.today, response, messages: r.messages })
     }
 }

@@ -64,6 +64,13 @@ pub struct Record {
     /// record, so a retry is recognised whatever happened to its reply.
     #[serde(default)]
     pub(crate) applied: VecDeque<String>,
+    /// Scenarios of the latest comparisons (at most [`super::scenario::KEPT`]), beside the
+    /// brief until one is chosen or the brief changes.
+    #[serde(default)]
+    pub(crate) scenarios: Vec<super::scenario::Kept>,
+    /// Comparisons made so far (which scenarios are the latest).
+    #[serde(default)]
+    pub(crate) comparisons: u64,
 }
 
 impl Record {
@@ -77,6 +84,8 @@ impl Record {
             digest: None,
             created: unix_now(),
             applied: VecDeque::new(),
+            scenarios: Vec::new(),
+            comparisons: 0,
         }
     }
 

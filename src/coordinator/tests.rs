@@ -70,7 +70,7 @@ async fn a_slow_or_crashing_specialist_becomes_a_warning() {
     let fault: FaultHook = Arc::new(|s, text| match (s, text.contains("SLOW"), text.contains("CRASH")) {
         (Specialist::Budget, true, _) => Some(Fault::Delay(Duration::from_secs(5))),
         (Specialist::Goal, _, true) => Some(Fault::Panic),
-        (Specialist::Schedule, _, _) if text.contains("STUCK") => Some(Fault::Busy(Duration::from_secs(2))),
+        (Specialist::Schedule, _, _) if text.contains("STUCK") => Some(Fault::Delay(Duration::from_secs(2))),
         _ => None,
     });
     let (c, _) =
@@ -83,12 +83,36 @@ async fn a_slow_or_crashing_specialist_becomes_a_warning() {
     assert!(t.response.brief.objective.is_none());
     assert_eq!(t.response.brief.budget.as_ref().unwrap().amount, 5000.0);
     assert!(t.response.plan.warnings.iter().any(|w| w.field == "specialist.goal"));
-    // A specialist stuck in synchronous work is cut off by the limit too.
+    // A specialist stuck awaiting (as one asking a model would be) is cut off at the limit, and
+    // the turn does not wait for it.
     let started = std::time::Instant::now();
     let t = c.one_shot("STUCK awareness in Germany, €5k, 30 days", today(), None).await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(1), "the turn did not wait for the stuck specialist");
     assert!(t.response.brief.schedule.days.is_none());
     assert!(t.response.plan.warnings.iter().any(|w| w.field == "specialist.schedule"));
+}
+
+/// Deterministic specialists run inline in the turn's task: with the runtime's only blocking
+/// thread held, plans still come at once (a turn that hopped to the blocking pool would wait).
+#[test]
+fn a_turn_needs_no_blocking_thread() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build().unwrap();
+    rt.block_on(async {
+        let (c, _) = start(Config::default());
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let holder = tokio::task::spawn_blocking(move || held.recv_timeout(Duration::from_secs(10)).is_err());
+        let started = std::time::Instant::now();
+        for text in ["awareness in Germany, €5k, 30 days", "installs in Spain for 25-34s, 3k a week", "make it 8k"] {
+            let t = tokio::time::timeout(Duration::from_secs(5), c.one_shot(text, today(), None))
+                .await
+                .expect("answered without a blocking thread")
+                .expect("planned");
+            assert!(t.response.plan.warnings.iter().all(|w| !w.field.starts_with("specialist.")), "{text}");
+        }
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        let _ = release.send(());
+        assert!(!holder.await.unwrap(), "the blocking thread was held throughout");
+    });
 }
 
 #[tokio::test]

@@ -208,4 +208,19 @@ pub struct Plan {
     /// Where extra budget stops paying: "Past about EUR 12,000 each extra person reached costs …".
     #[serde(default)]
     pub curve_note: Option<String>,
+    /// Alternatives planned beside this plan by a comparison ("compare with €10k"), by option
+    /// number; the brief is unchanged until one is chosen ("use option 2").
+    #[serde(default)]
+    pub scenarios: Vec<Scenario>,
+}
+
+/// One alternative to the current brief and its plan (`plan.scenarios`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// 1, 2 or 3: what "use option N" names; kept while the scenario is kept.
+    pub option: u32,
+    /// What differs from the current brief ("EUR 10,000", "8 weeks", "Audio only").
+    pub label: String,
+    pub brief: crate::brief::Brief,
+    pub plan: Plan,
 }

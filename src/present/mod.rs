@@ -7,6 +7,7 @@ pub mod changes;
 pub mod format;
 pub mod glance;
 pub mod labels;
+pub mod scenarios;
 
 pub use format::{compact, cost_range, date, date_span, money, pct, plural, range, shares, unit_cost};
 

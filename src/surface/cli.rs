@@ -213,6 +213,11 @@ pub fn render_text(r: &Response) -> String {
         out.push(String::new());
         out.extend(attention);
     }
+    if let Some(t) = crate::present::scenarios::table(r) {
+        out.push(String::new());
+        out.push(format!("Side by side (reply \"{}\" to switch):", crate::present::scenarios::CHOOSE_HINT));
+        out.extend(crate::present::scenarios::aligned(&t).lines().map(|l| format!("  {l}")));
+    }
     if !g.ad_sets.is_empty() {
         out.push(String::new());
         out.extend(g.ad_sets.iter().map(|l| format!("  {l}")));

@@ -7,6 +7,7 @@
 
 pub mod audience;
 pub mod budget;
+pub mod compare;
 pub mod formats;
 pub mod gazetteer;
 pub mod goal;

@@ -110,6 +110,40 @@ fn events(body: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// "Today" is the coordinator's: a request without a reference date gets the configured one,
+/// on both routes, and one that gives its own keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_today_uses_the_coordinators_clock() {
+    let day = chrono::NaiveDate::from_ymd_opt(2031, 2, 27).unwrap();
+    let coord = coordinator::Config { today: Some(day), ..Default::default() };
+    let s = Server::start(Arc::new(MemoryStore::default()), http::Config::default(), coord).await;
+    let c = client();
+    for (text, start) in
+        [("reach in Spain, €8k, 3 weeks", "2031-02-28"), ("awareness in Italy, €3k, 10 days", "2031-02-28")]
+    {
+        let (status, v) = post_json(&c, &format!("{}/v1/plans", s.base), json!({"text": text})).await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["brief"]["schedule"]["start"], start, "{text}");
+    }
+    let (_, v) = post_json(
+        &c,
+        &format!("{}/v1/plans", s.base),
+        json!({"text": "reach in Spain, €8k, 2 weeks", "today": "2030-06-01"}),
+    )
+    .await;
+    assert_eq!(v["brief"]["schedule"]["start"], "2030-06-02", "a given date wins");
+    let (status, created) = post_json(&c, &format!("{}/v1/conversations", s.base), json!({})).await;
+    assert_eq!(status, 201);
+    let id = created["id"].as_str().unwrap().to_string();
+    let (_, v) = post_json(
+        &c,
+        &format!("{}/v1/conversations/{id}/messages", s.base),
+        json!({"text": "clicks in France, €2k, 5 weeks"}),
+    )
+    .await;
+    assert_eq!(v["brief"]["schedule"]["start"], "2031-02-28");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_shot_plans_as_json_and_as_a_stream() {
     let s = Server::default().await;
@@ -488,7 +522,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     write_data(&dir, 12_000, 2);
     let mut swapped = false;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_history_rows 12000") && m.contains("adsai_data_reloads_total{result=\"ok\"} 1") {
             swapped = true;
@@ -503,7 +537,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     assert_ne!(evidence(&after), evidence(&before), "new plans use the new index");
     std::fs::write(&files.history, "ad_set_id,campaign_id\nbroken,file\n").unwrap();
     let mut rejected = false;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_data_reloads_total{result=\"rejected\"} 1") {
             assert!(m.contains("adsai_history_rows 12000"), "the old index is kept");
@@ -531,7 +565,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
         std::fs::write(&files.history, text).unwrap();
         let want = format!("adsai_data_reloads_total{{result=\"rejected\"}} {}", n + 2);
         let mut seen = false;
-        for _ in 0..400 {
+        for _ in 0..1200 {
             let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
             if m.contains(&want) {
                 assert!(m.contains("adsai_history_rows 12000"), "{what}: the old index is kept");
@@ -544,7 +578,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     }
     std::fs::remove_file(&files.history).unwrap();
     let mut logged = false;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
         if m.contains("adsai_data_reloads_total{result=\"missing\"} 1") {
             logged = true;

@@ -14,6 +14,7 @@ mod props;
 mod readme;
 mod redis;
 mod replicas;
+mod scenarios;
 
 mod slack;
 mod slack_blocks;

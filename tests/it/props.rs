@@ -661,3 +661,22 @@ fn adversarial_messages_are_understood_in_bounded_time() {
     );
     report_slowest("adversarial");
 }
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// Reading comparisons and scenario choices never panics on any text, and a comparison
+    /// never keeps more than three alternatives.
+    #[test]
+    fn comparison_reading_never_panics(today in any_today(), text in any_text(), msg in adversarial_message()) {
+        use adsai::understand::compare;
+        let mixed = [text.clone(), format!("compare {msg} vs {text}"), format!("{msg}, {msg} or {text} side by side")];
+        for t in &mixed {
+            if let Some(c) = compare::comparison(t, today) {
+                prop_assert!(c.alternatives.len() <= compare::MAX_ALTERNATIVES);
+                prop_assert!(c.alternatives.iter().all(|a| !a.text.trim().is_empty()));
+            }
+            let _ = compare::pick(t);
+        }
+    }
+}

@@ -151,6 +151,22 @@ async fn slack_block_kit_snapshots() {
     snapshot("slack_usage", &blocks::usage("U0ADSAI"));
 }
 
+/// A comparison's reply: the side-by-side table (current plan and three options) and a
+/// "Use option N" button per option, within Slack's limits.
+#[tokio::test]
+async fn slack_scenario_table_snapshot() {
+    let t = turns(&[BRIEF, "give me options at €2.5k, €10k and 8 weeks"]).await;
+    let (r, changes) = &t[1];
+    assert_eq!(r.plan.scenarios.len(), 3);
+    let out = blocks::plan(r, changes, &refine(false));
+    assert!(out.blocks.len() <= 20, "{}", out.blocks.len());
+    let text = serde_json::to_string(&out.blocks).expect("json");
+    for n in 1..=3 {
+        assert!(text.contains(&format!("Use option {n}")), "{text}");
+    }
+    snapshot("slack_plan_scenarios", &out);
+}
+
 /// The answer fits a phone screen: a three-ad-set plan's reply is at most 20 blocks, the
 /// summary and the warnings come in the first five, and what is visible before Details is
 /// under 1,200 characters; the notification has no enum codes.

@@ -26,6 +26,7 @@ async fn two_hundred_threads_through_retries_disconnects_and_rate_limits_are_ans
     s.rate_limit("chat.update", 5, 1);
     let countries = ["Germany", "France", "Spain", "Italy", "the UK", "Sweden", "Canada", "Brazil"];
     let mut threads = Vec::with_capacity(THREADS);
+    let mut reconnected = 1;
     for n in 0..THREADS {
         let channel = format!("C0SOAK{:02}", n % CHANNELS);
         let text = format!(
@@ -38,8 +39,16 @@ async fn two_hundred_threads_through_retries_disconnects_and_rate_limits_are_ans
         threads.push((channel, ts));
         if n % 25 == 24 {
             // A burst every 25 mentions; faults between bursts, once a socket is up again.
+            // Each fault only once the client has come back from the one before, so that the
+            // faults are three separate reconnects however fast the bot answers.
             tokio::time::sleep(Duration::from_millis(50)).await;
-            s.wait_for(|st| st.live_connections >= 1, Duration::from_secs(10)).await.expect("a live socket");
+            let back = reconnected;
+            s.wait_for(move |st| st.live_connections >= 1 && st.connections_opened >= back, Duration::from_secs(10))
+                .await
+                .expect("a live socket");
+            if matches!(n, 49 | 99 | 149) {
+                reconnected = s.state(|st| st.connections_opened) + 1;
+            }
             match n {
                 49 => {
                     s.disconnect("refresh_requested", true);

@@ -224,6 +224,10 @@ fn fallback(g: &Glance, changes: &[Change], plan: &crate::plan::Plan) -> String 
     if let Some(q) = g.questions.first() {
         let _ = write!(s, "\nQuestion: {q}");
     }
+    if !plan.scenarios.is_empty() {
+        let options: Vec<String> = plan.scenarios.iter().map(|o| format!("option {}: {}", o.option, o.label)).collect();
+        let _ = write!(s, "\nSide by side: {}", options.join("; "));
+    }
     clip(&s, MAX_FALLBACK_TEXT)
 }
 
@@ -270,6 +274,7 @@ pub fn plan(r: &Response, changes: &[Change], actions: &Actions) -> Rendered {
             blocks.push(json!({"type": "actions", "block_id": "adsai_fix", "elements": fixes}));
         }
     }
+    scenario_blocks(r, actions, &mut blocks);
     if !changes.is_empty() {
         let lines: Vec<String> = change_lines(changes, p).iter().map(|l| esc(l)).collect();
         blocks.push(section(&bullets("What changed", "•", &lines)));
@@ -358,6 +363,31 @@ pub fn plan(r: &Response, changes: &[Change], actions: &Actions) -> Rendered {
     }
     blocks.truncate(MAX_BLOCKS);
     Rendered { text: fallback(&g, changes, p), blocks }
+}
+
+/// Prefix of a scenario's "Use option N" button (`adsai_fix_option_<n>`): it sends the
+/// message "use option N" like a fix button.
+pub const OPTION_PREFIX: &str = "adsai_fix_option_";
+
+/// The scenarios side by side: the table as preformatted text (the same table the CLI prints)
+/// and a "Use option N" button per option.
+fn scenario_blocks(r: &Response, actions: &Actions, blocks: &mut Vec<Value>) {
+    let Some(t) = present::scenarios::table(r) else { return };
+    let table = clip(&present::scenarios::aligned(&t), MAX_SECTION_TEXT - 40);
+    blocks.push(section(&format!("*Side by side*\n```\n{}\n```", esc(&table))));
+    if let Actions::Refine { conversation, .. } = actions {
+        let buttons: Vec<Value> = r
+            .plan
+            .scenarios
+            .iter()
+            .map(|s| {
+                let message = present::scenarios::choose_message(s.option);
+                let value = fix_value(conversation, &message);
+                button(&format!("Use option {}", s.option), &format!("{OPTION_PREFIX}{}", s.option), &value, false)
+            })
+            .collect();
+        blocks.push(json!({"type": "actions", "block_id": "adsai_options", "elements": buttons}));
+    }
 }
 
 /// The Details of a plan, posted in its thread: the forecast with its ranges, the brief as
