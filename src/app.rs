@@ -185,12 +185,13 @@ fn data_guards(settings: &Settings) -> crate::data::Guards {
     }
 }
 
-/// The coordinator's settings, from `[planner]` and `[conversations]`.
+/// The coordinator's settings, from `[planner]`, `[conversations]` and `[model]`.
 fn coordinator_config(settings: &Settings) -> crate::coordinator::Config {
     crate::coordinator::Config {
         specialist_timeout: Duration::from_millis(settings.planner.specialist_timeout_ms),
         ttl: Duration::from_secs(settings.conversations.ttl_hours.saturating_mul(3600)),
         max_conversations: settings.conversations.max,
+        model: settings.model_client(),
         ..Default::default()
     }
 }

@@ -347,6 +347,9 @@ pub enum WarningCode {
     Ambiguous,
     /// A specialist failed or timed out; its part of the brief was left as it was.
     SpecialistFailed,
+    /// The model was asked for a part of the brief and its answer could not be used (time
+    /// limit, HTTP error, malformed or invalid answer); the built-in reading was used.
+    ModelFailed,
 }
 
 impl WarningCode {

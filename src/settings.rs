@@ -522,6 +522,19 @@ impl Settings {
         toml::to_string_pretty(&value).unwrap_or_else(|e| format!("# cannot render settings: {e}\n"))
     }
 
+    /// The model client when the mode asks for the model and a URL is set; `None` with the mode
+    /// off, so nothing leaves the machine.
+    pub fn model_client(&self) -> Option<crate::model::ModelClient> {
+        let config = self.model.config().filter(|c| c.mode != crate::model::Mode::Off)?;
+        match crate::model::ModelClient::new(config) {
+            Ok(client) => Some(client),
+            Err(e) => {
+                tracing::error!(error = %e, "the model client could not be built: the model stays off");
+                None
+            }
+        }
+    }
+
     /// Where conversations are kept: the configured directory, else `$XDG_STATE_HOME/adsai`,
     /// else `~/.local/state/adsai` (`env` reads the environment).
     pub fn state_dir(&self, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {

@@ -20,6 +20,12 @@ impl Conversation {
     /// Merges one message's findings into the brief: its rows in order, then the notes.
     pub(super) fn merge(&mut self, findings: &Findings) {
         self.not_understood = findings.not_understood.clone();
+        // The model's notes concern one message: a failure is not carried over, and what the
+        // model read of the audience goes when a later message changes the audience.
+        self.forget("model.");
+        if findings.audience.as_ref().is_some_and(|a| *a != AudienceFinding::default()) {
+            self.notes.retain(|n| n.field != "audience");
+        }
         // An excluded city the targeting does not hold cannot be applied: say so.
         if let Some(a) = &findings.audience {
             let locations = &self.brief.audience.locations;

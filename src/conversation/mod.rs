@@ -122,6 +122,9 @@ impl Conversation {
         if findings.failed.is_empty() {
             self.forget("specialist.");
         }
+        for n in &findings.notes {
+            self.note(&n.field, n.code, n.message.clone());
+        }
         self.nothing_yet = !findings.found_anything() && findings.failed.is_empty() && self.brief == Brief::default();
     }
 

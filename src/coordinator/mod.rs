@@ -15,6 +15,7 @@
 
 mod actor;
 mod cache;
+mod consult;
 #[cfg(any(test, feature = "testing"))]
 mod fault;
 mod persist;
@@ -57,6 +58,9 @@ pub struct Config {
     pub max_conversations: usize,
     /// How often the sweeper looks for idle conversations.
     pub sweep_every: Duration,
+    /// The model-backed specialists, when `[model] mode` is `fallback` or `always` (`None`: the
+    /// model is off and nothing leaves the machine).
+    pub model: Option<crate::model::ModelClient>,
     /// The reference date every surface uses when a request gives none ([`Coordinator::today`]):
     /// `None` is the local calendar day; tests and reproducible runs fix it.
     pub today: Option<NaiveDate>,
@@ -72,6 +76,7 @@ impl Default for Config {
             ttl: Duration::from_secs(14 * 24 * 3600),
             max_conversations: 100_000,
             sweep_every: Duration::from_secs(60),
+            model: None,
             today: None,
             #[cfg(any(test, feature = "testing"))]
             fault: None,
@@ -81,11 +86,12 @@ impl Default for Config {
 
 impl Config {
     /// How long a turn may hold its conversation's lock in a shared store before renewing it:
-    /// the turn's own time limit (specialists, then two store calls) plus a margin. It is renewed
-    /// while the turn runs, so it only matters when a replica dies mid-turn or Redis restarts —
-    /// then it blocks the conversation for seconds, not a minute.
+    /// the turn's own time limit (specialists, the model, then two store calls) plus a margin.
+    /// It is renewed while the turn runs, so it only matters when a replica dies mid-turn or
+    /// Redis restarts — then it blocks the conversation for seconds, not a minute.
     pub fn lock_lease(&self) -> Duration {
-        self.specialist_timeout + STORE_TIMEOUT * 2 + Duration::from_secs(1)
+        let model = self.model.as_ref().map_or(Duration::ZERO, |m| m.config().timeout);
+        self.specialist_timeout + model + STORE_TIMEOUT * 2 + Duration::from_secs(1)
     }
 }
 

@@ -1,6 +1,7 @@
 //! One turn: route the message, run the chosen specialists concurrently ([`super::specialists`]:
 //! futures joined in this task, each with a time limit; one that fails, times out or panics
 //! becomes a warning and the others' findings are kept), then merge their findings and plan.
+//! With a model configured, [`super::consult`] then asks it for the parts that need it.
 //! Progress events (each specialist's finding as it completes) go to an optional channel for
 //! streaming surfaces.
 
@@ -51,6 +52,7 @@ pub(super) async fn turn(
     let route = router::route(&text);
     let mut findings = super::specialists::dispatch(shared, route, &text, message, conv.today, events).await;
     findings.account(&text);
+    super::consult::consult(shared, &brain, conv, &text, message, &mut findings).await;
     #[cfg(any(test, feature = "testing"))]
     super::fault::while_merging(shared, route.specialists(), message);
     Ok(brain.merge_and_plan(conv, &findings))

@@ -30,6 +30,16 @@ pub struct ModelStats {
     pub latency_ms: AtomicU64,
 }
 
+/// One question's outcome and what it cost.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub result: Result<Reading, ModelError>,
+    /// The whole exchange, retries included.
+    pub elapsed: Duration,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
 /// A cloneable handle to the model API.
 #[derive(Clone)]
 pub struct ModelClient {
@@ -71,19 +81,30 @@ impl ModelClient {
         today: NaiveDate,
         markets: &Markets,
     ) -> Result<Reading, ModelError> {
+        self.read(s, message, today, markets).await.result
+    }
+
+    /// [`ModelClient::ask`] with what the call cost: its time and the tokens the API reported.
+    pub async fn read(&self, s: Specialist, message: &str, today: NaiveDate, markets: &Markets) -> Answer {
         let started = Instant::now();
         self.stats.calls.fetch_add(1, Ordering::Relaxed);
         let limit = self.config.timeout;
+        let mut usage = (0, 0);
         let result = match tokio::time::timeout(limit, self.exchange(s, message, today)).await {
-            Ok(r) => r.and_then(|answer| validate::validate(s, &answer, today, markets)),
+            Ok(Ok((answer, used))) => {
+                usage = used;
+                validate::validate(s, &answer, today, markets)
+            }
+            Ok(Err(e)) => Err(e),
             Err(_) => Err(ModelError::Timeout(limit.as_millis() as u64)),
         };
-        self.stats.latency_ms.fetch_add(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        let elapsed = started.elapsed();
+        self.stats.latency_ms.fetch_add(elapsed.as_millis() as u64, Ordering::Relaxed);
         if let Err(e) = &result {
             self.stats.failures.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(specialist = s.name(), kind = e.kind(), "model answer not used");
         }
-        result
+        Answer { result, elapsed, prompt_tokens: usage.0, completion_tokens: usage.1 }
     }
 
     /// One tiny completion, to check the settings: the model's name as the API reports it.
@@ -100,8 +121,13 @@ impl ModelClient {
         Ok(reply.get("model").and_then(Value::as_str).unwrap_or(&self.config.model).to_string())
     }
 
-    /// The question, its retries, and the answer's JSON object.
-    async fn exchange(&self, s: Specialist, message: &str, today: NaiveDate) -> Result<Value, ModelError> {
+    /// The question, its retries, and the answer's JSON object with the tokens used.
+    async fn exchange(
+        &self,
+        s: Specialist,
+        message: &str,
+        today: NaiveDate,
+    ) -> Result<(Value, (u64, u64)), ModelError> {
         let body = json!({
             "model": self.config.model,
             "temperature": 0,
@@ -115,7 +141,7 @@ impl ModelClient {
             },
         });
         let reply = self.post(&body).await?;
-        self.count_usage(&reply);
+        let usage = self.count_usage(&reply);
         let content = reply
             .pointer("/choices/0/message/content")
             .and_then(Value::as_str)
@@ -124,7 +150,7 @@ impl ModelClient {
         if !answer.is_object() {
             return Err(ModelError::Malformed("the answer is not a JSON object".into()));
         }
-        Ok(answer)
+        Ok((answer, usage))
     }
 
     /// POSTs to `{url}/chat/completions`, retrying 429 and 5xx, and returns the reply's JSON.
@@ -161,10 +187,13 @@ impl ModelClient {
         Err(ModelError::Status(503))
     }
 
-    fn count_usage(&self, reply: &Value) {
+    /// Adds the reply's `usage` to the counters; returns (prompt, completion) tokens.
+    fn count_usage(&self, reply: &Value) -> (u64, u64) {
         let tokens = |k: &str| reply.pointer(&format!("/usage/{k}")).and_then(Value::as_u64).unwrap_or(0);
-        self.stats.prompt_tokens.fetch_add(tokens("prompt_tokens"), Ordering::Relaxed);
-        self.stats.completion_tokens.fetch_add(tokens("completion_tokens"), Ordering::Relaxed);
+        let used = (tokens("prompt_tokens"), tokens("completion_tokens"));
+        self.stats.prompt_tokens.fetch_add(used.0, Ordering::Relaxed);
+        self.stats.completion_tokens.fetch_add(used.1, Ordering::Relaxed);
+        used
     }
 }
 

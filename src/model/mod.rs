@@ -4,19 +4,22 @@
 //! any of it is used.
 //!
 //! Off by default: with `mode = off` nothing leaves the machine. `fallback` asks only for the
-//! specialists whose deterministic reading left something unread or found nothing where the
-//! router saw cues; `always` asks for every routed specialist, the deterministic finding being the
-//! fallback. Every failure (time limit, 429/5xx after two retries, malformed JSON, a schema
+//! specialists whose deterministic reading left something unread, found nothing where the
+//! message holds their vocabulary, conflicted or failed; `always` asks for every routed
+//! specialist, the deterministic finding being the fallback. The coordinator's turn does the
+//! asking (`crate::coordinator`'s model stage); [`specialist`] turns a validated answer into the
+//! specialist's finding. Every failure (time limit, 429/5xx after two retries, malformed JSON, a schema
 //! violation, an unknown id) is a [`ModelError`]; the caller keeps the deterministic finding and
 //! warns `MODEL_FAILED`.
 
 mod client;
 pub mod schema;
+pub mod specialist;
 pub mod validate;
 
 use std::time::Duration;
 
-pub use client::{ModelClient, ModelStats};
+pub use client::{Answer, ModelClient, ModelStats};
 pub use validate::Reading;
 
 /// When the model is asked.

@@ -100,9 +100,32 @@ pub struct Findings {
     pub failed: Vec<Specialist>,
     /// What the message said that no specialist used, or that could not be applied.
     pub not_understood: Vec<crate::brief::NotUnderstood>,
+    /// How parts of the message were read, for the plan (the model-backed specialists: what the
+    /// model read, and where it could not be used).
+    pub notes: Vec<ReadNote>,
+}
+
+/// A note on how a message was read: an assumption (`code` is `None`) or a warning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadNote {
+    /// The brief field concerned (`budget`, `audience`…) or `model.<specialist>`.
+    pub field: String,
+    pub code: Option<crate::brief::WarningCode>,
+    pub message: String,
 }
 
 impl Findings {
+    /// One specialist's finding, if it ran.
+    pub fn get(&self, s: Specialist) -> Option<Finding> {
+        match s {
+            Specialist::Goal => self.goal.clone().map(Finding::Goal),
+            Specialist::Audience => self.audience.clone().map(|a| Finding::Audience(Box::new(a))),
+            Specialist::Budget => self.budget.clone().map(Finding::Budget),
+            Specialist::Schedule => self.schedule.clone().map(Finding::Schedule),
+            Specialist::Formats => self.formats.clone().map(Finding::Formats),
+        }
+    }
+
     /// Files one specialist's finding.
     pub fn insert(&mut self, finding: Finding) {
         match finding {

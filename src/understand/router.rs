@@ -111,6 +111,15 @@ pub(crate) fn cue_spans(text: &Text) -> impl Iterator<Item = (usize, usize)> {
     cues().lexicon.find(text).into_iter().map(|h| (h.start, h.end))
 }
 
+/// The cue phrases of the message that belong to one specialist alone, with their byte ranges
+/// of `Text::norm` (a phrase shared by several, such as "extend" for the budget and the
+/// schedule, and the character rules for digits, currency signs, capitals and unknown words are
+/// left out). Where such a specialist finds nothing, it was called for and may have fallen short.
+pub fn cued(text: &Text) -> Vec<(Specialist, usize, usize)> {
+    let hits = cues().lexicon.find(text).into_iter().filter(|h| h.value.0.count_ones() == 1);
+    hits.filter_map(|h| h.value.specialists().next().map(|s| (s, h.start, h.end))).collect()
+}
+
 /// Which specialists a message needs.
 pub fn route(text: &Text) -> Route {
     let mut r = Route::default();
@@ -195,6 +204,19 @@ mod tests {
         for s in ["try our app", "sell more", "people to book a table"] {
             assert!(routed(s).contains(&Goal), "{s}");
         }
+    }
+
+    #[test]
+    fn vocabulary_cues_are_told_from_character_rules() {
+        let cued = |s: &str| {
+            let mut r: Vec<Specialist> = cued(&Text::new(s)).into_iter().map(|c| c.0).collect();
+            r.dedup();
+            r
+        };
+        assert_eq!(cued("no video"), vec![Formats]);
+        assert!(cued("Zzyzx 42").is_empty(), "digits and capitals are no vocabulary");
+        assert!(cued("grow awareness").contains(&Goal));
+        assert!(!cued("extend it").contains(&Budget), "a cue shared with the schedule");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod exports;
 mod faults;
 mod http;
 mod model;
+mod model_plans;
 mod model_standin;
 mod plan;
 mod props;

@@ -2,7 +2,9 @@
 //! specialists: `POST /chat/completions` answers by the `response_format.json_schema.name` of the
 //! request (the specialist) from answers the test sets, and can be told to misbehave — be slow,
 //! answer 500 or 429 (with `Retry-After`), return text that is not JSON, or break the schema.
-//! It records every request so tests can see what was asked.
+//! A behaviour or an answer can also be tied to a marker word of the planner's message, so one
+//! run of many messages (`plan --jsonl`) meets a different failure on each. It records every
+//! request so tests can see what was asked.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -36,6 +38,10 @@ pub enum Behaviour {
 struct State {
     answers: HashMap<String, Value>,
     behaviour: Option<Behaviour>,
+    /// (marker, behaviour): for messages holding the marker, always.
+    marked: Vec<(String, Behaviour)>,
+    /// (marker, schema name, answer): for messages holding the marker.
+    marked_answers: Vec<(String, String, Value)>,
     requests: Vec<Value>,
 }
 
@@ -80,6 +86,23 @@ impl ModelStandIn {
         self.lock().behaviour = Some(b);
     }
 
+    /// Answers every request whose message holds `marker` this way (a `Fail500`/`Limit429` count
+    /// is ignored: those messages always fail).
+    pub fn behave_when(&self, marker: &str, b: Behaviour) {
+        self.lock().marked.push((marker.to_string(), b));
+    }
+
+    /// Answers `answer` to the specialist `name` for messages holding `marker`.
+    pub fn answer_when(&self, marker: &str, name: &str, answer: Value) {
+        self.lock().marked_answers.push((marker.to_string(), name.to_string(), answer));
+    }
+
+    /// The specialists asked so far (schema names, in order of arrival).
+    pub fn asked(&self) -> Vec<String> {
+        let name = |r: &Value| r.pointer("/response_format/json_schema/name").and_then(Value::as_str).map(String::from);
+        self.lock().requests.iter().map(|r| name(r).unwrap_or_default()).collect()
+    }
+
     /// The request bodies received so far.
     pub fn requests(&self) -> Vec<Value> {
         self.lock().requests.clone()
@@ -117,18 +140,28 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Fu
     };
     let name = request.pointer("/response_format/json_schema/name").and_then(Value::as_str).unwrap_or("").to_string();
     let model = request.get("model").and_then(Value::as_str).unwrap_or("standin").to_string();
+    let said = request.pointer("/messages/1/content").and_then(Value::as_str).unwrap_or("").to_string();
     let (behaviour, answer) = {
         let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
         s.requests.push(request.clone());
-        let behaviour = s.behaviour.clone().unwrap_or(Behaviour::Answer);
-        // Count down the failures that last a number of requests.
-        s.behaviour = match behaviour.clone() {
-            Behaviour::Fail500(n) if n > 1 => Some(Behaviour::Fail500(n - 1)),
-            Behaviour::Limit429(n) if n > 1 => Some(Behaviour::Limit429(n - 1)),
-            Behaviour::Fail500(_) | Behaviour::Limit429(_) => Some(Behaviour::Answer),
-            other => Some(other),
+        let marked = s.marked.iter().find(|(m, _)| said.contains(m.as_str())).map(|(_, b)| b.clone());
+        let behaviour = match marked {
+            Some(b) => b,
+            None => {
+                let behaviour = s.behaviour.clone().unwrap_or(Behaviour::Answer);
+                // Count down the failures that last a number of requests.
+                s.behaviour = match behaviour.clone() {
+                    Behaviour::Fail500(n) if n > 1 => Some(Behaviour::Fail500(n - 1)),
+                    Behaviour::Limit429(n) if n > 1 => Some(Behaviour::Limit429(n - 1)),
+                    Behaviour::Fail500(_) | Behaviour::Limit429(_) => Some(Behaviour::Answer),
+                    other => Some(other),
+                };
+                behaviour
+            }
         };
-        (behaviour, s.answers.get(&name).cloned())
+        let marked_answer = s.marked_answers.iter().find(|(m, n, _)| said.contains(m.as_str()) && *n == name);
+        let answer = marked_answer.map(|(_, _, a)| a.clone()).or_else(|| s.answers.get(&name).cloned());
+        (behaviour, answer)
     };
     match behaviour {
         Behaviour::Fail500(_) => {
