@@ -37,6 +37,9 @@ pub struct Hit<T> {
 pub struct Lexicon<T> {
     automaton: AhoCorasick,
     entries: Vec<(T, Case)>,
+    /// Per byte: some phrase starts with it (positions that cannot start a phrase are skipped
+    /// without a search).
+    first_bytes: [bool; 256],
 }
 
 impl<T: Copy> Lexicon<T> {
@@ -70,7 +73,13 @@ impl<T: Copy> Lexicon<T> {
                     .build(&patterns)
             })
             .expect("lexicon patterns are plain strings and always compile");
-        Lexicon { automaton, entries: values }
+        let mut first_bytes = [false; 256];
+        for p in &patterns {
+            if let Some(&b) = p.as_bytes().first() {
+                first_bytes[usize::from(b)] = true;
+            }
+        }
+        Lexicon { automaton, entries: values, first_bytes }
     }
 
     /// All whole-word hits, non-overlapping, leftmost-longest, in text order.
@@ -91,7 +100,7 @@ impl<T: Copy> Lexicon<T> {
             let alnum = c.is_alphanumeric();
             let start_here = if alnum { !prev_alnum } else { !c.is_whitespace() };
             prev_alnum = alnum;
-            if !start_here {
+            if !start_here || !self.first_bytes[usize::from(hay.as_bytes()[i])] {
                 continue;
             }
             let input = Input::new(hay).range(i..).anchored(Anchored::Yes);
