@@ -177,11 +177,11 @@ mod tests {
 
     #[test]
     fn message_warnings_stay_until_their_field_changes() {
-        let (_, r) = talk(&["16-24 year olds in Germany, awareness"]);
+        let (_, r) = talk(&["awareness in Germany for 16-24 year olds"]);
         assert!(codes(&r).contains(&WarningCode::Minors));
-        let (_, r) = talk(&["16-24 year olds in Germany, awareness", "€5k"]);
+        let (_, r) = talk(&["awareness in Germany for 16-24 year olds", "€5k"]);
         assert!(codes(&r).contains(&WarningCode::Minors), "a budget follow-up keeps it");
-        let (_, r) = talk(&["16-24 year olds in Germany, awareness", "make it 25-34"]);
+        let (_, r) = talk(&["awareness in Germany for 16-24 year olds", "make it 25-34"]);
         assert!(!codes(&r).contains(&WarningCode::Minors), "new ages clear it");
     }
 
