@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::brain::{Brain, DataError};
 use crate::coordinator::{CoordError, Coordinator};
-use crate::data::{DataFiles, SharedBrain};
+use crate::reload::{DataFiles, SharedBrain};
 use crate::settings::{Secret, Settings, SettingsError};
 use crate::store::{ConversationStore, MemoryStore, RedbStore, RedisStore, StoreError};
 use crate::surface::{cli, http, slack};
@@ -140,8 +140,8 @@ fn run_job(settings: Settings, job: Job) -> Result<ExitCode, AppError> {
             runtime.block_on(model_check(config))
         }
         Job::Generate { rows, seed, out } => {
-            let opts = crate::plan::synth::GenOptions { rows, seed, ..Default::default() };
-            let n = crate::plan::synth::generate(&out, markets.all(), &opts)
+            let opts = crate::datagen::GenOptions { rows, seed, ..Default::default() };
+            let n = crate::datagen::generate(&out, markets.all(), &opts)
                 .map_err(|source| AppError::Generate { dir: out.clone(), source })?;
             eprintln!("adsai: wrote {n} history rows and the markets table to {}", out.display());
             Ok(ExitCode::SUCCESS)
@@ -149,7 +149,12 @@ fn run_job(settings: Settings, job: Job) -> Result<ExitCode, AppError> {
         Job::Plan(job) => {
             settings.validate(markets)?;
             let brain = load_brain(&settings)?;
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            // `--jsonl` plans many requests at once, on every core; one brief needs one thread.
+            let runtime = if job.jsonl {
+                tokio::runtime::Builder::new_multi_thread().enable_all().build()?
+            } else {
+                tokio::runtime::Builder::new_current_thread().enable_all().build()?
+            };
             runtime.block_on(plan(brain, &settings, job))
         }
         Job::Serve => {
@@ -167,8 +172,8 @@ fn run_job(settings: Settings, job: Job) -> Result<ExitCode, AppError> {
 }
 
 /// The planner's settings from `[planner]`.
-fn planner_settings(settings: &Settings) -> crate::plan::planner::Settings {
-    crate::plan::planner::Settings {
+fn planner_settings(settings: &Settings) -> crate::plan::planner::PlannerSettings {
+    crate::plan::planner::PlannerSettings {
         reach_frequency_cap: settings.planner.frequency_cap,
         min_ad_sets: settings.planner.min_ad_sets,
         default_country: settings.planner.default_market.clone(),
@@ -178,17 +183,17 @@ fn planner_settings(settings: &Settings) -> crate::plan::planner::Settings {
 }
 
 /// What a data reload must pass, from `[data]`.
-fn data_guards(settings: &Settings) -> crate::data::Guards {
-    crate::data::Guards {
+fn data_guards(settings: &Settings) -> crate::reload::Guards {
+    crate::reload::Guards {
         max_bad_rows_percent: settings.data.max_bad_rows_percent,
         min_rows_percent: settings.data.min_rows_percent,
     }
 }
 
-/// The coordinator's settings, from `[planner]`, `[conversations]` and `[model]`.
+/// The coordinator's settings, from `[coordinator]`, `[conversations]` and `[model]`.
 fn coordinator_config(settings: &Settings) -> crate::coordinator::Config {
     crate::coordinator::Config {
-        specialist_timeout: Duration::from_millis(settings.planner.specialist_timeout_ms),
+        specialist_timeout: Duration::from_millis(settings.coordinator.specialist_timeout_ms),
         ttl: Duration::from_secs(settings.conversations.ttl_hours.saturating_mul(3600)),
         max_conversations: settings.conversations.max,
         model: settings.model_client(),
@@ -227,8 +232,8 @@ async fn plan(brain: Brain, settings: &Settings, job: PlanJob) -> Result<ExitCod
     let coordinator = Coordinator::start(brain, store, config, Arc::new(Metrics::default()), shutdown.clone())?;
     let today = coordinator.today();
     if job.jsonl {
-        let stdin = std::io::stdin();
-        return match cli::run_jsonl(&coordinator, stdin.lock(), std::io::stdout().lock(), today).await? {
+        let stdin = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
+        return match cli::run_jsonl(&coordinator, stdin, std::io::stdout().lock(), today).await? {
             (_, 0) => Ok(ExitCode::SUCCESS),
             (ok, failed) => {
                 eprintln!("adsai: {failed} of {} requests failed (see their error objects)", ok + failed);
@@ -322,7 +327,7 @@ async fn serve(brain: Brain, settings: Settings, slack: Option<slack::Config>) -
     if let Some(files) = files {
         let every = Duration::from_secs(settings.data.reload_secs.max(1));
         let guards = data_guards(&settings);
-        tokio::spawn(crate::data::watch(data, files, every, guards, metrics.clone(), shutdown.child_token()));
+        tokio::spawn(crate::reload::watch(data, files, every, guards, metrics.clone(), shutdown.child_token()));
     }
     let bot = match slack {
         Some(config) => {
@@ -387,7 +392,7 @@ mod tests {
     fn each_part_gets_its_own_settings() {
         let mut s = Settings::default();
         s.planner.default_market = "DE".into();
-        s.planner.specialist_timeout_ms = 250;
+        s.coordinator.specialist_timeout_ms = 250;
         s.conversations.ttl_hours = 2;
         s.data.max_bad_rows_percent = 3.5;
         assert_eq!(planner_settings(&s).default_country, "DE");

@@ -17,7 +17,7 @@ use crate::markets::{Markets, MarketsError};
 pub use crate::message::{validate, InputError, IntoMessage, Message, MAX_MESSAGE_CHARS};
 use crate::plan::history::{self, HistoryError, LoadReport};
 use crate::plan::index::{Index, IndexBuilder};
-use crate::plan::planner::{self, Settings};
+use crate::plan::planner::{self, PlannerSettings};
 use crate::plan::{curve, Plan};
 use crate::understand::{self, Findings};
 
@@ -39,19 +39,27 @@ pub enum DataError {
 /// representable, so far-off years are refused up front.
 pub const TODAY_YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
 
+/// Why a reference date was refused.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum DateError {
+    #[error("not a date (YYYY-MM-DD): {0:?}")]
+    NotADate(String),
+    #[error("{0:?} is out of range (years {first}–{last})", first = TODAY_YEARS.start(), last = TODAY_YEARS.end())]
+    OutOfRange(String),
+}
+
 /// Parses a reference date `YYYY-MM-DD` within [`TODAY_YEARS`].
-pub fn parse_today(s: &str) -> Result<chrono::NaiveDate, String> {
+pub fn parse_today(s: &str) -> Result<chrono::NaiveDate, DateError> {
     use chrono::Datelike;
-    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("not a date (YYYY-MM-DD): {s:?}"))?;
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| DateError::NotADate(s.to_string()))?;
     if TODAY_YEARS.contains(&d.year()) {
         Ok(d)
     } else {
-        Err(format!("{s:?} is out of range (years {}–{})", TODAY_YEARS.start(), TODAY_YEARS.end()))
+        Err(DateError::OutOfRange(s.to_string()))
     }
 }
 
-/// The SPEC §3 object: the brief and the plan after a message.
+/// The docs/brief.md §3 object: the brief and the plan after a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Response {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,7 +73,7 @@ pub struct Response {
 pub struct Brain {
     markets: Arc<Markets>,
     index: Arc<Index>,
-    settings: Settings,
+    settings: PlannerSettings,
 }
 
 impl Default for Brain {
@@ -76,7 +84,7 @@ impl Default for Brain {
 
 impl Brain {
     /// A brain over the given data.
-    pub fn new(markets: Markets, index: Index, settings: Settings) -> Brain {
+    pub fn new(markets: Markets, index: Index, settings: PlannerSettings) -> Brain {
         Brain { markets: Arc::new(markets), index: Arc::new(index), settings }
     }
 
@@ -88,7 +96,7 @@ impl Brain {
                 .expect("the embedded history is valid");
             (Arc::new(Markets::embedded().clone()), Arc::new(Index::build(rows)))
         });
-        Brain { markets: markets.clone(), index: index.clone(), settings: Settings::default() }
+        Brain { markets: markets.clone(), index: index.clone(), settings: PlannerSettings::default() }
     }
 
     /// A brain over history and markets files; the report lists skipped rows.
@@ -109,17 +117,17 @@ impl Brain {
         let file = std::fs::File::open(history_file).map_err(|source| DataError::Io { file: name.clone(), source })?;
         let mut builder = IndexBuilder::new(&markets);
         let report = history::load_each(std::io::BufReader::with_capacity(1 << 20, file), &name, |r| builder.add(&r))?;
-        Ok((Brain::new(markets, builder.finish(), Settings::default()), report))
+        Ok((Brain::new(markets, builder.finish(), PlannerSettings::default()), report))
     }
 
     /// The same data with other planner settings.
-    pub fn with_settings(mut self, settings: Settings) -> Brain {
+    pub fn with_settings(mut self, settings: PlannerSettings) -> Brain {
         self.settings = settings;
         self
     }
 
     /// The planner settings in use.
-    pub fn settings(&self) -> &Settings {
+    pub fn settings(&self) -> &PlannerSettings {
         &self.settings
     }
 
@@ -160,13 +168,14 @@ impl Brain {
             nothing || a.locations.is_empty() && report.warnings.iter().any(|w| w.code == WarningCode::UnknownLocation);
         let no_market =
             named_unknown || (!a.locations.is_empty() && !a.countries().iter().any(|c| self.markets.is_market(c)));
-        let planned = if named_unknown {
-            let settings = Settings { default_country: String::new(), ..self.settings.clone() };
+        let prepared = if named_unknown {
+            let settings = PlannerSettings { default_country: String::new(), ..self.settings.clone() };
             report.assumptions.retain(|x| x.field != "audience.locations");
-            planner::plan(&conv.brief, &self.index, &self.markets, &settings, conv.today)
+            planner::prepare(&conv.brief, &self.index, &self.markets, &settings, conv.today)
         } else {
-            planner::plan(&conv.brief, &self.index, &self.markets, &self.settings, conv.today)
+            planner::prepare(&conv.brief, &self.index, &self.markets, &self.settings, conv.today)
         };
+        let planned = prepared.at(&conv.brief, &self.markets, None);
         if nothing {
             report.questions.retain(|q| q.field == "brief");
         } else if no_market && !report.questions.iter().any(|q| q.field == "audience.locations") {
@@ -175,8 +184,8 @@ impl Brain {
                 message: "Which countries, regions or cities should this run in?".into(),
             });
         }
-        let (curve, curve_note) =
-            curve::build(&conv.brief, &planned, &self.index, &self.markets, &self.settings, conv.today);
+        // The curve re-splits the plan's own candidates at other budgets.
+        let (curve, curve_note) = curve::build(&conv.brief, &planned, &prepared, &self.markets);
         let mut assumptions = report.assumptions;
         assumptions.extend(planned.assumptions);
         if nothing {

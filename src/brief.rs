@@ -1,4 +1,4 @@
-//! The campaign brief: the domain types of SPEC §2 and their JSON shape (§3).
+//! The campaign brief: the domain types of docs/brief.md §2 and their JSON shape (§3).
 //!
 //! Every id mirrors the public Spotify Ads API v3 enums, so a brief is "API-shaped". The types
 //! are plain data: understanding fills them (`crate::understand`), the conversation merges them
@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// What the campaign is for (SPEC §2 "Objective").
+/// What the campaign is for (docs/brief.md §2 "Objective").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Objective {
@@ -74,7 +74,7 @@ impl Objective {
     }
 }
 
-/// Creative format (SPEC §2 "Formats and placements"). `IMAGE` is display.
+/// Creative format (docs/brief.md §2 "Formats and placements"). `IMAGE` is display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Format {
@@ -242,7 +242,7 @@ pub struct Formats {
     pub placements: Vec<Placement>,
 }
 
-/// The resolved campaign fields (SPEC §3 `brief`). Unstated scalars are `null`, lists empty.
+/// The resolved campaign fields (docs/brief.md §3 `brief`). Unstated scalars are `null`, lists empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Brief {
     pub objective: Option<Objective>,
@@ -252,7 +252,7 @@ pub struct Brief {
     pub formats: Formats,
 }
 
-/// Interest ids (SPEC §2).
+/// Interest ids (docs/brief.md §2).
 pub const INTEREST_IDS: [&str; 24] = [
     "books",
     "business",
@@ -279,7 +279,7 @@ pub const INTEREST_IDS: [&str; 24] = [
     "finance",
     "food_drink",
 ];
-/// Genre ids (SPEC §2).
+/// Genre ids (docs/brief.md §2).
 pub const GENRE_IDS: [&str; 15] = [
     "pop",
     "hip_hop",
@@ -297,9 +297,9 @@ pub const GENRE_IDS: [&str; 15] = [
     "afrobeats",
     "schlager",
 ];
-/// Context (real-time moment) ids (SPEC §2).
+/// Context (real-time moment) ids (docs/brief.md §2).
 pub const CONTEXT_IDS: [&str; 8] = ["workout", "chill", "cooking", "party", "focus", "commute", "sleep", "gaming"];
-/// Podcast topic ids, the Spotify API slugs (SPEC §2).
+/// Podcast topic ids, the Spotify API slugs (docs/brief.md §2).
 pub const PODCAST_TOPIC_IDS: [&str; 29] = [
     "automotive",
     "books-and-literature",
@@ -332,7 +332,7 @@ pub const PODCAST_TOPIC_IDS: [&str; 29] = [
     "video-gaming",
 ];
 
-/// Warning codes of SPEC §2.
+/// Warning codes of docs/brief.md §2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum WarningCode {

@@ -23,10 +23,10 @@ struct Cli {
 /// Where the planning data comes from (overrides `[data]`).
 #[derive(clap::Args, Clone)]
 struct DataArgs {
-    /// History CSV (SPEC §4) to plan from instead of the embedded default.
+    /// History CSV (docs/brief.md §4) to plan from instead of the embedded default.
     #[arg(long)]
     history: Option<PathBuf>,
-    /// Markets CSV (SPEC §4) instead of the embedded default (with --history).
+    /// Markets CSV (docs/brief.md §4) instead of the embedded default (with --history).
     #[arg(long)]
     markets: Option<PathBuf>,
 }
@@ -37,7 +37,7 @@ enum Command {
     Plan {
         /// The brief (and follow-ups). Read from standard input when absent.
         text: Vec<String>,
-        /// Print the SPEC §3 JSON object instead of the readable summary.
+        /// Print the docs/brief.md §3 JSON object instead of the readable summary.
         #[arg(long)]
         json: bool,
         /// Read {id, today, messages} requests as JSON Lines from standard input; write one object per line.

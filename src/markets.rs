@@ -1,4 +1,4 @@
-//! Configured markets (SPEC §4's markets table): which countries can be planned, their currency,
+//! Configured markets (docs/brief.md §4's markets table): which countries can be planned, their currency,
 //! exchange rate, ad-supported audience and minimum budget.
 //!
 //! The default table (`fixtures/markets.csv`) is compiled in; `--markets FILE` replaces it.
@@ -12,7 +12,7 @@ const EMBEDDED: &str = include_str!("../fixtures/markets.csv");
 
 /// The country planned for when a brief names none (a labelled assumption plus a question).
 pub const DEFAULT_COUNTRY: &str = "US";
-/// Minimum budget in USD when a market sets none (SPEC §2 `BUDGET_BELOW_MINIMUM`).
+/// Minimum budget in USD when a market sets none (docs/brief.md §2 `BUDGET_BELOW_MINIMUM`).
 pub const DEFAULT_MIN_BUDGET_USD: f64 = 250.0;
 
 /// Column names of the markets table, in SPEC order.

@@ -156,7 +156,10 @@ pub struct Planner {
     pub frequency_cap: f64,
     pub min_ad_sets: u32,
     pub privacy_min_advertisers: u32,
-    pub specialist_timeout_ms: u64,
+    /// The old place of `[coordinator] specialist_timeout_ms`, still read (it configures the
+    /// coordinator, not the planner); moved there on load, never written back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specialist_timeout_ms: Option<u64>,
 }
 
 impl Default for Planner {
@@ -166,8 +169,22 @@ impl Default for Planner {
             frequency_cap: 2.0,
             min_ad_sets: crate::plan::index::MIN_AD_SETS,
             privacy_min_advertisers: crate::plan::index::PRIVACY_MIN_ADVERTISERS,
-            specialist_timeout_ms: 500,
+            specialist_timeout_ms: None,
         }
+    }
+}
+
+/// `[coordinator]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Coordinator {
+    /// Time limit of one specialist run in a turn.
+    pub specialist_timeout_ms: u64,
+}
+
+impl Default for Coordinator {
+    fn default() -> Self {
+        Coordinator { specialist_timeout_ms: 500 }
     }
 }
 
@@ -238,6 +255,7 @@ pub struct Settings {
     pub data: Data,
     pub conversations: Conversations,
     pub planner: Planner,
+    pub coordinator: Coordinator,
     pub model: Model,
     pub log: Log,
 }
@@ -285,6 +303,12 @@ impl Settings {
             }
             None => Settings::default(),
         };
+        // The old key applies unless `[coordinator]` sets its own value.
+        if let Some(ms) = s.planner.specialist_timeout_ms.take() {
+            if s.coordinator == Coordinator::default() {
+                s.coordinator.specialist_timeout_ms = ms;
+            }
+        }
         s.apply_env(env)?;
         Ok(s)
     }
@@ -358,7 +382,7 @@ impl Settings {
             self.planner.privacy_min_advertisers = num("ADSAI_PRIVACY_MIN_ADVERTISERS", v)?;
         }
         if let Some(v) = get("ADSAI_SPECIALIST_TIMEOUT_MS") {
-            self.planner.specialist_timeout_ms = num("ADSAI_SPECIALIST_TIMEOUT_MS", v)?;
+            self.coordinator.specialist_timeout_ms = num("ADSAI_SPECIALIST_TIMEOUT_MS", v)?;
         }
         if let Some(v) = get("ADSAI_MODEL_URL") {
             self.model.url = Some(v.trim().to_string());
@@ -465,8 +489,8 @@ impl Settings {
                 crate::plan::index::PRIVACY_MIN_ADVERTISERS
             ));
         }
-        if !(10..=10_000).contains(&self.planner.specialist_timeout_ms) {
-            problems.push("planner.specialist_timeout_ms must be between 10 and 10000".into());
+        if !(10..=10_000).contains(&self.coordinator.specialist_timeout_ms) {
+            problems.push("coordinator.specialist_timeout_ms must be between 10 and 10000".into());
         }
         if !["text", "json"].contains(&self.log.format.as_str()) {
             problems.push(format!("log.format {:?} must be text or json", self.log.format));
@@ -576,6 +600,28 @@ mod tests {
         assert_eq!(s.planner.frequency_cap, 4.0, "the environment wins over the file");
         assert_eq!(s.conversations.max, 100_000, "default");
         assert_eq!(s.http.api_token.as_ref().unwrap().expose(), "tok-123");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_specialist_timeout_is_the_coordinators_and_the_old_key_still_works() {
+        let dir = std::env::temp_dir().join(format!("adsai-settings-alias-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cases = [
+            ("[planner]\nspecialist_timeout_ms = 700\n", 700),
+            ("[coordinator]\nspecialist_timeout_ms = 800\n", 800),
+            ("[planner]\nspecialist_timeout_ms = 700\n[coordinator]\nspecialist_timeout_ms = 900\n", 900),
+            ("", 500),
+        ];
+        for (n, (text, want)) in cases.into_iter().enumerate() {
+            let file = dir.join(format!("t{n}.toml"));
+            std::fs::write(&file, text).unwrap();
+            let s = Settings::load(Some(&file), &env_of(&[])).unwrap();
+            assert_eq!(s.coordinator.specialist_timeout_ms, want, "{text}");
+            assert!(!s.to_masked_toml().contains("[planner]\nspecialist"), "the old key is not written back");
+        }
+        let s = Settings::load(None, &env_of(&[("ADSAI_SPECIALIST_TIMEOUT_MS", "1200")])).unwrap();
+        assert_eq!(s.coordinator.specialist_timeout_ms, 1200);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -178,7 +178,7 @@ impl Conversation {
         let g = Gazetteer::get();
         let countries = self.brief.audience.countries();
         let currencies: Vec<&str> = countries.iter().filter_map(|c| g.currency_of(c)).collect();
-        // "kr" follows the first-named target country that pays in kronor (SPEC §2).
+        // "kr" follows the first-named target country that pays in kronor (docs/brief.md §2).
         let nordic_first = currencies.iter().copied().find(|c| budget::is_kronor(c));
         if let Some(new) = budget::apply(self.brief.budget.as_ref(), &f, &currencies, nordic_first) {
             self.brief.budget = Some(new);

@@ -2,7 +2,7 @@
 //!
 //! Findings from one message are merged into the brief here — a follow-up changes only what it
 //! mentions — and every default, clamp or guess made along the way is kept as a labelled
-//! assumption or warning (SPEC §2: nothing is ever silently changed). The parts, a file each:
+//! assumption or warning (docs/brief.md §2: nothing is ever silently changed). The parts, a file each:
 //! [`ops`] turns findings into explicit operation rows per field (set, add, remove, replace A→B,
 //! clear, scale, shift), `merge` applies them in one place, and `report` recomputes the
 //! warnings that follow from the brief itself on every report, so they can never go stale.
@@ -18,7 +18,7 @@ use crate::brief::{Assumption, Brief, NotUnderstood, Objective, Question, Warnin
 use crate::understand::schedule::Span;
 use crate::understand::Findings;
 
-/// The objective planned for when the brief names none (SPEC §2).
+/// The objective planned for when the brief names none (docs/brief.md §2).
 pub const DEFAULT_OBJECTIVE: Objective = Objective::Reach;
 
 /// A message-derived note that stays until its field changes again.
@@ -134,7 +134,7 @@ impl Conversation {
         self.nothing_yet
     }
 
-    /// The start used when none is stated: tomorrow (SPEC §2).
+    /// The start used when none is stated: tomorrow (docs/brief.md §2).
     pub fn default_start(&self) -> NaiveDate {
         self.today.checked_add_signed(Duration::days(1)).unwrap_or(self.today)
     }

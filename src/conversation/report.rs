@@ -146,7 +146,7 @@ impl Conversation {
     }
 }
 
-/// The format constraints contradict the objective (SPEC §2 compatibility).
+/// The format constraints contradict the objective (docs/brief.md §2 compatibility).
 fn format_conflict(b: &Brief) -> Option<Warning> {
     let f = &b.formats;
     let allows = |x: Format| !f.exclude.contains(&x) && (f.include.is_empty() || f.include.contains(&x));

@@ -62,6 +62,9 @@ pub(super) async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, sh
                     let _ = job.reply.send(result.map(|t| Answer::Fresh(Box::new(t))));
                 });
             }
+            Command::Ephemeral { today, messages, reply } => {
+                tokio::spawn(ephemeral(shared.clone(), today, messages, reply));
+            }
             Command::Peek { id, reply } => {
                 let seen = shared.slots.get(&id).map(|s| (s.busy, s.record.clone()));
                 let _ = reply.send(seen);
@@ -73,6 +76,34 @@ pub(super) async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, sh
         }
         report(&shared);
     }
+}
+
+/// Runs the messages of a conversation kept nowhere, in order; a panic in a turn is an
+/// internal error of that message (caught here rather than in a task of its own: no extra hop).
+async fn ephemeral(
+    shared: Arc<Shared>,
+    today: chrono::NaiveDate,
+    messages: Vec<crate::message::Message>,
+    reply: oneshot::Sender<Result<crate::brain::Response, (usize, CoordError)>>,
+) {
+    use futures_util::FutureExt;
+    let run = async {
+        let mut record = Record::new("", today);
+        let mut last = None;
+        for (i, text) in messages.iter().enumerate() {
+            let turn = std::panic::AssertUnwindSafe(message_turn(&shared, &mut record, text.as_str(), None, None));
+            match turn.catch_unwind().await {
+                Ok(Ok(t)) => last = Some(t.response),
+                Ok(Err(e)) => return Err((i, e)),
+                Err(_) => {
+                    tracing::error!(message = i + 1, "a turn crashed; the request gets an internal error");
+                    return Err((i, CoordError::Internal));
+                }
+            }
+        }
+        last.ok_or((0, CoordError::Input(crate::brain::InputError::Empty)))
+    };
+    let _ = reply.send(run.await);
 }
 
 /// Creates a conversation (a given id may be stored already: then it is loaded, not replaced),

@@ -35,8 +35,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::brain::{Brain, InputError, Response};
-use crate::data::SharedBrain;
 use crate::message::{IntoMessage, Message};
+use crate::reload::SharedBrain;
 use crate::store::{ConversationStore, StoreError};
 use crate::telemetry::Metrics;
 use crate::understand::Specialist;
@@ -209,6 +209,12 @@ enum Command {
         today: NaiveDate,
         job: Job,
     },
+    /// Messages of a conversation that is kept nowhere (`plan --jsonl`).
+    Ephemeral {
+        today: NaiveDate,
+        messages: Vec<Message>,
+        reply: oneshot::Sender<Result<Response, (usize, CoordError)>>,
+    },
     /// Whether a conversation is in memory: (a turn has it, its record when idle).
     Peek {
         id: String,
@@ -255,7 +261,7 @@ impl Coordinator {
 
     /// Starts the coordinator loop, its sweeper and the preload of stored conversations (most
     /// recent first, up to the size bound) on the current runtime. `brain` may be swapped while
-    /// it runs (`crate::data::watch`).
+    /// it runs (`crate::reload::watch`).
     pub fn start_shared(
         brain: Arc<SharedBrain>,
         store: Arc<dyn ConversationStore>,
@@ -398,6 +404,29 @@ impl Coordinator {
         let job = Job { text: text.into_message()?, key: None, events, reply };
         self.send(Command::OneShot { today, job }).await?;
         rx.await.map_err(|_| CoordError::Closed)?.and_then(fresh)
+    }
+
+    /// Runs `messages` as one conversation that is kept nowhere — no store, no cache, no id —
+    /// and returns the response after the last one, or the index of the message that failed.
+    /// The same turns as [`Coordinator::message`] ("undo" included), for answers nothing will
+    /// follow up on (`plan --jsonl`, `plan "…" "…"`).
+    pub async fn ephemeral(
+        &self,
+        messages: Vec<impl IntoMessage>,
+        today: NaiveDate,
+    ) -> Result<Response, (usize, CoordError)> {
+        if messages.is_empty() {
+            return Err((0, CoordError::Input(InputError::Empty)));
+        }
+        // Every text is checked before any is planned: a bad one fails the request with its index.
+        let messages = messages
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| m.into_message().map_err(|e| (i, CoordError::Input(e))))
+            .collect::<Result<Vec<Message>, _>>()?;
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Ephemeral { today, messages, reply }).await.map_err(|e| (0, e))?;
+        rx.await.map_err(|_| (0, CoordError::Closed))?
     }
 
     /// Claims a delivery across replicas (Slack may hand the two events of one post, or the

@@ -2,19 +2,17 @@
 //! reach planners present a plan.
 //!
 //! Each point is the planner's own reach and delivery model at a multiple of the plan's budget:
-//! the candidates are prepared once ([`planner::prepare`]) and the split is recomputed at each
-//! point ([`planner::Prepared::at`]); markets, audience, formats and flight stay as planned, so
+//! the candidates are prepared once, for the plan itself ([`planner::prepare`]), and the choice,
+//! split and forecast are recomputed at each point ([`planner::Prepared::forecast_at`]); markets, audience, formats and flight stay as planned, so
 //! the curve bends exactly where the plan's forecast saturates.
 //! The point at ×1 is the plan itself. `curve_note` names the budget past which each extra person
 //! reached costs at least twice the plan's average cost per person.
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::index::Index;
-use super::planner::{self, Planned, Settings};
-use super::Range;
-use crate::brief::{Brief, Schedule};
+use super::planner::{self, Planned, Prepared};
+use super::{PlanForecast, Range};
+use crate::brief::Brief;
 use crate::markets::Markets;
 
 /// The budget multipliers of the curve's points.
@@ -41,10 +39,9 @@ pub struct CurvePoint {
 }
 
 impl CurvePoint {
-    fn of(p: &Planned) -> CurvePoint {
-        let f = &p.forecast;
+    fn of(budget: f64, f: &PlanForecast) -> CurvePoint {
         CurvePoint {
-            budget: p.budget.total,
+            budget,
             impressions: f.impressions,
             reach: f.reach,
             frequency: f.frequency.mid,
@@ -53,33 +50,28 @@ impl CurvePoint {
     }
 }
 
-/// The curve around `planned` (the plan of `brief`), and its note.
+/// The curve around `planned` (the plan of `brief`, made from `prepared`), and its note.
+///
+/// The points share the plan's candidates: their evidence, prices and reach curves do not
+/// depend on the budget (the flight is the plan's, recommended or not). Only the choice of ad
+/// sets, the split and the forecast are redone at each budget, and no ad set is described.
 pub fn build(
     brief: &Brief,
     planned: &Planned,
-    index: &Index,
+    prepared: &Prepared,
     markets: &Markets,
-    settings: &Settings,
-    today: NaiveDate,
 ) -> (Vec<CurvePoint>, Option<String>) {
     if planned.ad_sets.is_empty() || planned.budget.total <= 0.0 {
         return (Vec::new(), None);
     }
-    // The flight as planned (a recommended one too), so every point runs the same flight.
-    let mut at = brief.clone();
-    at.schedule = Schedule {
-        start: Some(planned.schedule.start),
-        end: Some(planned.schedule.end),
-        days: Some(planned.schedule.days),
-    };
-    let prepared = planner::prepare(&at, index, markets, settings, today);
     let points: Vec<CurvePoint> = MULTIPLIERS
         .iter()
-        .map(|&m| {
+        .filter_map(|&m| {
             if m == 1.0 {
-                return CurvePoint::of(planned);
+                return Some(CurvePoint::of(planned.budget.total, &planned.forecast));
             }
-            CurvePoint::of(&prepared.at(&at, markets, Some(planned.budget.total * m)))
+            let (budget, forecast) = prepared.forecast_at(brief, markets, planned.budget.total * m)?;
+            Some(CurvePoint::of(budget, &forecast))
         })
         .collect();
     let note = note(&points, &planned.currency);
@@ -109,14 +101,17 @@ mod tests {
     use super::*;
     use crate::brain::Brain;
     use crate::conversation::Conversation;
+    use chrono::NaiveDate;
 
     fn curve(text: &str) -> (Vec<CurvePoint>, Option<String>, f64, u64) {
         let brain = Brain::embedded();
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date");
         let mut conv = Conversation::new(today);
         let r = brain.handle(&mut conv, text).expect("valid message");
-        let planned = planner::plan(&conv.brief, brain.index(), brain.markets(), brain.settings(), today);
-        let (points, note) = build(&conv.brief, &planned, brain.index(), brain.markets(), brain.settings(), today);
+        let prepared = planner::prepare(&conv.brief, brain.index(), brain.markets(), brain.settings(), today);
+        let planned = prepared.at(&conv.brief, brain.markets(), None);
+        let (points, note) = build(&conv.brief, &planned, &prepared, brain.markets());
+        assert_eq!((&points, &note), (&r.plan.curve, &r.plan.curve_note), "{text}: the plan's own curve");
         let forecast = r.plan.forecast.expect("forecast");
         (points, note, planned.budget.total, forecast.audience_size)
     }

@@ -117,7 +117,7 @@ pub fn ad_set(c: &Candidate, budget: f64, rate: f64, objective: Objective) -> Ad
 /// The plan's forecast from its ad sets' (`forecasts[i]` is `chosen[i]`'s).
 pub fn plan(
     forecasts: &[AdSetForecast],
-    chosen: &[Candidate],
+    chosen: &[&Candidate],
     total: f64,
     objective: Objective,
     max_budget: f64,

@@ -1,4 +1,4 @@
-//! Historical performance: the SPEC §4 history table, validated row by row.
+//! Historical performance: the docs/brief.md §4 history table, validated row by row.
 //!
 //! A bad row is reported with its file and line and skipped, never silently misread; a file with
 //! no valid rows or a missing column is an error. Rows live only while the index is built
@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use crate::brief::{Format, Objective, Placement, CONTEXT_IDS, GENRE_IDS, INTEREST_IDS};
 
-/// The SPEC §4 history columns.
+/// The docs/brief.md §4 history columns.
 pub const COLUMNS: [&str; 27] = [
     "ad_set_id",
     "campaign_id",
@@ -43,7 +43,7 @@ pub const COLUMNS: [&str; 27] = [
     "conversions",
 ];
 
-/// An optional column after the SPEC §4 ones: the city or region an ad set targeted inside its
+/// An optional column after the docs/brief.md §4 ones: the city or region an ad set targeted inside its
 /// country (empty = the whole country). Histories without it load as whole-country ad sets.
 pub const LOCAL_COLUMN: &str = "city";
 
@@ -106,7 +106,7 @@ pub struct Row {
 }
 
 impl Row {
-    /// The count of the objective's KPI (SPEC §2 primary KPI). Site visits are measured on the
+    /// The count of the objective's KPI (docs/brief.md §2 primary KPI). Site visits are measured on the
     /// site by the advertiser's pixel, so for WEBSITE_VISITS they are the `conversions` column.
     pub fn kpi(&self, objective: Objective) -> u64 {
         match objective {
@@ -133,7 +133,7 @@ impl Row {
 pub enum HistoryError {
     #[error("{file}: cannot read: {source}")]
     Io { file: String, source: std::io::Error },
-    #[error("{file}: missing column `{column}` (the header must name the SPEC §4 columns)")]
+    #[error("{file}: missing column `{column}` (the header must name the docs/brief.md §4 columns)")]
     MissingColumn { file: String, column: String },
     #[error("{file}: no valid rows ({skipped} skipped); first problem: {first}")]
     NoValidRows { file: String, skipped: usize, first: String },
@@ -322,7 +322,7 @@ fn parse_all<R: Read>(
                     break;
                 }
             }
-            Err(reason) => note_problem(&mut report, file, line, &reason),
+            Err(reason) => note_problem(&mut report, file, line, &reason.to_string()),
         }
     }
     if !batch.is_empty() {
@@ -338,74 +338,105 @@ fn note_problem(report: &mut LoadReport, file: &str, line: u64, reason: &str) {
     }
 }
 
+/// Why one history row was skipped (reported with its file and line).
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum RowError {
+    #[error("missing field `{0}`")]
+    Missing(&'static str),
+    #[error("`{0}` is not UTF-8")]
+    NotUtf8(&'static str),
+    #[error("`{0}` is empty")]
+    Empty(&'static str),
+    #[error("`{0}` is not a whole non-negative number: {1:?}")]
+    NotCount(&'static str, String),
+    #[error("`{0}` is not a non-negative amount: {1:?}")]
+    NotAmount(&'static str, String),
+    #[error("`{0}` is not a date (YYYY-MM-DD): {1:?}")]
+    NotDate(&'static str, String),
+    #[error("`{0}` is not an age 13-99: {1:?}")]
+    NotAge(&'static str, String),
+    #[error("unknown {0} {1:?}")]
+    Unknown(&'static str, String),
+    #[error("`country` is not an ISO 3166-1 alpha-2 code: {0:?}")]
+    NotCountry(String),
+    #[error("`age_max` {max:?} is below `age_min` {min}")]
+    AgesReversed { min: u8, max: Option<u8> },
+    #[error("`end_date` {end} is before `start_date` {start}")]
+    EndBeforeStart { start: NaiveDate, end: NaiveDate },
+    #[error("`spend_usd` {spend} exceeds `budget_usd` {budget}")]
+    Overspent { spend: f64, budget: f64 },
+    #[error("`reach` {reach} exceeds `impressions` {impressions}")]
+    ReachOverImpressions { reach: u64, impressions: u64 },
+}
+
 fn parse_row(
     record: &csv::ByteRecord,
     idx: &[usize; 28],
     campaigns: &mut Interner,
     advertisers: &mut Interner,
-) -> Result<Row, String> {
-    let field = |k: usize| -> Result<&str, String> {
-        let bytes = record.get(idx[k]).ok_or_else(|| format!("missing field `{}`", COLUMNS[k]))?;
-        std::str::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8", COLUMNS[k]))
+) -> Result<Row, RowError> {
+    let field = |k: usize| -> Result<&str, RowError> {
+        let bytes = record.get(idx[k]).ok_or(RowError::Missing(COLUMNS[k]))?;
+        std::str::from_utf8(bytes).map_err(|_| RowError::NotUtf8(COLUMNS[k]))
     };
-    let required = |k: usize| -> Result<&str, String> {
+    let required = |k: usize| -> Result<&str, RowError> {
         let v = field(k)?;
         if v.is_empty() {
-            Err(format!("`{}` is empty", COLUMNS[k]))
+            Err(RowError::Empty(COLUMNS[k]))
         } else {
             Ok(v)
         }
     };
-    let count = |k: usize| -> Result<u64, String> {
+    let count = |k: usize| -> Result<u64, RowError> {
         let v = field(k)?;
         if v.is_empty() {
             return Ok(0);
         }
-        v.parse::<u64>().map_err(|_| format!("`{}` is not a whole non-negative number: {v:?}", COLUMNS[k]))
+        v.parse::<u64>().map_err(|_| RowError::NotCount(COLUMNS[k], v.to_string()))
     };
-    let money = |k: usize| -> Result<f64, String> {
+    let money = |k: usize| -> Result<f64, RowError> {
         let v = required(k)?;
         v.parse::<f64>()
             .ok()
             .filter(|x| x.is_finite() && *x >= 0.0)
-            .ok_or_else(|| format!("`{}` is not a non-negative amount: {v:?}", COLUMNS[k]))
+            .ok_or_else(|| RowError::NotAmount(COLUMNS[k], v.to_string()))
     };
-    let date = |k: usize| -> Result<NaiveDate, String> {
+    let date = |k: usize| -> Result<NaiveDate, RowError> {
         let v = required(k)?;
-        parse_date(v).ok_or_else(|| format!("`{}` is not a date (YYYY-MM-DD): {v:?}", COLUMNS[k]))
+        parse_date(v).ok_or_else(|| RowError::NotDate(COLUMNS[k], v.to_string()))
     };
-    let age = |k: usize, open_ok: bool| -> Result<Option<u8>, String> {
+    let age = |k: usize, open_ok: bool| -> Result<Option<u8>, RowError> {
         let v = field(k)?;
         if v.is_empty() && open_ok {
             return Ok(None);
         }
         match v.parse::<u8>() {
             Ok(a) if (13..=99).contains(&a) => Ok(Some(a)),
-            _ => Err(format!("`{}` is not an age 13-99: {v:?}", COLUMNS[k])),
+            _ => Err(RowError::NotAge(COLUMNS[k], v.to_string())),
         }
     };
     required(0)?;
     let campaign = campaigns.id(required(1)?.as_bytes());
     let advertiser = advertisers.id(required(2)?.as_bytes());
     let (o, f, p) = (required(3)?, required(4)?, required(5)?);
-    let objective = parse_objective(o).ok_or_else(|| format!("unknown objective {o:?}"))?;
-    let format = parse_format(f).ok_or_else(|| format!("unknown format {f:?}"))?;
-    let placement = parse_placement(p).ok_or_else(|| format!("unknown placement {p:?}"))?;
+    let objective = parse_objective(o).ok_or_else(|| RowError::Unknown("objective", o.to_string()))?;
+    let format = parse_format(f).ok_or_else(|| RowError::Unknown("format", f.to_string()))?;
+    let placement = parse_placement(p).ok_or_else(|| RowError::Unknown("placement", p.to_string()))?;
     let c = required(6)?.as_bytes();
     if c.len() != 2 || !c.iter().all(u8::is_ascii_uppercase) {
-        return Err(format!("`country` is not an ISO 3166-1 alpha-2 code: {:?}", field(6)?));
+        return Err(RowError::NotCountry(field(6)?.to_string()));
     }
     let age_min = age(7, false)?.unwrap_or(18);
     let age_max = age(8, true)?;
     if age_max.is_some_and(|m| m < age_min) {
-        return Err(format!("`age_max` {age_max:?} is below `age_min` {age_min}"));
+        return Err(RowError::AgesReversed { min: age_min, max: age_max });
     }
     let g = field(9)?;
-    let gender = parse_gender(g).ok_or_else(|| format!("unknown gender {g:?}"))?;
+    let gender = parse_gender(g).ok_or_else(|| RowError::Unknown("gender", g.to_string()))?;
     let mut targeting = Vec::new();
     for (k, kind) in [(10, "interest"), (11, "genre"), (12, "context")] {
         for id in field(k)?.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-            targeting.push(targeting_id(kind, id).ok_or_else(|| format!("unknown {kind} {id:?}"))?);
+            targeting.push(targeting_id(kind, id).ok_or_else(|| RowError::Unknown(kind, id.to_string()))?);
         }
     }
     let mut platforms = 0u8;
@@ -414,24 +445,24 @@ fn parse_row(
         let platform = [Platform::Ios, Platform::Android, Platform::Desktop]
             .into_iter()
             .find(|x| x.id() == p)
-            .ok_or_else(|| format!("unknown platform {p:?}"))?;
+            .ok_or_else(|| RowError::Unknown("platform", p.to_string()))?;
         platforms |= platform_bit(platform);
     }
     let local = idx[27] != usize::MAX && record.get(idx[27]).is_some_and(|v| !v.iter().all(u8::is_ascii_whitespace));
     let start = date(14)?;
     let end = date(15)?;
     if end < start {
-        return Err(format!("`end_date` {end} is before `start_date` {start}"));
+        return Err(RowError::EndBeforeStart { start, end });
     }
     let budget_usd = money(16)?;
     let spend_usd = money(17)?;
     if spend_usd > budget_usd * OVERSPEND_TOLERANCE + 0.01 {
-        return Err(format!("`spend_usd` {spend_usd} exceeds `budget_usd` {budget_usd}"));
+        return Err(RowError::Overspent { spend: spend_usd, budget: budget_usd });
     }
     let impressions = count(18)?;
     let reach = count(19)?;
     if reach > impressions {
-        return Err(format!("`reach` {reach} exceeds `impressions` {impressions}"));
+        return Err(RowError::ReachOverImpressions { reach, impressions });
     }
     Ok(Row {
         campaign,
@@ -505,7 +536,10 @@ mod tests {
     #[test]
     fn missing_columns_and_empty_files_are_errors() {
         let err = load("ad_set_id,campaign_id\nx,y\n".as_bytes(), "h.csv").unwrap_err();
-        assert_eq!(err.to_string(), "h.csv: missing column `advertiser_id` (the header must name the SPEC §4 columns)");
+        assert_eq!(
+            err.to_string(),
+            "h.csv: missing column `advertiser_id` (the header must name the docs/brief.md §4 columns)"
+        );
         let err = load(format!("{HEADER}\n").as_bytes(), "h.csv").unwrap_err();
         assert!(matches!(err, HistoryError::NoValidRows { .. }));
         let err = load(format!("{HEADER}\n{}\n", good("r").replace("DE", "Germany")).as_bytes(), "h.csv").unwrap_err();

@@ -1,7 +1,7 @@
 //! The in-memory index of historical performance: rows pre-aggregated at load into segments, so
 //! a plan only looks up a handful of summaries and never scans rows.
 //!
-//! A segment is one objective × format × placement at one level of specificity (SPEC §4 backoff):
+//! A segment is one objective × format × placement at one level of specificity (docs/brief.md §4 backoff):
 //! `Targeted` (country, age band, gender, one interest/genre/context) → `Audience` (drop the
 //! targeting) → `AllAges` (widen age) → `Market` (drop gender) → `Region` (market → world region)
 //! → `Global`. Each segment holds its evidence (ad sets, distinct advertisers) and the quartiles
@@ -20,25 +20,52 @@ use crate::understand::lexicon::tsv_rows;
 
 const WORLD_REGIONS: &str = include_str!("../../fixtures/taxonomy/world_regions.tsv");
 
-/// Evidence a segment needs before the planner trusts it (SPEC §4 default). Configuration.
+/// Evidence a segment needs before the planner trusts it (docs/brief.md §4 default). Configuration.
 pub const MIN_AD_SETS: u32 = 30;
-/// No figure is ever derived from fewer advertisers (SPEC §4 privacy). Configuration.
+/// No figure is ever derived from fewer advertisers (docs/brief.md §4 privacy). Configuration.
 pub const PRIVACY_MIN_ADVERTISERS: u32 = 5;
 /// A campaign that spent at least this share of its budget counts as successful.
 pub const SUCCESSFUL_DELIVERY: f64 = 0.9;
 
-/// Levels of specificity, most specific first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Levels of specificity, most specific first. In the plan's JSON (`evidence.level`) they are
+/// `targeted`, `audience`, `all_ages`, `market`, `region`, `global`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Level {
     Targeted,
     Audience,
     AllAges,
     Market,
     Region,
+    #[default]
     Global,
 }
 
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Level {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl Level {
+    /// The name in the plan's JSON (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Targeted => "targeted",
+            Level::Audience => "audience",
+            Level::AllAges => "all_ages",
+            Level::Market => "market",
+            Level::Region => "region",
+            Level::Global => "global",
+        }
+    }
+
     /// The levels in backoff order.
     pub const ALL: [Level; 6] =
         [Level::Targeted, Level::Audience, Level::AllAges, Level::Market, Level::Region, Level::Global];
@@ -187,7 +214,7 @@ pub struct Segment {
     pub weekly_frequency: Quartiles,
 }
 
-/// What similar successful campaigns spent and ran (SPEC §4 recommendations).
+/// What similar successful campaigns spent and ran (docs/brief.md §4 recommendations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CampaignNorms {
     pub campaigns: u32,

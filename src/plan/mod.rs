@@ -1,9 +1,11 @@
-//! The media plan: what the planner recommends for a brief (SPEC §3 `plan`, §4).
+//! The media plan: what the planner recommends for a brief (docs/brief.md §3 `plan`, §4).
 //!
 //! `history` loads and validates the history table, `index` pre-aggregates it and `learn` fits
 //! price multipliers and the reach curve's shape from it; `rules` holds Spotify's format rules,
 //! `audience` the audience model, `reach` the one reach and delivery model; `planner` turns a
-//! brief into ad sets and `forecast` forecasts them; `synth` generates realistic synthetic history.
+//! brief into ad sets and `forecast` forecasts them.
+//! The synthetic-data generator moved to [`crate::datagen`] (it generates data, it does not
+//! plan); `plan::synth` remains as its old name.
 
 pub mod audience;
 pub mod curve;
@@ -17,7 +19,8 @@ pub mod pricing;
 pub mod reach;
 pub mod rules;
 pub mod split;
-pub mod synth;
+/// The old name of [`crate::datagen`], kept for callers.
+pub use crate::datagen as synth;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -97,7 +100,7 @@ pub struct Evidence {
     pub advertisers: u32,
     pub method: String,
     /// The backoff level the figures come from: targeted, audience, all_ages, market, region, global.
-    pub level: String,
+    pub level: index::Level,
     /// Multipliers applied to the segment's prices (season, targeting, gender, platform,
     /// city/region, market level), each learned from the history.
     #[serde(default)]
@@ -186,7 +189,7 @@ pub struct PlannedSchedule {
     pub recommended: bool,
 }
 
-/// The plan (SPEC §3 `plan`).
+/// The plan (docs/brief.md §3 `plan`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// All money in the plan is in this currency (the brief's).

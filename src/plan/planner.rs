@@ -1,5 +1,5 @@
 //! The planner: from a brief to recommended ad sets with a budget split and forecasts, backed by
-//! the history index (SPEC §4, after Spotify's published MediaPlanner rules, made deterministic).
+//! the history index (docs/brief.md §4, after Spotify's published MediaPlanner rules, made deterministic).
 //!
 //! 1. Candidates: the formats × placements (× platform for app installs) Spotify sells for the
 //!    objective (`rules`), within the brief's constraints, in every target market (one country
@@ -21,7 +21,7 @@ use chrono::{Duration, NaiveDate};
 
 use super::audience::{self, Targeting};
 use super::history::{platform_bit, targeting_id, GenderKey};
-use super::index::{age_band, geo, CampaignNorms, Found, Index, Level, Quartiles, Query};
+use super::index::{age_band, geo, CampaignNorms, Found, Index, Quartiles, Query};
 use super::pricing::{self, PriceQuery};
 use super::reach::Curve;
 use super::split::{split, Room};
@@ -36,12 +36,12 @@ use crate::present::{country_label, date, money, plural};
 
 /// Planner settings (become configuration).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// Impressions per person per week for REACH (SPEC §4 default 2).
+pub struct PlannerSettings {
+    /// Impressions per person per week for REACH (docs/brief.md §4 default 2).
     pub reach_frequency_cap: f64,
     /// The weekly cap for the other objectives.
     pub frequency_cap: f64,
-    /// Evidence a segment needs before it is used (SPEC §4 default 30 ad sets).
+    /// Evidence a segment needs before it is used (docs/brief.md §4 default 30 ad sets).
     pub min_ad_sets: u32,
     /// Flight length when history has nothing to recommend.
     pub fallback_days: i64,
@@ -51,9 +51,9 @@ pub struct Settings {
     pub privacy_min_advertisers: u32,
 }
 
-impl Default for Settings {
+impl Default for PlannerSettings {
     fn default() -> Self {
-        Settings {
+        PlannerSettings {
             reach_frequency_cap: 2.0,
             frequency_cap: 3.0,
             min_ad_sets: super::index::MIN_AD_SETS,
@@ -103,7 +103,7 @@ pub struct Candidate<'a> {
     pub capacity_impressions: f64,
 }
 
-/// Ad sets for a budget in EUR (SPEC §4 tiers; ≥ 15,000 → 4, and 5 from 50,000).
+/// Ad sets for a budget in EUR (docs/brief.md §4 tiers; ≥ 15,000 → 4, and 5 from 50,000).
 pub fn ad_set_count(eur: f64) -> usize {
     match eur {
         x if x < 1_000.0 => 1,
@@ -166,17 +166,6 @@ fn targeting_ids(a: &Audience) -> Vec<u16> {
     ids
 }
 
-fn level_name(l: Level) -> &'static str {
-    match l {
-        Level::Targeted => "targeted",
-        Level::Audience => "audience",
-        Level::AllAges => "all_ages",
-        Level::Market => "market",
-        Level::Region => "region",
-        Level::Global => "global",
-    }
-}
-
 /// A recommended amount rounded to two significant figures ("12,345" → "12,000").
 pub(crate) fn round_nicely(x: f64) -> f64 {
     if x <= 0.0 {
@@ -187,7 +176,7 @@ pub(crate) fn round_nicely(x: f64) -> f64 {
 }
 
 /// Plans a brief.
-pub fn plan(brief: &Brief, index: &Index, markets: &Markets, settings: &Settings, today: NaiveDate) -> Planned {
+pub fn plan(brief: &Brief, index: &Index, markets: &Markets, settings: &PlannerSettings, today: NaiveDate) -> Planned {
     evaluate(brief, index, markets, settings, today, None)
 }
 
@@ -198,7 +187,7 @@ pub fn evaluate(
     brief: &Brief,
     index: &Index,
     markets: &Markets,
-    settings: &Settings,
+    settings: &PlannerSettings,
     today: NaiveDate,
     budget_override: Option<f64>,
 ) -> Planned {
@@ -227,7 +216,7 @@ pub fn prepare<'a>(
     brief: &Brief,
     index: &'a Index,
     markets: &Markets,
-    settings: &Settings,
+    settings: &PlannerSettings,
     today: NaiveDate,
 ) -> Prepared<'a> {
     let mut assumptions = Vec::new();
@@ -268,7 +257,7 @@ pub fn prepare<'a>(
     Prepared { objective, countries, currency, schedule, budget, rate, cap, candidates, assumptions, warnings }
 }
 
-impl Prepared<'_> {
+impl<'a> Prepared<'a> {
     /// The plan's budget (the brief's, or the recommended one).
     pub fn budget(&self) -> &PlannedBudget {
         &self.budget
@@ -280,52 +269,96 @@ impl Prepared<'_> {
         let (objective, currency, rate, cap) = (self.objective, self.currency.clone(), self.rate, self.cap);
         let mut assumptions = self.assumptions.clone();
         let mut warnings = self.warnings.clone();
-        let mut budget = self.budget.clone();
-        if let Some(b) = budget_override.filter(|b| b.is_finite() && *b >= 0.0) {
-            budget = PlannedBudget {
-                total: forecast::cents(b.min(MAX_PLANNED_TOTAL)),
-                amount: b,
-                kind: BudgetType::Lifetime,
-                recommended: false,
-            };
-        }
-        let candidates = &self.candidates;
-
-        // 4. Choose the ad sets.
-        let eur = markets.convert(budget.total, &currency, "EUR").unwrap_or(budget.total);
-        let tier = ad_set_count(eur);
-        let chosen = choose(candidates, &self.countries, tier);
-        if chosen.len() > tier {
+        let budget = self.budget_at(budget_override);
+        let split = self.split_at(brief, markets, &budget, &mut warnings);
+        if split.chosen.len() > split.tier {
             assumptions.push(Assumption::new(
                 "plan.ad_sets",
-                format!("{} ad sets, one per market at least (the budget alone suggests {tier})", chosen.len()),
+                format!(
+                    "{} ad sets, one per market at least (the budget alone suggests {})",
+                    split.chosen.len(),
+                    split.tier
+                ),
             ));
         }
-
-        // 5. Split and forecast.
-        let room = |c: &Candidate| {
-            let cpm = c.cpm_usd.p50 * rate;
-            Room { capacity: c.capacity_impressions * cpm / 1000.0, cpm }
-        };
-        let rooms: Vec<Room> = chosen.iter().map(room).collect();
-        let budgets = split(&chosen, &rooms, budget.total, brief, objective, &mut warnings);
-        let forecasts: Vec<_> =
-            chosen.iter().zip(&budgets).map(|(c, &b)| forecast::ad_set(c, b, rate, objective)).collect();
-        // The largest sensible budget: what every ad set Spotify sells for this brief could spend.
-        let max_budget: f64 = candidates.iter().map(|c| room(c).capacity).sum();
-        let plan_forecast = forecast::plan(&forecasts, &chosen, budget.total, objective, max_budget);
-        let ad_sets: Vec<AdSet> = chosen
+        let ad_sets: Vec<AdSet> = split
+            .chosen
             .iter()
-            .zip(&budgets)
-            .zip(forecasts)
+            .zip(&split.budgets)
+            .zip(split.forecasts)
             .map(|((c, &b), f)| ad_set(c, b, budget.total, rate, cap, objective, f))
             .collect();
+        let plan_forecast = split.forecast;
         if !ad_sets.is_empty() && !plan_forecast.likely_to_deliver {
             warnings.push(delivery_warning(&plan_forecast, &budget, &currency, self.schedule.days, cap));
         }
         let schedule = self.schedule.clone();
         Planned { objective, currency, budget, schedule, ad_sets, forecast: plan_forecast, assumptions, warnings }
     }
+
+    /// The plan's forecast at a lifetime `total` in the plan's currency: the same choice, split
+    /// and forecast as [`Prepared::at`], without building ad sets, notes or warnings (a point
+    /// of the budget curve). `None` when nothing is planned.
+    pub fn forecast_at(&self, brief: &Brief, markets: &Markets, total: f64) -> Option<(f64, PlanForecast)> {
+        let budget = self.budget_at(Some(total));
+        let split = self.split_at(brief, markets, &budget, &mut Vec::new());
+        (!split.chosen.is_empty()).then_some((budget.total, split.forecast))
+    }
+
+    /// The plan's budget, or a lifetime total in its place.
+    fn budget_at(&self, budget_override: Option<f64>) -> PlannedBudget {
+        match budget_override.filter(|b| b.is_finite() && *b >= 0.0) {
+            Some(b) => PlannedBudget {
+                total: forecast::cents(b.min(MAX_PLANNED_TOTAL)),
+                amount: b,
+                kind: BudgetType::Lifetime,
+                recommended: false,
+            },
+            None => self.budget.clone(),
+        }
+    }
+
+    /// Steps 4–5 without the ad sets' descriptions: which candidates, how much each, and the
+    /// forecasts.
+    fn split_at(
+        &self,
+        brief: &Brief,
+        markets: &Markets,
+        budget: &PlannedBudget,
+        warnings: &mut Vec<Warning>,
+    ) -> Split<'_, 'a> {
+        let (objective, rate) = (self.objective, self.rate);
+        let candidates = &self.candidates;
+
+        // 4. Choose the ad sets.
+        let eur = markets.convert(budget.total, &self.currency, "EUR").unwrap_or(budget.total);
+        let tier = ad_set_count(eur);
+        let chosen = choose(candidates, &self.countries, tier);
+
+        // 5. Split and forecast.
+        let room = |c: &Candidate| {
+            let cpm = c.cpm_usd.p50 * rate;
+            Room { capacity: c.capacity_impressions * cpm / 1000.0, cpm }
+        };
+        let rooms: Vec<Room> = chosen.iter().map(|c| room(c)).collect();
+        let budgets = split(&chosen, &rooms, budget.total, brief, objective, warnings);
+        let forecasts: Vec<_> =
+            chosen.iter().zip(&budgets).map(|(c, &b)| forecast::ad_set(c, b, rate, objective)).collect();
+        // The largest sensible budget: what every ad set Spotify sells for this brief could spend.
+        let max_budget: f64 = candidates.iter().map(|c| room(c).capacity).sum();
+        let forecast = forecast::plan(&forecasts, &chosen, budget.total, objective, max_budget);
+        Split { tier, chosen, budgets, forecasts, forecast }
+    }
+}
+
+/// The chosen candidates of a plan, their budgets and forecasts.
+struct Split<'p, 'a> {
+    /// Ad sets the budget alone suggests.
+    tier: usize,
+    chosen: Vec<&'p Candidate<'a>>,
+    budgets: Vec<f64>,
+    forecasts: Vec<super::AdSetForecast>,
+    forecast: PlanForecast,
 }
 
 /// Why the plan is unlikely to deliver, and what it can spend.
@@ -357,7 +390,7 @@ fn candidates<'a>(
     cap: f64,
     index: &'a Index,
     markets: &Markets,
-    settings: &Settings,
+    settings: &PlannerSettings,
     assumptions: &mut Vec<Assumption>,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Candidate<'a>> {
@@ -470,7 +503,7 @@ fn candidates<'a>(
 fn planned_schedule(
     brief: &Brief,
     norms: Option<(&CampaignNorms, Option<[u8; 2]>)>,
-    settings: &Settings,
+    settings: &PlannerSettings,
     today: NaiveDate,
     assumptions: &mut Vec<Assumption>,
 ) -> PlannedSchedule {
@@ -553,7 +586,7 @@ fn planned_budget(
 
 /// Picks ad sets: the cheapest candidate of every market first, then the cheapest of the rest up
 /// to the tier; every pick a distinct combination within its market.
-fn choose<'a>(candidates: &[Candidate<'a>], countries: &[String], tier: usize) -> Vec<Candidate<'a>> {
+fn choose<'p, 'a>(candidates: &'p [Candidate<'a>], countries: &[String], tier: usize) -> Vec<&'p Candidate<'a>> {
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by(|&a, &b| candidates[a].cost_per_kpi_usd.total_cmp(&candidates[b].cost_per_kpi_usd).then(a.cmp(&b)));
     let mut picked: Vec<usize> = Vec::new();
@@ -575,7 +608,7 @@ fn choose<'a>(candidates: &[Candidate<'a>], countries: &[String], tier: usize) -
         let pos = |c: &Candidate| countries.iter().position(|x| x == &c.country).unwrap_or(usize::MAX);
         pos(ca).cmp(&pos(cb)).then(ca.cost_per_kpi_usd.total_cmp(&cb.cost_per_kpi_usd)).then(a.cmp(&b))
     });
-    picked.into_iter().map(|i| candidates[i].clone()).collect()
+    picked.into_iter().map(|i| &candidates[i]).collect()
 }
 
 fn title(id: &str) -> String {
@@ -640,7 +673,7 @@ fn ad_set(
             ad_sets: s.ad_sets,
             advertisers: s.advertisers,
             method,
-            level: level_name(c.found.level).to_string(),
+            level: c.found.level,
             price_factors: c.factors.clone(),
         },
     }

@@ -1,4 +1,4 @@
-//! Spotify's rules (SPEC §2, after the Spotify Ads API v3): which formats, placements and
+//! Spotify's rules (docs/brief.md §2, after the Spotify Ads API v3): which formats, placements and
 //! platforms each objective may use, which targeting each placement takes, the bid strategy,
 //! the KPI labels and the creative checklist. Enforced where the planner builds candidates, so no
 //! plan ever holds an ad set Spotify would not sell. The words live in `fixtures/plan/*.tsv`.
@@ -12,7 +12,7 @@ use crate::understand::lexicon::tsv_rows;
 const KPIS: &str = include_str!("../../fixtures/plan/kpis.tsv");
 const CREATIVE: &str = include_str!("../../fixtures/plan/creative.tsv");
 
-/// Formats × placements an objective allows (SPEC §2 compatibility).
+/// Formats × placements an objective allows (docs/brief.md §2 compatibility).
 pub fn allowed_combinations(o: Objective) -> Vec<(Format, Placement)> {
     use Format::*;
     use Placement::*;

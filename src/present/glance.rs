@@ -154,7 +154,7 @@ fn weeks(p: &Plan) -> f64 {
 
 /// The weekly frequency cap the planner works to for an objective.
 pub fn frequency_cap(o: Objective) -> f64 {
-    let s = crate::plan::planner::Settings::default();
+    let s = crate::plan::planner::PlannerSettings::default();
     if o == Objective::Reach {
         s.reach_frequency_cap
     } else {
@@ -389,7 +389,7 @@ fn details(r: &Response, one_market: bool) -> Details {
                 "Based on {} from {} {}",
                 plural(e.ad_sets, "past ad set"),
                 plural(e.advertisers, "advertiser"),
-                labels::evidence_level(&e.level, &country)
+                labels::evidence_level(e.level.as_str(), &country)
             ));
             AdSetDetails { name: short_name(a, one_market), lines }
         })

@@ -17,10 +17,10 @@ use crate::present::glance::glance;
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::brain::parse_today(s)
+    crate::brain::parse_today(s).map_err(|e| e.to_string())
 }
 
-/// One JSON Lines request (SPEC §3).
+/// One JSON Lines request (docs/brief.md §3).
 #[derive(Debug, Deserialize)]
 struct Request {
     #[serde(default)]
@@ -35,11 +35,20 @@ fn error_line(id: &Value, code: &str, message: impl Into<String>) -> Value {
     json!({"id": id, "error": {"code": code, "message": message.into()}})
 }
 
-/// Handles one JSON Lines request line through the coordinator; returns the output object and
-/// whether it succeeded.
-pub async fn handle_jsonl_line(coordinator: &Coordinator, line: &[u8], default_today: NaiveDate) -> (Value, bool) {
+/// One output line (without its newline): the object's JSON.
+fn encode(v: &impl serde::Serialize) -> Vec<u8> {
+    // A response is plain data (string keys, finite numbers): encoding it cannot fail.
+    serde_json::to_vec(v).unwrap_or_else(|e| {
+        serde_json::to_vec(&error_line(&Value::Null, "internal", format!("the answer could not be encoded: {e}")))
+            .unwrap_or_default()
+    })
+}
+
+/// Handles one JSON Lines request line through the coordinator; returns the output line
+/// (JSON, no newline) and whether it succeeded.
+pub async fn handle_jsonl_line(coordinator: &Coordinator, line: &[u8], default_today: NaiveDate) -> (Vec<u8>, bool) {
     let Ok(line) = std::str::from_utf8(line) else {
-        return (error_line(&Value::Null, "invalid_utf8", "the line is not valid UTF-8"), false);
+        return (encode(&error_line(&Value::Null, "invalid_utf8", "the line is not valid UTF-8")), false);
     };
     let req: Request = match serde_json::from_str(line) {
         Ok(r) => r,
@@ -48,26 +57,26 @@ pub async fn handle_jsonl_line(coordinator: &Coordinator, line: &[u8], default_t
             let parsed = serde_json::from_str::<Value>(line).ok();
             let id = parsed.as_ref().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
             let code = if parsed.is_none() { "invalid_json" } else { "invalid_request" };
-            return (error_line(&id, code, e.to_string()), false);
+            return (encode(&error_line(&id, code, e.to_string())), false);
         }
     };
     let today = match req.today.as_deref().map(parse_date).transpose() {
         Ok(t) => t.unwrap_or(default_today),
-        Err(e) => return (error_line(&req.id, "invalid_date", format!("`today` is {e}")), false),
+        Err(e) => return (encode(&error_line(&req.id, "invalid_date", format!("`today` is {e}"))), false),
     };
-    match conversation(coordinator, &req.messages, today).await {
+    match coordinator.ephemeral(req.messages, today).await {
         Ok(mut response) => {
             response.id = Some(req.id);
-            (serde_json::to_value(&response).unwrap_or(Value::Null), true)
+            (encode(&response), true)
         }
-        Err((i, e)) => (error_line(&req.id, e.code(), format!("message {}: {e}", i + 1)), false),
+        Err((i, e)) => (encode(&error_line(&req.id, e.code(), format!("message {}: {e}", i + 1))), false),
     }
 }
 
 /// What `adsai plan` writes besides its summary.
 #[derive(Debug, Clone, Default)]
 pub struct Output {
-    /// The SPEC §3 JSON object instead of the readable summary.
+    /// The docs/brief.md §3 JSON object instead of the readable summary.
     pub json: bool,
     /// The budget→reach curve as a PNG.
     pub chart: Option<PathBuf>,
@@ -99,30 +108,13 @@ pub fn write_files(response: &Response, output: &Output) -> Result<(), String> {
 }
 
 /// Runs messages as one conversation; the response after the last one, or the failing message.
+/// Nothing of it is kept (the command line never follows up on it).
 pub async fn conversation(
     coordinator: &Coordinator,
     messages: &[String],
     today: NaiveDate,
 ) -> Result<Response, (usize, CoordError)> {
-    if messages.is_empty() {
-        return Err((0, CoordError::Input(crate::brain::InputError::Empty)));
-    }
-    let id = coordinator.create(None, today).await.map_err(|e| (0, e))?;
-    let mut last = Ok(None);
-    for (i, m) in messages.iter().enumerate() {
-        match coordinator.message(&id, m, None, None).await {
-            Ok(t) => last = Ok(Some(t.response)),
-            Err(e) => {
-                last = Err((i, e));
-                break;
-            }
-        }
-    }
-    // Answered: nothing of it is kept (memory stays flat over a long `--jsonl` run).
-    if let Err(e) = coordinator.forget(&id).await {
-        tracing::debug!(error = %e, "could not forget a finished conversation");
-    }
-    last?.ok_or((0, CoordError::Input(crate::brain::InputError::Empty)))
+    coordinator.ephemeral(messages.to_vec(), today).await
 }
 
 /// The longest `--jsonl` line read; a longer one is answered with `line_too_long` (and skipped
@@ -162,33 +154,141 @@ fn read_line_capped(input: &mut impl BufRead, cap: usize) -> std::io::Result<Opt
     }
 }
 
+/// Requests `--jsonl` works on at once. Their answers are still written in input order; the
+/// window lets both cores plan while the output waits for the oldest request.
+pub const JSONL_IN_FLIGHT: usize = 64;
+
+/// How long the oldest request may keep finished answers behind it unwritten before they are
+/// flushed anyway (a slow specialist waits out its time limit; what came before it goes out).
+const FLUSH_AFTER: std::time::Duration = std::time::Duration::from_millis(5);
+
+type Answered = tokio::task::JoinHandle<(Vec<u8>, bool)>;
+
 /// Runs `--jsonl` over a reader; returns (succeeded, failed) counts.
+///
+/// A thread reads the lines (standard input blocks), up to [`JSONL_IN_FLIGHT`] requests are
+/// planned at once on the runtime's workers, and the answers are written in input order to a
+/// buffer that is flushed whenever the run would wait — for input, or for a slow request — so
+/// an interactive caller gets each answer as soon as it is ready and a file is written in large
+/// blocks.
 pub async fn run_jsonl(
     coordinator: &Coordinator,
-    mut input: impl BufRead,
-    mut out: impl Write,
+    input: impl BufRead + Send + 'static,
+    out: impl Write,
     today: NaiveDate,
 ) -> std::io::Result<(usize, usize)> {
-    let (mut ok, mut failed) = (0, 0);
-    while let Some(line) = read_line_capped(&mut input, MAX_LINE_BYTES)? {
-        let (value, good) = match line {
-            Line::TooLong(n) => {
-                let message = format!("the line is {n} bytes; at most {MAX_LINE_BYTES} are read");
-                (error_line(&Value::Null, "line_too_long", message), false)
-            }
-            Line::Text(line) if line.iter().all(u8::is_ascii_whitespace) => continue,
-            Line::Text(line) => handle_jsonl_line(coordinator, &line, today).await,
-        };
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let (tx, mut lines) = tokio::sync::mpsc::channel::<std::io::Result<Line>>(JSONL_IN_FLIGHT * 4);
+    std::thread::Builder::new().name("adsai-jsonl-read".into()).spawn(move || read_lines(input, tx))?;
+    let mut pending: std::collections::VecDeque<Answered> = std::collections::VecDeque::new();
+    let mut counts = (0, 0);
+    let mut input_open = true;
+    let mut write = |(bytes, good): (Vec<u8>, bool), out: &mut dyn Write| {
         if good {
-            ok += 1;
+            counts.0 += 1;
         } else {
-            failed += 1;
+            counts.1 += 1;
         }
-        serde_json::to_writer(&mut out, &value)?;
-        out.write_all(b"\n")?;
+        out.write_all(&bytes)?;
+        out.write_all(b"\n")
+    };
+    loop {
+        // Take every line that is ready, up to the window.
+        while input_open && pending.len() < JSONL_IN_FLIGHT {
+            match lines.try_recv() {
+                Ok(line) => pending.extend(start(coordinator, line?, today)),
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => input_open = false,
+            }
+        }
+        // Write every answer that is ready, in order.
+        while pending.front().is_some_and(|h| h.is_finished()) {
+            if let Some(h) = pending.pop_front() {
+                write(joined(h.await), &mut out)?;
+            }
+        }
+        if pending.is_empty() && !input_open {
+            break;
+        }
+        let window_full = pending.len() >= JSONL_IN_FLIGHT;
+        match pending.front_mut() {
+            // Waiting for the oldest request only: flush what is written if it takes long.
+            Some(front) if window_full || !input_open => {
+                let answer = match tokio::time::timeout(FLUSH_AFTER, &mut *front).await {
+                    Ok(a) => a,
+                    Err(_) => {
+                        out.flush()?;
+                        front.await
+                    }
+                };
+                pending.pop_front();
+                write(joined(answer), &mut out)?;
+            }
+            // Waiting for input too: whatever is written goes out first.
+            Some(front) => {
+                out.flush()?;
+                tokio::select! {
+                    answer = &mut *front => {
+                        pending.pop_front();
+                        write(joined(answer), &mut out)?;
+                    }
+                    line = lines.recv() => match line {
+                        Some(line) => pending.extend(start(coordinator, line?, today)),
+                        None => input_open = false,
+                    },
+                }
+            }
+            None => {
+                out.flush()?;
+                match lines.recv().await {
+                    Some(line) => pending.extend(start(coordinator, line?, today)),
+                    None => input_open = false,
+                }
+            }
+        }
     }
     out.flush()?;
-    Ok((ok, failed))
+    Ok(counts)
+}
+
+/// Reads the lines of `input` into `tx` until the input ends, fails, or nobody listens.
+fn read_lines(mut input: impl BufRead, tx: tokio::sync::mpsc::Sender<std::io::Result<Line>>) {
+    loop {
+        let line = match read_line_capped(&mut input, MAX_LINE_BYTES) {
+            Ok(Some(line)) => Ok(line),
+            Ok(None) => return,
+            Err(e) => Err(e),
+        };
+        let stop = line.is_err();
+        if tx.blocking_send(line).is_err() || stop {
+            return;
+        }
+    }
+}
+
+/// Starts answering one line (blank lines get no answer).
+fn start(coordinator: &Coordinator, line: Line, today: NaiveDate) -> Option<Answered> {
+    let answer = match line {
+        Line::TooLong(n) => {
+            let message = format!("the line is {n} bytes; at most {MAX_LINE_BYTES} are read");
+            let done = (encode(&error_line(&Value::Null, "line_too_long", message)), false);
+            tokio::spawn(std::future::ready(done))
+        }
+        Line::Text(line) if line.iter().all(u8::is_ascii_whitespace) => return None,
+        Line::Text(line) => {
+            let coordinator = coordinator.clone();
+            tokio::spawn(async move { handle_jsonl_line(&coordinator, &line, today).await })
+        }
+    };
+    Some(answer)
+}
+
+/// The answer of a finished request; a request whose task died gets an internal error line.
+fn joined(result: Result<(Vec<u8>, bool), tokio::task::JoinError>) -> (Vec<u8>, bool) {
+    result.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a --jsonl request crashed");
+        (encode(&error_line(&Value::Null, "internal", "this request could not be answered")), false)
+    })
 }
 
 /// Renders a response for a person at a terminal, in the order and style of the Slack reply
@@ -244,6 +344,8 @@ pub fn render_text(r: &Response) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
     use super::*;
     use crate::brain::Brain;
     use crate::store::MemoryStore;
@@ -264,26 +366,35 @@ mod tests {
         .unwrap()
     }
 
+    fn value(answer: (Vec<u8>, bool)) -> (Value, bool) {
+        (serde_json::from_slice(&answer.0).expect("every answer is JSON"), answer.1)
+    }
+
+    fn lines(out: &[u8]) -> Vec<Value> {
+        out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect()
+    }
+
     #[tokio::test]
     async fn a_request_gives_the_spec_object() {
         let line = br#"{"id": "x1", "today": "2026-11-23", "messages": ["awareness in Germany, 30 days"]}"#;
-        let (v, ok) = handle_jsonl_line(&coordinator(), line, today()).await;
+        let (v, ok) = value(handle_jsonl_line(&coordinator(), line, today()).await);
         assert!(ok);
         assert_eq!(v["id"], "x1");
         assert_eq!(v["brief"]["objective"], "REACH");
         assert_eq!(v["brief"]["schedule"]["start"], "2026-11-24");
         assert!(v["plan"]["assumptions"].is_array());
+        assert_eq!(v["plan"]["curve"].as_array().map(Vec::len), Some(8), "the curve stays in --jsonl output");
     }
 
     #[tokio::test]
     async fn bad_lines_give_error_objects() {
         let c = coordinator();
-        let code = |v: (Value, bool)| v.0["error"]["code"].as_str().unwrap_or_default().to_string();
+        let code = |v: (Vec<u8>, bool)| value(v).0["error"]["code"].as_str().unwrap_or_default().to_string();
         assert_eq!(code(handle_jsonl_line(&c, b"{not json", today()).await), "invalid_json");
         assert_eq!(code(handle_jsonl_line(&c, b"\xff\xfe", today()).await), "invalid_utf8");
         assert_eq!(code(handle_jsonl_line(&c, br#"{"id": 7, "messages": "x"}"#, today()).await), "invalid_request");
         assert_eq!(code(handle_jsonl_line(&c, br#"{"id": 7, "messages": []}"#, today()).await), "empty_message");
-        let (v, ok) = handle_jsonl_line(&c, br#"{"id": "e", "messages": ["   "]}"#, today()).await;
+        let (v, ok) = value(handle_jsonl_line(&c, br#"{"id": "e", "messages": ["   "]}"#, today()).await);
         assert!(!ok);
         assert_eq!(v["id"], "e");
         assert_eq!(v["error"]["code"], "empty_message");
@@ -295,10 +406,9 @@ mod tests {
     async fn jsonl_run_counts_and_continues_after_errors() {
         let input = b"{\"id\":\"a\",\"messages\":[\"reach in France\"]}\n\nnope\n{\"id\":\"b\",\"messages\":[\"clicks, UK\"]}\n";
         let mut out = Vec::new();
-        let (ok, failed) = run_jsonl(&coordinator(), &input[..], &mut out, today()).await.unwrap();
+        let (ok, failed) = run_jsonl(&coordinator(), Cursor::new(input.to_vec()), &mut out, today()).await.unwrap();
         assert_eq!((ok, failed), (2, 1));
-        let lines: Vec<Value> =
-            out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+        let lines = lines(&out);
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[2]["id"], "b");
     }
@@ -309,27 +419,88 @@ mod tests {
         input.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 10));
         input.extend(b"\n{\"id\":\"b\",\"messages\":[\"clicks, UK\"]}");
         let mut out = Vec::new();
-        let (ok, failed) = run_jsonl(&coordinator(), &input[..], &mut out, today()).await.unwrap();
+        let (ok, failed) = run_jsonl(&coordinator(), Cursor::new(input), &mut out, today()).await.unwrap();
         assert_eq!((ok, failed), (2, 1));
-        let lines: Vec<Value> =
-            out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+        let lines = lines(&out);
         assert_eq!(lines[1]["error"]["code"], "line_too_long");
         assert_eq!(lines[2]["id"], "b", "a last line without a newline is read too");
         // A line of exactly the limit is read (and is merely not JSON).
         let exact = vec![b'y'; MAX_LINE_BYTES];
         let mut out = Vec::new();
-        run_jsonl(&coordinator(), &exact[..], &mut out, today()).await.unwrap();
+        run_jsonl(&coordinator(), Cursor::new(exact), &mut out, today()).await.unwrap();
         assert!(String::from_utf8_lossy(&out).contains("invalid_json"));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_requests_at_once_come_back_in_input_order() {
+        // More requests than the window, of different weights (1–3 messages, errors between):
+        // they finish out of order on two workers, and are written in order.
+        let mut input = Vec::new();
+        for n in 0..(JSONL_IN_FLIGHT * 3) {
+            let line = match n % 4 {
+                0 => format!("{{\"id\":{n},\"messages\":[\"reach in France\",\"add Spain\",\"make it {n}k\"]}}"),
+                1 => format!("{{\"id\":{n},\"messages\":[\"clicks in the UK, £{n}k\"]}}"),
+                2 => format!("{{\"id\":{n},\"messages\":[\"\"]}}"),
+                _ => format!("{{\"id\":{n},\"messages\":[\"installs, Brazil\",\"undo\"]}}"),
+            };
+            input.extend(line.bytes());
+            input.push(b'\n');
+        }
+        let mut out = Vec::new();
+        let (ok, failed) = run_jsonl(&coordinator(), Cursor::new(input), &mut out, today()).await.unwrap();
+        assert_eq!((ok, failed), (JSONL_IN_FLIGHT * 3 / 4 * 3, JSONL_IN_FLIGHT * 3 / 4));
+        let lines = lines(&out);
+        let ids: Vec<u64> = lines.iter().map(|l| l["id"].as_u64().unwrap()).collect();
+        assert_eq!(ids, (0..(JSONL_IN_FLIGHT * 3) as u64).collect::<Vec<_>>());
+        assert_eq!(lines[4]["brief"]["budget"]["amount"], 4000.0, "make it 4k");
+        assert_eq!(lines[4]["brief"]["audience"]["locations"].as_array().map(Vec::len), Some(2), "France and Spain");
+        assert_eq!(lines[2]["error"]["code"], "empty_message");
+    }
+
+    /// Output that a test can read while the run goes on.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_interactive_caller_gets_each_answer_before_sending_the_next() {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let out = Shared::default();
+        let run = {
+            let (c, out) = (coordinator(), out.clone());
+            tokio::spawn(async move { run_jsonl(&c, std::io::BufReader::new(reader), out, today()).await })
+        };
+        for (n, text) in ["reach in Italy", "clicks in Poland, 3 weeks"].iter().enumerate() {
+            writeln!(writer, "{{\"id\":{n},\"messages\":[\"{text}\"]}}").unwrap();
+            // The input stays open: the answer must come out anyway.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while lines(&out.0.lock().unwrap()).len() <= n {
+                assert!(std::time::Instant::now() < deadline, "answer {n} was held back waiting for input");
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+        drop(writer);
+        assert_eq!(run.await.unwrap().unwrap(), (2, 0));
+        assert_eq!(lines(&out.0.lock().unwrap())[1]["id"], 1);
+    }
+
     #[tokio::test]
-    async fn answered_conversations_are_forgotten() {
+    async fn answered_conversations_are_not_kept() {
         let c = coordinator();
         let mut input = Vec::new();
         for n in 0..300 {
             input.extend(format!("{{\"id\":{n},\"messages\":[\"reach in France\",\"make it {n}k\"]}}\n").bytes());
         }
-        let (ok, _) = run_jsonl(&c, &input[..], std::io::sink(), today()).await.unwrap();
+        let (ok, _) = run_jsonl(&c, Cursor::new(input), std::io::sink(), today()).await.unwrap();
         assert_eq!(ok, 300);
         tokio::task::yield_now().await;
         assert_eq!(c.conversations(), 0, "nothing kept once answered");

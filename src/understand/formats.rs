@@ -15,7 +15,7 @@ use crate::brief::{Format, Placement};
 
 const FORMATS: &str = include_str!("../../fixtures/taxonomy/formats.tsv");
 
-/// The share used when the brief caps a format without a number (SPEC §2).
+/// The share used when the brief caps a format without a number (docs/brief.md §2).
 pub const SOFT_CAP_SHARE: f64 = 0.3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

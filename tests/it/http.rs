@@ -462,15 +462,33 @@ async fn the_command_line_and_the_api_give_the_same_brief_and_plan() {
     s.stop().await;
 }
 
+/// Writes a history and a markets table into `dir`, each replaced in one step (generated beside
+/// it, then renamed), so the watcher never reads a half-written file however slow the machine.
 fn write_data(dir: &std::path::Path, rows: usize, seed: u64) {
-    let opts = adsai::plan::synth::GenOptions { rows, seed, ..Default::default() };
-    adsai::plan::synth::generate(dir, adsai::markets::Markets::embedded().all(), &opts).expect("generate");
+    let staging = dir.with_extension("staging");
+    let opts = adsai::datagen::GenOptions { rows, seed, ..Default::default() };
+    adsai::datagen::generate(&staging, adsai::markets::Markets::embedded().all(), &opts).expect("generate");
+    std::fs::create_dir_all(dir).expect("data dir");
+    for name in ["markets.csv", "history.csv"] {
+        std::fs::rename(staging.join(name), dir.join(name)).expect("rename");
+    }
+    let _ = std::fs::remove_dir_all(&staging);
+}
+
+/// Replaces a file's content in one step (write beside it, then rename).
+fn replace_file(path: &std::path::Path, text: &str) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).expect("write");
+    std::fs::rename(&tmp, path).expect("rename");
 }
 
 fn evidence(v: &Value) -> Vec<u64> {
     v["plan"]["ad_sets"].as_array().unwrap().iter().map(|a| a["evidence"]["ad_sets"].as_u64().unwrap()).collect()
 }
 
+/// (Each wait below polls for up to a minute: a reload indexes 12,000 rows, which takes much
+/// longer than usual in a debug build on a loaded machine; files are replaced by renames, so a
+/// slow write is never read half-way.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     use adsai::data::{watch, DataFiles, SharedBrain};
@@ -535,7 +553,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
     assert_eq!(evidence(&in_flight), evidence(&before), "the in-flight plan finished on the old index");
     let (_, after) = post_json(&client, &format!("{base}/v1/plans"), brief.clone()).await;
     assert_ne!(evidence(&after), evidence(&before), "new plans use the new index");
-    std::fs::write(&files.history, "ad_set_id,campaign_id\nbroken,file\n").unwrap();
+    replace_file(&files.history, "ad_set_id,campaign_id\nbroken,file\n");
     let mut rejected = false;
     for _ in 0..1200 {
         let (_, _, m) = call(&client, "GET", &format!("{base}/metrics"), &[], b"").await;
@@ -562,7 +580,7 @@ async fn new_history_files_are_swapped_in_and_bad_ones_rejected() {
         .into_iter()
         .enumerate()
     {
-        std::fs::write(&files.history, text).unwrap();
+        replace_file(&files.history, &text);
         let want = format!("adsai_data_reloads_total{{result=\"rejected\"}} {}", n + 2);
         let mut seen = false;
         for _ in 0..1200 {

@@ -6,7 +6,7 @@ use adsai::conversation::Conversation;
 use adsai::markets::Markets;
 use adsai::plan::history::{self, GenderKey, Row};
 use adsai::plan::index::{age_band, region_of, Index, BROAD};
-use adsai::plan::planner::Settings;
+use adsai::plan::planner::PlannerSettings as Settings;
 use adsai::plan::synth::{write_history, GenOptions};
 use chrono::NaiveDate;
 

@@ -1,6 +1,6 @@
 //! Property tests over the understanding entry point (issue 6): arbitrary Unicode and
 //! adversarial briefs through [`Brain::handle`] never panic, every message is understood in
-//! bounded time, and the SPEC §2 invariants of the brief and plan hold after every message.
+//! bounded time, and the docs/brief.md §2 invariants of the brief and plan hold after every message.
 //!
 //! The runs are deterministic (a fixed RNG seed; set `PROPTEST_RNG_SEED` to explore others and
 //! `PROPTEST_CASES` to run more cases). The slowest message seen is printed at the end of each
@@ -382,7 +382,7 @@ fn report_slowest(test: &str) {
     eprintln!("props::{test}: slowest message understood in {:.2} ms (debug)", us as f64 / 1000.0);
 }
 
-/// Every SPEC §2 / §3 invariant of a response, as a description of the first one broken.
+/// Every docs/brief.md §2 / §3 invariant of a response, as a description of the first one broken.
 fn check_invariants(r: &Response, today: NaiveDate) -> Result<(), String> {
     let b = &r.brief;
     let p = &r.plan;

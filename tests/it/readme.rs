@@ -228,3 +228,36 @@ fn readme_chart_is_what_the_binary_draws() {
     let want = std::fs::read(&shown).unwrap_or_default();
     assert!(got == want, "{} is stale (UPDATE_SNAPSHOTS=1 redraws it)", shown.display());
 }
+
+/// The README's layout list matches the tree: every path under `src/` or `docs/` it names in
+/// backticks exists, and every file and folder directly under `src/` (and in `src/surface/`)
+/// is named.
+#[test]
+fn the_layout_list_matches_the_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let md = readme();
+    let named: Vec<&str> = md
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| (s.starts_with("src/") || s.starts_with("docs/")) && !s.contains(' '))
+        .collect();
+    assert!(named.len() > 10, "the README names its files");
+    for path in &named {
+        assert!(root.join(path.trim_end_matches('/')).exists(), "the README names {path}, which does not exist");
+    }
+    for dir in ["src", "src/surface"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("src") {
+            let name = entry.expect("entry").file_name().to_string_lossy().to_string();
+            if name.ends_with("_tests.rs") || name == "lib.rs" || name == "mod.rs" {
+                continue;
+            }
+            let path = format!("{dir}/{name}");
+            let short = format!("`{name}`");
+            let short_dir = format!("`{name}/`");
+            let listed = named.iter().any(|n| n.trim_end_matches('/') == path)
+                || (dir != "src" && (md.contains(&short) || md.contains(&short_dir)));
+            assert!(listed, "{path} is not in the README's layout list");
+        }
+    }
+}

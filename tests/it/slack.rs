@@ -148,7 +148,7 @@ async fn slack_mention_then_follow_up_then_buttons() {
     let s = standin().await;
     let bot = Bot::default(&s).await;
 
-    // Mention → first reply in the thread, then chat.update to the final plan.
+    // Mention → the plan, posted once in the thread (ready at once: no "Planning…" first).
     let ts = s.mention(CHANNEL, "U0ALICE", BRIEF);
     let thread = wait_plans(&s, CHANNEL, &ts, 1).await;
     let replies: Vec<&Message> = thread.iter().filter(|m| m.bot_id.is_some()).collect();
@@ -157,12 +157,9 @@ async fn slack_mention_then_follow_up_then_buttons() {
     assert_eq!(plan.thread_ts.as_deref(), Some(ts.as_str()));
     let posts = s.calls("chat.postMessage");
     assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].args["text"], "Planning…");
     assert_eq!(posts[0].args["thread_ts"], ts.as_str());
-    let updates = s.calls("chat.update");
-    let last = updates.last().expect("an update");
-    assert_eq!(last.args["ts"], plan.ts.as_str());
-    let note = last.args["text"].as_str().unwrap_or_default();
+    assert!(s.calls("chat.update").is_empty(), "nothing to update");
+    let note = posts[0].args["text"].as_str().unwrap_or_default();
     assert!(note.starts_with("Reach plan · Germany · 18–24\n€5,000 over 30 days"), "{note}");
     assert!(!note.contains("REACH") && !note.contains("EUR"), "no codes in the notification: {note}");
     let text = block_text(plan);
@@ -245,8 +242,8 @@ async fn slack_curve_and_export_upload_into_the_thread() {
     s.shutdown().await;
 }
 
-/// A `chat.postMessage` that times out but went through is found in the thread and updated with
-/// the plan: one reply, never a second one.
+/// A `chat.postMessage` that times out but went through is found in the thread: one reply,
+/// never a second one.
 #[tokio::test]
 async fn slack_a_timed_out_post_that_went_through_is_not_posted_twice() {
     let s = standin().await;
@@ -257,32 +254,73 @@ async fn slack_a_timed_out_post_that_went_through_is_not_posted_twice() {
     s.slow_responses("chat.postMessage", 1, Duration::from_millis(1500));
     let ts = s.mention(CHANNEL, "U0ALICE", BRIEF);
     let thread = wait_plans(&s, CHANNEL, &ts, 1).await;
+    // The plan is in the thread at once; the bot learns it only by reading the thread.
+    s.wait_for_calls("conversations.replies", 1, WAIT).await.expect("the thread was read after the time-out");
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(s.calls("chat.postMessage").len(), 1, "posted once");
-    assert!(!s.calls("conversations.replies").is_empty(), "the thread was read after the time-out");
     let replies = bot_replies(&s, CHANNEL, &ts);
     assert_eq!(replies.len(), 1, "one reply: {thread:?}");
-    assert!(is_plan(&replies[0]), "the placeholder became the plan");
+    assert!(is_plan(&replies[0]), "the post that went through is the plan");
     bot.stop().await;
     s.shutdown().await;
 }
 
+/// The Web API calls received since the `from`th: (method, arguments).
+fn calls_since(s: &SlackStandIn, from: usize) -> Vec<(String, Value)> {
+    s.state(|st| st.calls[from..].iter().map(|c| (c.method.clone(), c.args.clone())).collect())
+}
+
+/// Every specialist answers at once: the plan is the first and only post of the reply —
+/// a first message, a follow-up and a button alike.
 #[tokio::test]
-async fn slack_progress_updates_while_specialists_work() {
+async fn slack_a_plan_ready_at_once_costs_one_post() {
+    let s = standin().await;
+    let bot = Bot::default(&s).await;
+    let start = s.state(|st| st.calls.len());
+    let ts = s.mention(CHANNEL, "U0ALICE", "<@U0ADSAI> app installs in Brazil, R$30k, 5 weeks, Android");
+    let thread = wait_plans(&s, CHANNEL, &ts, 1).await;
+    let calls = calls_since(&s, start);
+    assert_eq!(calls.len(), 1, "one call: {calls:?}");
+    assert_eq!(calls[0].0, "chat.postMessage");
+    assert!(calls[0].1["text"].as_str().is_some_and(|t| t.contains("Brazil")), "{}", calls[0].1["text"]);
+    assert!(!calls[0].1["blocks"].to_string().contains("Planning"), "no progress shown");
+    assert_eq!(thread.iter().filter(|m| m.bot_id.is_some()).count(), 1);
+    // A follow-up in the thread: again one post.
+    s.reply_in_thread(CHANNEL, &ts, "U0ALICE", "only iOS");
+    wait_plans(&s, CHANNEL, &ts, 2).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let methods: Vec<String> = calls_since(&s, start).into_iter().map(|(m, _)| m).collect();
+    assert_eq!(methods, ["chat.postMessage", "chat.postMessage"]);
+    bot.stop().await;
+    s.shutdown().await;
+}
+
+/// A specialist still running after `first_reply_wait`: "Planning…" with what has finished,
+/// then (throttled) progress, then the plan in the same message.
+#[tokio::test]
+async fn slack_a_slow_specialist_gets_planning_then_the_plan() {
     let s = standin().await;
     let hook: FaultHook =
-        Arc::new(|sp, _m| (sp == Specialist::Budget).then_some(Fault::Delay(Duration::from_millis(400))));
+        Arc::new(|sp, _m| (sp == Specialist::Budget).then_some(Fault::Delay(Duration::from_millis(700))));
     let coord =
         coordinator::Config { fault: Some(hook), specialist_timeout: Duration::from_secs(3), ..Default::default() };
     let bot = Bot::start(&s, Arc::new(MemoryStore::default()), coord, |_| {}).await;
     let ts = s.mention(CHANNEL, "U0ALICE", BRIEF);
-    wait_plans(&s, CHANNEL, &ts, 1).await;
-    let updates = s.calls("chat.update");
-    assert!(updates.len() >= 2, "progress then plan: {}", updates.len());
-    assert!(updates.len() <= 1 + 2, "progress updates are throttled");
-    let progress = &updates[0].args;
+    let thread = wait_plans(&s, CHANNEL, &ts, 1).await;
+    let posts = s.calls("chat.postMessage");
+    assert_eq!(posts.len(), 1, "one reply");
+    let progress = &posts[0].args;
     assert_eq!(progress["text"], "Planning…");
+    assert_eq!(progress["thread_ts"], ts.as_str());
     assert!(progress["blocks"].to_string().contains("✓ goal"), "{}", progress["blocks"]);
     assert!(!progress["blocks"].to_string().contains("✓ budget"), "budget still running");
+    let updates = s.calls("chat.update");
+    assert!(!updates.is_empty() && updates.len() <= 1 + 2, "progress updates are throttled: {}", updates.len());
+    let plan = thread.iter().find(|m| is_plan(m)).expect("the plan");
+    let last = updates.last().expect("the plan replaces the progress reply");
+    assert_eq!(last.args["ts"], plan.ts.as_str());
+    assert!(last.args["text"].as_str().is_some_and(|t| t.starts_with("Reach plan · Germany")), "{}", last.args["text"]);
+    assert_eq!(bot_replies(&s, CHANNEL, &ts).len(), 1, "one message in the thread");
     bot.stop().await;
     s.shutdown().await;
 }

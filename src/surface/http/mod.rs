@@ -1,4 +1,4 @@
-//! HTTP API surface (hyper 1): JSON in, the SPEC §3 object out, progress as server-sent events.
+//! HTTP API surface (hyper 1): JSON in, the docs/brief.md §3 object out, progress as server-sent events.
 //!
 //! Files: this one holds the settings and the server loop (accept, time limits, drain);
 //! `routes.rs` the route table and its handlers; `request.rs` what a request carries (bodies,

@@ -112,6 +112,10 @@ pub struct Config {
     pub post_interval: Duration,
     /// A channel regains one `chat.update` per this interval.
     pub update_interval: Duration,
+    /// How long a turn may take before "Planning…" is posted: a plan ready within it is the
+    /// first and only post (one `chat.postMessage`); a slower one (a specialist still running)
+    /// gets the progress reply, updated as findings arrive, then replaced by the plan.
+    pub first_reply_wait: Duration,
     /// Progress updates of the first reply before the plan replaces it.
     pub progress_updates: usize,
     /// Least time between two progress updates of one reply.
@@ -159,6 +163,7 @@ impl Config {
             post_burst: 20,
             post_interval: Duration::from_secs(1),
             update_interval: Duration::from_millis(300),
+            first_reply_wait: Duration::from_millis(300),
             progress_updates: 2,
             progress_gap: Duration::from_millis(400),
             dedupe_ttl: Duration::from_secs(15 * 60),

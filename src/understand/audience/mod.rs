@@ -24,7 +24,7 @@ use crate::brief::{Gender, Location, Platform};
 
 const TARGETING: &str = include_str!("../../../fixtures/taxonomy/targeting.tsv");
 
-/// The youngest targetable age (SPEC §2).
+/// The youngest targetable age (docs/brief.md §2).
 pub const MIN_AGE: u8 = 18;
 /// The oldest age the brief holds.
 pub const MAX_AGE: u8 = 99;

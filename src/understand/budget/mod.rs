@@ -2,7 +2,7 @@
 //! in follow-ups.
 //!
 //! [`extract`] reads one message and returns a [`BudgetFinding`]; [`apply`] merges a finding
-//! into the brief's previous [`Budget`] (SPEC §2 "Budget").
+//! into the brief's previous [`Budget`] (docs/brief.md §2 "Budget").
 //!
 //! # How a message is read
 //!
@@ -158,7 +158,7 @@ pub fn apply(prev: Option<&Budget>, f: &BudgetFinding, targets: &[&str], nordic_
     Some(p.clone())
 }
 
-/// Whether an ISO currency is one a bare "kr" can mean (SEK, NOK, DKK; SPEC §2).
+/// Whether an ISO currency is one a bare "kr" can mean (SEK, NOK, DKK; docs/brief.md §2).
 pub fn is_kronor(code: &str) -> bool {
     currencies().in_family(code, "kronor")
 }

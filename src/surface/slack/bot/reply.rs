@@ -1,7 +1,9 @@
-//! A turn and its reply: the usage hint or a decline, or "Planning…" posted in the thread, the
-//! message queued in its conversation with a progress channel, the reply updated as
-//! specialists finish (throttled), then replaced with the plan and its metadata. The slash
-//! command's private preview and its "Post to channel" button are turns too.
+//! A turn and its reply: the usage hint or a decline, or the plan. The message is queued in its
+//! conversation with a progress channel; a plan ready within `first_reply_wait` (~300 ms: every
+//! deterministic specialist) is posted once, with its metadata — one `chat.postMessage`. Only a
+//! turn still running then (a slow specialist) posts "Planning…" with what has finished, updates
+//! it as specialists finish (throttled), and replaces it with the plan. The slash command's
+//! private preview and its "Post to channel" button are turns too.
 
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -16,8 +18,8 @@ use crate::message::{InputError, Message};
 use crate::surface::slack::blocks::{self, Actions};
 
 impl App {
-    /// Answers one message in its thread: usage hint, decline, or a coordinator turn shown as
-    /// "Planning…" → progress → plan.
+    /// Answers one message in its thread: usage hint, decline, or a coordinator turn (the plan
+    /// at once, or "Planning…" → progress → plan when it takes a while).
     pub(super) async fn answer(&self, target: Target, text: String, decline_elsewhere: bool) {
         if !self.config.allows(&target.team, &target.channel) {
             if decline_elsewhere {
@@ -36,11 +38,12 @@ impl App {
         }
     }
 
-    /// Posts the first reply, runs the turn with progress, and replaces the reply with the plan.
+    /// Runs a turn and replies: one post of the plan when it is ready within
+    /// `first_reply_wait`, else a progress reply that the plan replaces.
     async fn turn(&self, target: Target, text: Message, day: NaiveDate) {
         let (tx, mut rx) = mpsc::channel::<Event>(32);
-        // A follow-up is queued in its conversation before the first reply is posted: posting
-        // may wait (pacing, 429s), and the next follow-up must not overtake this one.
+        // A follow-up is queued in its conversation before anything is posted: posting may wait
+        // (pacing, 429s), and the next follow-up must not overtake this one.
         let queued = match &target.thread_ts {
             Some(t) => {
                 let id = conversation_id(&target.team, &target.channel, t);
@@ -48,11 +51,18 @@ impl App {
             }
             None => None,
         };
-        let first = self.post(&target, &blocks::progress(&[]), None).await;
-        let thread_ts = match (&target.thread_ts, &first) {
-            (Some(t), _) => t.clone(),
-            (None, Some(ts)) => ts.clone(),
-            (None, None) => return,
+        // A new thread (a preview posted to the channel) is named by its first post, and its
+        // conversation by the thread: that post has to come first, so it is the progress reply.
+        let mut first = None;
+        let thread_ts = match &target.thread_ts {
+            Some(t) => t.clone(),
+            None => {
+                first = self.post(&target, &blocks::progress(&[]), None).await;
+                match &first {
+                    Some(ts) => ts.clone(),
+                    None => return,
+                }
+            }
         };
         let id = conversation_id(&target.team, &target.channel, &thread_ts);
         let coordinator = self.coordinator.clone();
@@ -65,6 +75,8 @@ impl App {
             }
         });
         tokio::pin!(run);
+        let placeholder_at = Instant::now() + self.config.first_reply_wait;
+        let mut placeholder_due = first.is_none();
         let mut done: Vec<(String, bool)> = Vec::new();
         let mut updates = 0usize;
         let mut last = Instant::now();
@@ -73,6 +85,7 @@ impl App {
         let result = loop {
             let wake = last + self.config.progress_gap;
             tokio::select! {
+                biased;
                 r = &mut run => break r,
                 ev = rx.recv(), if events_open => match ev {
                     Some(Event::Specialist { specialist, .. }) => { done.push((specialist.name().to_string(), true)); pending = true; }
@@ -80,6 +93,13 @@ impl App {
                     Some(Event::Plan(_)) => {}
                     None => events_open = false,
                 },
+                // Still running: show that it is being worked on, and what has finished.
+                _ = tokio::time::sleep_until(placeholder_at), if placeholder_due => {
+                    placeholder_due = false;
+                    first = self.post(&target, &blocks::progress(&done), None).await;
+                    last = Instant::now();
+                    pending = false;
+                }
                 _ = tokio::time::sleep_until(wake), if pending && updates < self.config.progress_updates && first.is_some() => {
                     if let Some(ts) = &first {
                         self.update(&target.channel, ts, &blocks::progress(&done), None).await;
@@ -107,16 +127,17 @@ impl App {
                 (blocks::notice("Sorry, something went wrong on my side; please try again."), None)
             }
         };
+        let in_thread = Target { thread_ts: Some(thread_ts), ..target };
         match &first {
             Some(ts) => {
-                if !self.update(&target.channel, ts, &rendered, metadata.clone()).await {
-                    // The placeholder could not be replaced: post the plan instead.
-                    let t = Target { thread_ts: Some(thread_ts.clone()), ..target.clone() };
-                    self.post(&t, &rendered, metadata).await;
+                if !self.update(&in_thread.channel, ts, &rendered, metadata.clone()).await {
+                    // The progress reply could not be replaced: post the plan instead.
+                    self.post(&in_thread, &rendered, metadata).await;
                 }
             }
+            // Ready at once: the plan is the only post.
             None => {
-                self.post(&target, &rendered, metadata).await;
+                self.post(&in_thread, &rendered, metadata).await;
             }
         }
     }

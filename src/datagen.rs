@@ -1,7 +1,7 @@
-//! Synthetic campaign history: a realistic, seeded generator for SPEC §4's history table.
+//! Synthetic campaign history: a realistic, seeded generator for docs/brief.md §4's history table.
 //!
 //! The shipped history is synthetic. This module writes it: one CSV row per past ad set, with the
-//! SPEC §4 columns, generated from a small, documented model of an audio/streaming ad business.
+//! docs/brief.md §4 columns, generated from a small, documented model of an audio/streaming ad business.
 //! The same seed and options give the same bytes on every machine and every version: the random
 //! numbers come from our own xoshiro256** generator, and every non-trivial function (exp, ln,
 //! normal draws) is computed here from IEEE-exact `+ − × ÷ √` only, never from the platform's libm.
@@ -28,7 +28,7 @@
 //! advertiser sometimes spreads a campaign over its countries. Ids: `adv-0001`, `cmp-000001`,
 //! `as-0000001`.
 //!
-//! **Compatibility** is exactly SPEC §2 (Spotify Ads API v3): IMAGE (display) only for
+//! **Compatibility** is exactly docs/brief.md §2 (Spotify Ads API v3): IMAGE (display) only for
 //! EVEN_IMPRESSION_DELIVERY, and only on MUSIC; VIDEO_VIEWS → VIDEO on MUSIC; PODCAST_STREAMS →
 //! AUDIO on PODCAST; LEAD_GEN → AUDIO; APP_INSTALLS → AUDIO or VIDEO with `platforms` exactly IOS
 //! or ANDROID. Otherwise AUDIO runs on PODCAST 25 % of the time, VIDEO 10 %, and `platforms` is
@@ -112,7 +112,7 @@ use crate::plan::history::GenderKey as Gender;
 
 // ───────────────────────────── public interface ─────────────────────────────
 
-/// SPEC §4 history columns in order.
+/// docs/brief.md §4 history columns in order.
 pub use crate::plan::history::COLUMNS as HISTORY_COLUMNS;
 /// The optional column written after them: the city an ad set targeted (empty = whole country).
 pub use crate::plan::history::LOCAL_COLUMN;
@@ -195,7 +195,7 @@ pub fn write_history<W: Write>(out: W, markets: &[Market], opts: &GenOptions) ->
     Ok(gen.produced)
 }
 
-/// Writes the markets CSV (SPEC §4 columns, header first) — a faithful round trip of `Markets::parse`.
+/// Writes the markets CSV (docs/brief.md §4 columns, header first) — a faithful round trip of `Markets::parse`.
 ///
 /// Errors: `InvalidData` when a text field contains a comma, quote or line break (the table is never quoted).
 pub fn write_markets<W: Write>(out: W, markets: &[Market]) -> io::Result<()> {
@@ -261,7 +261,7 @@ fn validate(markets: &[Market], opts: &GenOptions) -> io::Result<()> {
     Ok(())
 }
 
-// ───────────────────────────── taxonomy (SPEC §2) ─────────────────────────────
+// ───────────────────────────── taxonomy (docs/brief.md §2) ─────────────────────────────
 
 /// Gender ids, indexed by [`Gender`].
 const GENDER_IDS: [&str; 4] = ["ALL", "FEMALE", "MALE", "NON_BINARY"];
@@ -269,7 +269,7 @@ const GENDER_IDS: [&str; 4] = ["ALL", "FEMALE", "MALE", "NON_BINARY"];
 /// All objectives in id order.
 const OBJECTIVES: [Objective; 9] = Objective::ALL;
 
-/// SPEC §2 compatibility of an objective with a format.
+/// docs/brief.md §2 compatibility of an objective with a format.
 fn allows(objective: Objective, format: Format) -> bool {
     match objective {
         Objective::VideoViews => format == Format::Video,
@@ -340,7 +340,7 @@ const NARROW_TASTE_RANGE: (f64, f64) = (0.4, 1.6);
 
 /// Global objective mix (index = objective).
 const OBJECTIVE_MIX: [f64; 9] = [0.28, 0.10, 0.14, 0.08, 0.08, 0.07, 0.08, 0.06, 0.11];
-/// Format mix of each objective (AUDIO, VIDEO, IMAGE); zero where SPEC §2 forbids the format.
+/// Format mix of each objective (AUDIO, VIDEO, IMAGE); zero where docs/brief.md §2 forbids the format.
 const OBJECTIVE_FORMAT_MIX: [[f64; 3]; 9] = [
     [0.65, 0.35, 0.0],
     [0.45, 0.25, 0.30],
@@ -509,7 +509,7 @@ const AD_SET_BUDGET_SIGMA: f64 = 0.45;
 const WEEKLY_ACTIVE_SHARE: f64 = 0.45;
 /// Reach never passes this share of the people active during the flight.
 const REACH_CEILING: f64 = 0.9;
-/// Impressions per person reached per week an ad set can buy: REACH (SPEC §4 default 2), others.
+/// Impressions per person reached per week an ad set can buy: REACH (docs/brief.md §4 default 2), others.
 const WEEKLY_FREQUENCY_CAP: [f64; 2] = [2.0, 3.0];
 /// Sharpness k of the delivery curve rate = base × (1 + pressureᵏ)^(−1/k) (larger = later, steeper drop).
 const DELIVERY_CURVE_K: f64 = 1.5;
@@ -542,7 +542,7 @@ const CITY_AUDIENCE: f64 = 0.06;
 /// CPM premium of a city-targeted ad set.
 const CITY_CPM: f64 = 1.15;
 /// Cities of the gazetteer: name, country, region, population, …
-const CITIES: &str = include_str!("../../fixtures/gazetteer/cities.tsv");
+const CITIES: &str = include_str!("../fixtures/gazetteer/cities.tsv");
 
 /// Click-through rate per impression by format (AUDIO, VIDEO, IMAGE).
 const CTR: [f64; 3] = [0.0007, 0.003, 0.002];
