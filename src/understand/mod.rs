@@ -156,8 +156,7 @@ impl Findings {
             // The audience specialist's spans hold the edit cues and the addresses it skipped;
             // without it, find them here.
             read.extend(lang::Scope::new(text).spans);
-            read.extend(lang::marks::headers(text));
-            read.extend(lang::marks::addresses(text));
+            read.extend_from_slice(text.marked());
         }
         let mut numbers_claimed = false;
         let mut claim = |spans: &[(usize, usize)], numbers: bool| {

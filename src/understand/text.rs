@@ -14,6 +14,13 @@ pub struct Word {
     pub end: usize,
 }
 
+impl Word {
+    /// Whether the word holds a digit.
+    pub fn has_digit(&self, text: &Text) -> bool {
+        text.norm.as_bytes()[self.start..self.end].iter().any(u8::is_ascii_digit)
+    }
+}
+
 /// The normalised message.
 #[derive(Debug, Clone)]
 pub struct Text {
@@ -29,6 +36,9 @@ pub struct Text {
     pub lines: Vec<usize>,
     /// Whether any character was upper case (asked per word and per hit: kept, not rescanned).
     any_upper: bool,
+    /// The parts that are not prose (headers, addresses, phone and reference numbers), found on
+    /// first use and then shared by every specialist.
+    marked: std::sync::OnceLock<Vec<(usize, usize)>>,
 }
 
 /// Maps typographic characters to their plain ASCII equivalent.
@@ -64,7 +74,21 @@ impl Text {
         let fold: String = norm.chars().map(|c| if matches!(c, '-' | '/' | '_' | '+') { ' ' } else { c }).collect();
         let words = split_words(&norm);
         let any_upper = upper.iter().any(|&u| u);
-        Text { norm, fold, upper, words, lines, any_upper }
+        Text { norm, fold, upper, words, lines, any_upper, marked: std::sync::OnceLock::new() }
+    }
+
+    /// Byte ranges of `norm` that are not prose ([`crate::understand::lang::marks`]): e-mail
+    /// headers and subjects, addresses, phone and reference numbers with their labels. Sorted.
+    pub fn marked(&self) -> &[(usize, usize)] {
+        self.marked.get_or_init(|| crate::understand::lang::marks::all(self))
+    }
+
+    /// Whether `start..end` overlaps a part that is not prose.
+    pub fn in_marked(&self, start: usize, end: usize) -> bool {
+        // The marks are merged and disjoint: the last one starting before `end` decides.
+        let m = self.marked();
+        let n = m.partition_point(|r| r.0 < end);
+        n > 0 && m[n - 1].1 > start
     }
 
     /// The normalised text of a word.

@@ -73,8 +73,8 @@ fn plan(text: &str, today: NaiveDate) -> Option<adsai::brain::Response> {
 const FLOORS: &[(&str, f64)] = &[
     ("briefs_dev.jsonl", 1.0),
     ("briefs_dev2.jsonl", 1.0),
-    ("briefs_own_a.jsonl", 0.93),
-    ("briefs_own_b.jsonl", 0.93),
+    ("briefs_own_a.jsonl", 0.97),
+    ("briefs_own_b.jsonl", 0.97),
 ];
 const NEW_SET_FLOOR: f64 = 0.3;
 

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 
 use super::lang::words::{self, Class};
-use super::lang::{marks, Edit, Scope};
+use super::lang::{Edit, Scope};
 use super::lexicon::{tsv_rows, Case, Lexicon};
 use super::text::Text;
 use crate::brief::{Gender, Location, Platform};
@@ -234,12 +234,10 @@ impl Covered {
 pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
     let mut f = AudienceFinding::default();
     let vocab = vocab();
-    // Header lines, reply subjects and addresses name no audience.
-    let marked: Vec<(usize, usize)> = marks::headers(text).into_iter().chain(marks::addresses(text)).collect();
-    let outside = Covered::new(&marked);
-    let hits: Vec<_> = vocab.lexicon.find(text).into_iter().filter(|h| !outside.overlaps(h.start, h.end)).collect();
+    // Header lines, subjects, addresses and phone numbers name no audience.
+    let hits: Vec<_> = vocab.lexicon.find(text).into_iter().filter(|h| !text.in_marked(h.start, h.end)).collect();
     let mut covered: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
-    covered.extend(marked.iter().copied());
+    covered.extend(text.marked().iter().copied());
     let mut groups: Vec<&str> = Vec::new();
     let scope = Scope::new(text);
     for h in &hits {

@@ -147,7 +147,16 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
         {
             continue;
         }
-        if let Some((i, name)) = g.fuzzy_country(word) {
+        // A typo is read only where a place is all the clause can mean: after "in"/"from", in a
+        // list of places, alone or before a number ("Germnay, 25-34", "Itlay 25-34"). A
+        // capitalised first word of a sentence ("Dates are flexible") is an ordinary word.
+        let next_plain = next.is_some_and(|n| {
+            scope.clause_index(n.start) == clause
+                && !text.is_capitalised(n.start)
+                && text.word(n).chars().all(char::is_alphabetic)
+        });
+        let typo_position = after_preposition || joined || alone || (first_in_clause && !next_plain);
+        if let Some((i, name)) = g.fuzzy_country(word).filter(|_| typo_position) {
             let code = &g.countries[i as usize].code;
             f.notes.push(("audience.locations".into(), format!("Read \"{word}\" as {name} ({code})")));
             found.push((Location::country(code), scope.edit(w.start, w.end), (w.start, w.end)));

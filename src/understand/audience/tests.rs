@@ -116,6 +116,45 @@ fn typos_and_unknown_places() {
 }
 
 #[test]
+fn a_typo_is_read_only_where_a_place_is_expected() {
+    // Ordinary words one letter from a country name, at the start of a sentence: no place.
+    for message in ["Dates are open, reach in the US", "Spaim is a typo but Dates are not", "Thanks. Dates move."] {
+        let f = aud(message);
+        assert!(f.locations.add.iter().all(|l| l.country != "DK"), "{message}: {:?}", f.locations.add);
+    }
+    // After a place preposition, in a list, or alone in its field: a typo.
+    for message in ["reach folks in Germnay", "Austria and Germnay, 20k", "Germnay / 25-34 / 40k"] {
+        assert_eq!(countries(message).last().map(String::as_str), Some("DE"), "{message}");
+    }
+}
+
+#[test]
+fn food_wine_and_health_are_interests() {
+    for (message, want) in [
+        ("people who enjoy food and wine in France", "food_drink"),
+        ("wine drinkers 30+", "food_drink"),
+        ("adults keen on health, 40-60", "health"),
+        ("into health & fitness", "health"),
+    ] {
+        assert!(aud(message).interests.add.iter().any(|i| i == want), "{message}");
+    }
+    // The advertiser's trade is no interest.
+    assert!(aud("a wine shop in Lyon wants reach").interests.add.is_empty());
+}
+
+#[test]
+fn phone_numbers_subjects_and_addresses_name_no_place() {
+    for (message, want) in [
+        ("Leads in Australia, 20k.\nMobile 0400 123 456", vec!["AU"]),
+        ("Reach in Canada, Phone: 555-0199-22", vec!["CA"]),
+        ("Subject: Mexican audience\n\nHi, Spanish speakers in the US please", vec!["US"]),
+        ("From: Jo <jo@shop.co.nz>\n\nawareness in Ireland", vec!["IE"]),
+    ] {
+        assert_eq!(countries(message), want, "{message}");
+    }
+}
+
+#[test]
 fn long_input_is_linear() {
     // Every hit used to rescan its clause and every place word all earlier ranges: with
     // no clause breaks that was quadratic (seconds at this length in a debug build).

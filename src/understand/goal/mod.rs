@@ -12,6 +12,7 @@ mod frames;
 
 use std::sync::OnceLock;
 
+use super::lang::marks;
 use super::lexicon::{tsv_rows, Case, Hit, Lexicon};
 use super::text::Text;
 use crate::brief::Objective;
@@ -158,7 +159,11 @@ pub fn extract(text: &Text) -> GoalFinding {
             Objective::Clicks
         }
     };
-    let hits = cues.lexicon.find(text);
+    // Headers, reply subjects and labelled numbers ask for nothing ("Re: Site visits — …",
+    // "Purchase order 4500-1"): their cues do not count. A subject line may name the goal.
+    let skip = |start: usize, end: usize| text.in_marked(start, end) && !marks::in_subject_line(text, start);
+    let mut hits = cues.lexicon.find(text);
+    hits.retain(|h| !skip(h.start, h.end));
     for h in &hits {
         let (counts, labelled) = ctx.read(h.start, h.end, 0, &mut spans);
         if counts {
@@ -167,7 +172,7 @@ pub fn extract(text: &Text) -> GoalFinding {
         }
     }
     for f in frames.find(text, &ctx.words) {
-        if hits.iter().any(|h| h.start <= f.start && f.end <= h.end) {
+        if hits.iter().any(|h| h.start <= f.start && f.end <= h.end) || skip(f.start, f.end) {
             continue;
         }
         let (counts, labelled) = ctx.read(f.start, f.end, VERB_NEGATION_REACH, &mut spans);
@@ -180,7 +185,7 @@ pub fn extract(text: &Text) -> GoalFinding {
     }
     for w in &text.words {
         let word = text.word(*w);
-        if word.len() < 6 || hits.iter().any(|h| h.start <= w.start && w.end <= h.end) {
+        if word.len() < 6 || hits.iter().any(|h| h.start <= w.start && w.end <= h.end) || skip(w.start, w.end) {
             continue;
         }
         let first = word.chars().next();
@@ -240,6 +245,34 @@ mod tests {
         assert_eq!(goal("Drive downloads of our app"), Some(AppInstalls));
         assert_eq!(goal("Goal: newsletter sign-ups"), Some(LeadGen));
         assert_eq!(goal("Client wants bookings"), Some(Conversions));
+    }
+
+    #[test]
+    fn headers_subjects_and_reference_numbers_name_no_goal() {
+        for (message, want) in [
+            ("Re: App installs — make it 3 weeks", None),
+            ("Subject: Awareness Chile\n\nHi, 20k for May please", Some(Reach)),
+            ("Awareness in Norway. Purchase order 7781-2234 follows", Some(Reach)),
+            ("Fwd: Leads Q3 - reach in Peru", Some(Reach)),
+            ("brand awareness, PO 55120093 to come", Some(Reach)),
+        ] {
+            assert_eq!(goal(message), want, "{message}");
+        }
+    }
+
+    #[test]
+    fn growing_ones_own_show_or_more_listeners() {
+        for message in [
+            "help me grow our true crime podcast in Ireland",
+            "we're building our weekly cycling show, US only",
+            "want more students and teachers listening, 10k",
+            "hoping for extra commuters tuning in this spring",
+        ] {
+            assert_eq!(goal(message), Some(PodcastStreams), "{message}");
+        }
+        // An audience that listens is no goal by itself.
+        assert_eq!(goal("target people listening to podcasts about food"), None);
+        assert_eq!(goal("brand awareness with folks listening to jazz"), Some(Reach));
     }
 
     #[test]

@@ -1,11 +1,91 @@
 //! Parts of a message that are not prose: e-mail addresses, web addresses and domains
 //! ("From: Grace <grace@koalakids.com.au>", "see northlight.co.uk"), and e-mail header lines
 //! ("From: …", "To: …") and reply subjects ("Re: Trailer Germany — make it 5 weeks": the part
-//! before the dash names the thread, it asks for nothing). Their words are no place, interest or
-//! cue ("the .au of an address is not an audience in Australia").
+//! before the dash names the thread, it asks for nothing), subject lines (a title over a body that
+//! states the brief), and phone and reference numbers with the label in front of them ("Mobile
+//! 0412 555 019", "Purchase order 4500-88812"; the labels are the `number_label` class of
+//! `fixtures/lang/word_classes.tsv`). Their words are no place, interest, goal or cue ("the .au of
+//! an address is not an audience in Australia", "Mobile" before a phone number is no city).
 
 use super::words::{self, Class};
 use crate::understand::text::Text;
+
+/// Every part of `text` that is not prose, sorted and merged (disjoint): what
+/// [`Text::marked`] holds.
+pub fn all(text: &Text) -> Vec<(usize, usize)> {
+    let mut m = headers(text);
+    m.extend(addresses(text));
+    m.extend(numbers(text));
+    m.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(m.len());
+    for (a, b) in m {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// The fewest digits a phone or reference number has.
+const MIN_DIGITS: usize = 5;
+
+/// How many words may stand between a number's label and the number.
+const LABEL_REACH: usize = 5;
+
+/// Phone and reference numbers after a label: one or more label words ("mobile", "tel",
+/// "purchase order", "invoice no."), then a run of digits and separators with at least
+/// [`MIN_DIGITS`] digits. The label and the number are marked together. Without a label a long
+/// number may be money ("1 500 000 €") or a date, so it stays prose.
+pub fn numbers(text: &Text) -> Vec<(usize, usize)> {
+    let s = text.norm.as_bytes();
+    let mut out = Vec::new();
+    let ws = &text.words;
+    let mut k = 0;
+    while k < ws.len() {
+        if !words::is(Class::NumberLabel, text.word(ws[k])) {
+            k += 1;
+            continue;
+        }
+        let first = k;
+        while k + 1 < ws.len() && words::is(Class::NumberLabel, text.word(ws[k + 1])) {
+            k += 1;
+        }
+        // The number starts at the first word with a digit, at most a few words on in the same
+        // clause ("booking ref from the venue was 7781-22").
+        let mut n = k + 1;
+        while n < ws.len() && n <= k + LABEL_REACH && !ws[n].has_digit(text) {
+            n += 1;
+        }
+        let Some(first_digit) = ws.get(n).filter(|w| w.has_digit(text)) else {
+            k += 1;
+            continue;
+        };
+        if text.norm[ws[k].end..first_digit.start].contains([',', ';', '!', '?', '\n', '$', '€', '£']) {
+            k += 1;
+            continue;
+        }
+        // The number: over digits and separators; it ends at the first letter or other sign.
+        let mut i = first_digit.start;
+        let mut digits = 0;
+        let mut end = i;
+        while i < s.len() {
+            let c = s[i];
+            if c.is_ascii_digit() {
+                digits += 1;
+                end = i + 1;
+            } else if !matches!(c, b' ' | b'-' | b'.' | b'/' | b'+' | b'(' | b')' | b'#' | b':') {
+                break;
+            }
+            i += 1;
+        }
+        if digits >= MIN_DIGITS {
+            out.push((ws[first].start, end));
+        }
+        k += 1;
+    }
+    out
+}
 
 /// Byte ranges of `text.norm` that are addresses, in order.
 pub fn addresses(text: &Text) -> Vec<(usize, usize)> {
@@ -63,15 +143,26 @@ pub fn headers(text: &Text) -> Vec<(usize, usize)> {
         let lead = line.len() - line.trim_start().len();
         let body = line.trim_start();
         let field = ["from:", "to:", "cc:", "bcc:", "sent:", "date:"].iter().any(|h| body.starts_with(h));
-        let reply = ["re:", "fwd:", "fw:", "aw:"].iter().any(|h| body.starts_with(h));
+        let reply = ["re:", "fwd:", "fw:", "aw:"].iter().find(|h| body.starts_with(**h)).map(|h| h.len());
+        // A subject line is the title of the e-mail below it, as a reply subject is.
+        let field = field || body.starts_with("subject:");
         if field {
             out.push((start + lead, end));
-        } else if reply {
-            let cut = [" - ", " -- ", ": "].iter().filter_map(|d| body[3..].find(d).map(|i| i + 3)).min();
+        } else if let Some(p) = reply {
+            let cut = [" - ", " -- ", ": "].iter().filter_map(|d| body[p..].find(d).map(|i| i + p)).min();
             out.push((start + lead, start + lead + cut.unwrap_or(body.len())));
         }
     }
     out
+}
+
+/// Whether byte `pos` of `text.norm` lies on a subject line ("Subject: Reach Spain"). A subject
+/// names no place or audience, but an e-mail's title may be the only place its goal is named;
+/// a reply's subject ("Re: …") only repeats the thread's.
+pub fn in_subject_line(text: &Text, pos: usize) -> bool {
+    let k = text.lines.partition_point(|&l| l <= pos).saturating_sub(1);
+    let start = text.lines.get(k).copied().unwrap_or(0);
+    text.norm.get(start..).is_some_and(|line| line.trim_start().starts_with("subject:"))
 }
 
 /// Drops brackets and trailing punctuation around a chunk.
@@ -114,7 +205,7 @@ mod tests {
     fn header_lines_and_reply_subjects() {
         let t = Text::new("From: Grace Hall <g@x.com.au>\nSubject: Leads Australia\n\nHi team");
         let h: Vec<&str> = headers(&t).into_iter().map(|(a, b)| &t.norm[a..b]).collect();
-        assert_eq!(h, ["from: grace hall <g@x.com.au>"]);
+        assert_eq!(h, ["from: grace hall <g@x.com.au>", "subject: leads australia"]);
         let t = Text::new("Re: Trailer Germany — make it 5 weeks");
         let h: Vec<&str> = headers(&t).into_iter().map(|(a, b)| &t.norm[a..b]).collect();
         assert_eq!(h, ["re: trailer germany"]);
@@ -122,6 +213,47 @@ mod tests {
         let t = Text::new("Reach in the US, $120k.\n\nThanks,\nJordan\nSent from my iPhone");
         let h: Vec<&str> = headers(&t).into_iter().map(|(a, b)| &t.norm[a..b]).collect();
         assert_eq!(h, ["jordan\nsent from my iphone", "sent from my iphone"].map(|x| x.replace('\n', " ")));
+    }
+
+    #[test]
+    fn phone_and_reference_numbers_after_a_label() {
+        let marked = |s: &str| {
+            let t = Text::new(s);
+            numbers(&t).into_iter().map(|(a, b)| t.norm[a..b].to_string()).collect::<Vec<_>>()
+        };
+        for (msg, want) in [
+            ("call me, Mobile 0398 111 222, anytime", "mobile 0398 111 222"),
+            ("Tel: +44 20 7946 0000.", "tel: +44 20 7946 0000"),
+            ("PO 7731-220 attached", "po 7731-220"),
+            ("our Purchase Order 12345678 follows", "purchase order 12345678"),
+            ("invoice no. 2026/00417 paid", "invoice no. 2026/00417"),
+            ("the booking ref we got was 55-1209 ok", "booking ref we got was 55-1209"),
+        ] {
+            assert_eq!(marked(msg), [want], "{msg}");
+        }
+        // No label, or too few digits: prose (money, dates, counts).
+        for msg in [
+            "budget 1 500 000 €",
+            "from 2027-04-14",
+            "order 500 units",
+            "Mobile, AL, 25-34",
+            "bookings, 25 000 EUR",
+            "purchases for € 15 000",
+            "no video, no desktop / DK / 200.000 kr",
+        ] {
+            assert!(marked(msg).is_empty(), "{msg}");
+        }
+    }
+
+    #[test]
+    fn all_marks_are_merged_and_sorted() {
+        let t = Text::new("From: A <a@b.com.au>\nSubject: Reach Chile\n\nPhone 555 0101 999, Peru please");
+        let m = all(&t);
+        assert!(m.windows(2).all(|w| w[0].1 < w[1].0), "{m:?}");
+        let peru = t.norm.find("peru").unwrap_or(0);
+        assert!(!t.in_marked(peru, peru + 4));
+        let chile = t.norm.find("chile").unwrap_or(0);
+        assert!(t.in_marked(chile, chile + 5));
     }
 
     #[test]

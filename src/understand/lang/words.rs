@@ -29,6 +29,7 @@ pub enum Class {
     CodeLead,
     TheCode,
     Closing,
+    NumberLabel,
 }
 
 impl Class {
@@ -51,6 +52,7 @@ impl Class {
             "code_lead" => Class::CodeLead,
             "the_code" => Class::TheCode,
             "closing" => Class::Closing,
+            "number_label" => Class::NumberLabel,
             _ => return None,
         })
     }

@@ -11,7 +11,7 @@ use super::ScheduleFinding;
 pub(super) fn when_of(what: What) -> Option<When> {
     match what {
         What::Date(w) | What::Period(w) => Some(w),
-        What::Length(..) => None,
+        What::Length(..) | What::Shift(..) => None,
     }
 }
 
@@ -37,11 +37,11 @@ pub(super) fn combine(hits: &[Hit], toks: &[Tok<'_>], today: NaiveDate) -> Sched
         .collect();
     let mut f = ScheduleFinding { spans, ..ScheduleFinding::default() };
     for h in hits {
-        if let What::Length(span, sign) = h.what {
-            match sign {
-                Some(s) => f.extend_by = Some((s, span)),
-                None => f.duration = Some(span),
-            }
+        match h.what {
+            What::Length(span, Some(s)) => f.extend_by = Some((s, span)),
+            What::Length(span, None) => f.duration = Some(span),
+            What::Shift(span, s) => f.shift_by = Some((s, span)),
+            _ => {}
         }
     }
     let dated = |c: fn(Cue) -> bool| hits.iter().filter(move |h| when_of(h.what).is_some() && c(h.cue));

@@ -53,8 +53,16 @@ impl Span {
         }
     }
 
+    /// Moves a start date by this span times `sign` (+1 later, -1 earlier).
+    pub fn move_start(self, start: NaiveDate, sign: i64) -> NaiveDate {
+        match self {
+            Span::Days(n) => shift_days(start, sign * n),
+            Span::Months(n) => shift_months(start, sign * n),
+        }
+    }
+
     /// Moves an inclusive `end` by this span times `sign` (+1 longer, -1 shorter).
-    fn move_end(self, end: NaiveDate, sign: i64) -> NaiveDate {
+    pub fn move_end(self, end: NaiveDate, sign: i64) -> NaiveDate {
         match self {
             Span::Days(n) => shift_days(end, sign * n),
             Span::Months(n) => shift_days(shift_months(shift_days(end, 1), sign * n), -1),
@@ -73,6 +81,8 @@ pub struct ScheduleFinding {
     pub duration: Option<Span>,
     /// A relative change of length: sign (+1 longer, -1 shorter) and amount ("extend by two weeks").
     pub extend_by: Option<(i64, Span)>,
+    /// A move of the whole flight: sign (+1 later, -1 earlier) and amount ("push it back a week").
+    pub shift_by: Option<(i64, Span)>,
     /// True when the stated start lies before `today` (informational; the lead warns from the state).
     pub past_start_stated: bool,
     /// Byte ranges of [`crate::understand::Text::norm`] this specialist read: what is not covered
@@ -84,7 +94,11 @@ pub struct ScheduleFinding {
 impl ScheduleFinding {
     /// True when the message said nothing about the schedule.
     pub fn is_empty(&self) -> bool {
-        self.start.is_none() && self.end.is_none() && self.duration.is_none() && self.extend_by.is_none()
+        self.start.is_none()
+            && self.end.is_none()
+            && self.duration.is_none()
+            && self.extend_by.is_none()
+            && self.shift_by.is_none()
     }
 }
 
@@ -149,6 +163,11 @@ pub fn apply(prev: &ScheduleState, f: &ScheduleFinding, today: NaiveDate) -> Sch
             (Some(_), _) => st.days().map(Span::Days),
             (None, _) => None,
         };
+    }
+    // "push it back a week": start and end move together; the length stays.
+    if let (Some((sign, by)), Some(start)) = (f.shift_by, st.start.or_else(|| Some(default_start()))) {
+        st.start = Some(by.move_start(start, sign));
+        st.end = st.end.map(|e| by.move_end(e, sign));
     }
     st
 }

@@ -209,6 +209,11 @@ impl Scanner<'_, '_> {
             sign = Some(-1);
             hi += 1;
         }
+        if sign.is_none() {
+            if let Some(direction) = self.shift_word(i) {
+                return Some((What::Shift(span, direction), hi));
+            }
+        }
         let sign = sign.or_else(|| self.change_verb(i));
         Some((What::Length(span, sign), hi))
     }
@@ -230,6 +235,25 @@ impl Scanner<'_, '_> {
             (Span::Days(a), Some(Span::Days(b))) => (Span::Days(a + b), j + 2),
             _ => (span, hi),
         }
+    }
+
+    /// Looks back from a length for a word that moves the whole flight ("push it back a week",
+    /// "postpone by 2 weeks", "bring it forward 3 days"): +1 later, -1 earlier. "for" or
+    /// punctuation in between ends the search ("delayed launch, for 6 weeks" is a length).
+    pub(super) fn shift_word(&self, i: usize) -> Option<i64> {
+        for k in (i.saturating_sub(5)..i).rev() {
+            let w = self.w(k);
+            if matches!(w, "to" | "for" | "." | "?" | "!" | "," | ";" | "") {
+                return None;
+            }
+            if vocab().is(w, Class::ShiftLater) {
+                return Some(1);
+            }
+            if vocab().is(w, Class::ShiftEarlier) {
+                return Some(-1);
+            }
+        }
+        None
     }
 
     /// Looks back from a length for "extend ... by", "add", "another", "shorten ... by".

@@ -237,7 +237,13 @@ impl Scanner<'_, '_> {
         let kick_off = self.is(k, "off") && self.w(k.wrapping_sub(1)).starts_with("kick");
         // "extend it to the end of April": "to" after a change of length names the new end.
         let change_to = w == "to" && (k.saturating_sub(4)..k).any(|c| self.in_class(c, Class::Longer));
-        let cue = if kick_off || v.is(w, Class::Start) {
+        // "our fiscal year ends 31 March": a start or end verb (not a preposition: "a year from
+        // Christmas") whose subject is another period.
+        let verb = w.ends_with('s') || w.ends_with("ed") || w.ends_with("ing");
+        let other_period = verb && k > 0 && self.in_class(k - 1, Class::OtherPeriod);
+        let cue = if (v.is(w, Class::Start) || v.is(w, Class::End)) && other_period {
+            Cue::Ignore
+        } else if kick_off || v.is(w, Class::Start) {
             Cue::Start
         } else if change_to || v.is(w, Class::End) || ((arrow || v.is(w, Class::RangeLink)) && after_hit && j == lo) {
             Cue::End

@@ -467,3 +467,40 @@ fn duckling_style_relative_dates() {
     assert_eq!(start("tomorrow"), None, "needs a start cue");
     assert_eq!(start("the 1st"), Some(d("2013-03-01")));
 }
+
+#[test]
+fn another_periods_start_or_end_is_no_flight() {
+    for msg in [
+        "our financial year ends 30 June",
+        "the lease starts on 1 May",
+        "their school term ends June 20",
+        "my contract ends in March, FY ends March 31",
+    ] {
+        none(msg, "2026-08-23");
+    }
+    // The flight's own end is still read.
+    check(&["reach in Spain, campaign ends 31 March"], "2026-08-23", "2026-08-24", "2027-03-31");
+}
+
+#[test]
+fn a_period_word_before_a_preposition_is_no_other_period() {
+    // "from" is no verb: a flight of a year from the date after it.
+    check(&["a year from 1 March, reach in Spain"], "2026-08-23", "2027-03-01", "2028-02-29");
+}
+
+#[test]
+fn a_shift_moves_the_whole_flight() {
+    let base = "reach in Spain from 1 March 2027 for 4 weeks";
+    for (edit, start, end) in [
+        ("push it back a week", "2027-03-08", "2027-04-04"),
+        ("can we postpone by 2 weeks", "2027-03-15", "2027-04-11"),
+        ("delay the whole thing three days", "2027-03-04", "2027-03-31"),
+        ("bring it forward 1 week please", "2027-02-22", "2027-03-21"),
+        ("push the launch back by a month", "2027-04-01", "2027-04-28"),
+    ] {
+        check(&[base, edit], "2027-01-10", start, end);
+    }
+    // A length after "for" is a length, not a shift; "extend by" still lengthens.
+    check(&[base, "delayed start is fine, for 6 weeks"], "2027-01-10", "2027-03-01", "2027-04-11");
+    check(&[base, "extend it by a week"], "2027-01-10", "2027-03-01", "2027-04-04");
+}

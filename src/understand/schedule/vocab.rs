@@ -83,6 +83,13 @@ pub(super) enum Class {
     PartStart,
     /// "The end of".
     PartEnd,
+    /// Before a length: the flight moves later by it ("push it back a week").
+    ShiftLater,
+    /// Before a length: the flight moves earlier by it ("bring it forward a week").
+    ShiftEarlier,
+    /// Before a start or end verb: another period than the flight ("our fiscal year ends 31
+    /// March", "the lease starts in May").
+    OtherPeriod,
 }
 
 impl Class {
@@ -119,6 +126,9 @@ impl Class {
             "part_late" => Class::PartLate,
             "part_start" => Class::PartStart,
             "part_end" => Class::PartEnd,
+            "other_period" => Class::OtherPeriod,
+            "shift_later" => Class::ShiftLater,
+            "shift_earlier" => Class::ShiftEarlier,
             _ => return None,
         })
     }
@@ -142,7 +152,7 @@ pub(super) struct Vocab {
     /// Named days and periods by first word, longest first.
     named: WordMap<&'static str, Vec<Named>>,
     /// Cue classes per word, as a bit set of [`Class`].
-    classes: WordMap<&'static str, u32>,
+    classes: WordMap<&'static str, u64>,
 }
 
 impl Vocab {
@@ -173,7 +183,7 @@ impl Vocab {
 
     /// Whether `w` is a cue word of `class`.
     pub(super) fn is(&self, w: &str, class: Class) -> bool {
-        self.classes.get(w).is_some_and(|bits| bits & (1 << class as u32) != 0)
+        self.classes.get(w).is_some_and(|bits| bits & (1u64 << class as u32) != 0)
     }
 }
 
@@ -228,10 +238,10 @@ pub(super) fn vocab() -> &'static Vocab {
         for list in named.values_mut() {
             list.sort_by_key(|n| std::cmp::Reverse(n.words.len()));
         }
-        let mut classes: WordMap<&'static str, u32> = WordMap::default();
+        let mut classes: WordMap<&'static str, u64> = WordMap::default();
         for r in tsv_rows(CUES) {
             if let (Some(w), Some(c)) = (r.first(), r.get(1).and_then(|c| Class::parse(c))) {
-                *classes.entry(w).or_default() |= 1 << c as u32;
+                *classes.entry(w).or_default() |= 1u64 << c as u32;
             }
         }
         Vocab { months, weekdays, units, named, classes }

@@ -61,6 +61,8 @@ pub(super) enum What {
     Period(When),
     /// A length of time; `Some(sign)` for a relative change.
     Length(Span, Option<i64>),
+    /// A move of the whole flight by a length: +1 later ("push it back a week"), -1 earlier.
+    Shift(Span, i64),
 }
 
 /// The role the words in front of a match give it.

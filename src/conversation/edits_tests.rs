@@ -2,6 +2,8 @@
 //! "Follow-up edits"), over phrasings of our own.
 
 use super::*;
+use crate::brief::{Format, Platform};
+use crate::markets::Markets;
 use crate::understand::understand;
 
 fn today() -> NaiveDate {
