@@ -85,9 +85,8 @@ pub enum AppError {
     StdinNotUtf8,
     #[error("message {index}: {source}")]
     Message { index: usize, source: CoordError },
-    /// A CLI step that reports its own sentence (files written, output).
-    #[error("{0}")]
-    Cli(String),
+    #[error(transparent)]
+    Output(#[from] cli::OutputError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error(transparent)]
@@ -257,17 +256,15 @@ async fn plan(brain: Brain, settings: &Settings, job: PlanJob) -> Result<ExitCod
         Err((_, e)) => return Err(e.into()),
     };
     shutdown.cancel();
-    cli::write_files(&response, &job.output).map_err(AppError::Cli)?;
+    cli::write_files(&response, &job.output)?;
     let shown = if job.output.json {
-        serde_json::to_string_pretty(&response).map_err(|e| AppError::Cli(e.to_string()))? + "\n"
+        serde_json::to_string_pretty(&response).map_err(cli::OutputError::from)? + "\n"
     } else {
         cli::render_text(&response)
     };
     // A reader that went away (`adsai plan … | head`) is no error worth a panic.
     match std::io::Write::write_all(&mut std::io::stdout().lock(), shown.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(AppError::Cli(format!("cannot write the plan: {e}")))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(cli::OutputError::Stdout(e).into()),
         _ => Ok(ExitCode::SUCCESS),
     }
 }

@@ -40,7 +40,7 @@ fn build(response: &Response) -> Result<Vec<u8>, XlsxError> {
 fn brief_sheet(ws: &mut Worksheet, r: &Response, f: &Formats) -> Result<(), XlsxError> {
     ws.set_column_width(0, 22)?;
     ws.set_column_width(1, 60)?;
-    let brief = serde_json::to_value(&r.brief).unwrap_or_default();
+    let brief = serde_json::to_value(&r.brief).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
     let mut row = 0u32;
     ws.write_string_with_format(row, 0, "Brief", &f.bold)?;
     row += 1;

@@ -90,19 +90,32 @@ pub fn parse_export_path(s: &str) -> Result<PathBuf, String> {
     export::ExportFormat::from_path(&path).map(|_| path).map_err(|e| e.to_string())
 }
 
+/// What can go wrong writing a plan's files and output.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write {}: {source}", .path.display())]
+    File { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Export(#[from] export::ExportError),
+    #[error("cannot encode the plan: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error("cannot write the plan: {0}")]
+    Stdout(std::io::Error),
+}
+
 /// Writes the chart and the export `output` asks for; says on standard error what was written.
-pub fn write_files(response: &Response, output: &Output) -> Result<(), String> {
+pub fn write_files(response: &Response, output: &Output) -> Result<(), OutputError> {
     let write = |path: &Path, bytes: Vec<u8>| {
-        std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(path, bytes).map_err(|source| OutputError::File { path: path.to_path_buf(), source })?;
         eprintln!("adsai: wrote {}", path.display());
-        Ok::<(), String>(())
+        Ok::<(), OutputError>(())
     };
     if let Some(path) = &output.chart {
-        write(path, export::chart::png(response).map_err(|e| e.to_string())?)?;
+        write(path, export::chart::png(response)?)?;
     }
     if let Some(path) = &output.export {
-        let format = export::ExportFormat::from_path(path).map_err(|e| e.to_string())?;
-        write(path, export::render(format, response).map_err(|e| e.to_string())?)?;
+        let format = export::ExportFormat::from_path(path)?;
+        write(path, export::render(format, response)?)?;
     }
     Ok(())
 }

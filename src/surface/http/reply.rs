@@ -65,7 +65,8 @@ pub(super) fn file_response(bytes: Vec<u8>, content_type: &'static str, name: &s
 }
 
 fn sse(event: &str, data: &Value) -> Bytes {
-    Bytes::from(format!("event: {event}\ndata: {}\n\n", serde_json::to_string(data).unwrap_or_default()))
+    // A `Value` always encodes (its Display is its JSON): no empty event on a failure.
+    Bytes::from(format!("event: {event}\ndata: {data}\n\n"))
 }
 
 /// Runs a coordinator call and answers with its JSON, or streams its progress as SSE.

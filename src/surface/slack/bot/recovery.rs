@@ -115,7 +115,7 @@ impl App {
     pub(super) async fn metadata(&self, id: &str, summary: &str) -> Option<SlackMessageMetadata> {
         let view = self.coordinator.get(id).await.ok()?;
         let texts: Vec<&str> = view.messages.iter().map(|m| m.text.as_str()).collect();
-        let messages = serde_json::to_string(&texts).unwrap_or_default();
+        let messages = serde_json::Value::from(texts).to_string();
         let mut payload = HashMap::from([
             ("conversation".to_string(), id.to_string()),
             ("summary".to_string(), summary.to_string()),
