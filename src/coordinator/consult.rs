@@ -294,7 +294,7 @@ mod tests {
             "extend it by two weeks",
             "add austria",
             "cut the budget in half",
-            "switch the goal to website traffic",
+            "change the objective to site traffic",
             "drop the under-25s",
         ] {
             assert!(asked(Mode::Fallback, clean).is_empty(), "{clean}: {:?}", asked(Mode::Fallback, clean));

@@ -183,7 +183,7 @@ mod tests {
     fn follow_ups_run_only_what_they_touch() {
         assert_eq!(routed("no video"), vec![Formats]);
         assert_eq!(routed("let's extend it by two weeks"), vec![Budget, Schedule]);
-        assert_eq!(routed("switch the goal to website traffic"), vec![Goal]);
+        assert_eq!(routed("change the objective to site traffic"), vec![Goal]);
         assert_eq!(routed("add austria"), vec![Goal, Audience]);
         assert_eq!(routed("cut the budget in half"), vec![Budget, Schedule]);
         assert!(routed("actually keep video").contains(&Formats));
