@@ -175,14 +175,14 @@ mod tests {
     #[test]
     fn a_full_brief_runs_everything_it_mentions() {
         let r =
-            routed("I want to grow brand awareness among 18–24 year olds in Germany with a €5,000 budget over 30 days");
+            routed("I want to grow brand awareness among 18–24 year olds in Austria with a €6,000 budget over 30 days");
         assert_eq!(r, vec![Goal, Audience, Budget, Schedule]);
     }
 
     #[test]
     fn follow_ups_run_only_what_they_touch() {
         assert_eq!(routed("no video"), vec![Formats]);
-        assert_eq!(routed("let's extend it by two weeks"), vec![Budget, Schedule]);
+        assert_eq!(routed("can we extend it by two weeks"), vec![Budget, Schedule]);
         assert_eq!(routed("change the objective to site traffic"), vec![Goal]);
         assert_eq!(routed("add austria"), vec![Goal, Audience]);
         assert_eq!(routed("cut the budget in half"), vec![Budget, Schedule]);

@@ -89,7 +89,7 @@ impl<T: PartialEq + Clone> ListChange<T> {
 pub struct AgeFinding {
     pub min: Option<u8>,
     pub max: Option<u8>,
-    /// Widen the current range instead of replacing it ("include 16 and 17 year olds too").
+    /// Widen the current range instead of replacing it ("include the 16 and 17 year olds too").
     pub extend: bool,
     /// Remove the age filter ("all ages").
     pub clear: bool,

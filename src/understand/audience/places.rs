@@ -49,7 +49,7 @@ pub(super) fn read_languages(text: &Text, scope: &Scope, f: &mut AudienceFinding
 }
 
 /// The word right after byte `end` when only spaces separate them ("Brazilian brand", not
-/// "Switzerland, brand awareness").
+/// "Austria, brand awareness").
 pub(super) fn adjacent_word_after(text: &Text, end: usize) -> Option<Word> {
     let w = text.words.get(text.words.partition_point(|w| w.start < end))?;
     text.norm[end..w.start].chars().all(char::is_whitespace).then_some(*w)

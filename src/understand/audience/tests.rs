@@ -21,10 +21,10 @@ fn countries(s: &str) -> Vec<String> {
 
 #[test]
 fn age_ranges() {
-    assert_eq!(ages("18–24 year olds in Germany"), (Some(18), Some(24)));
+    assert_eq!(ages("18–24 year olds in Austria"), (Some(18), Some(24)));
     assert_eq!(ages("men 18 to 30 in the us"), (Some(18), Some(30)));
     assert_eq!(ages("aged 25 to 40"), (Some(25), Some(40)));
-    assert_eq!(ages("Clicks to our site from 18-34s in the UK"), (Some(18), Some(34)));
+    assert_eq!(ages("Clicks to our shop from 18-34s in Ireland"), (Some(18), Some(34)));
     assert_eq!(ages("between 25 and 34 years old"), (Some(25), Some(34)));
 }
 
@@ -42,7 +42,7 @@ fn decades_and_groups() {
     assert_eq!(ages("people in their twenties"), (Some(20), Some(29)));
     assert_eq!(ages("parents in their 40s"), (Some(40), Some(49)));
     assert_eq!(ages("young adults in Finland"), (Some(18), Some(24)));
-    assert_eq!(ages("college students in Boston"), (Some(18), Some(24)));
+    assert_eq!(ages("college students in Chicago"), (Some(18), Some(24)));
     assert!(aud("students in the UK").interests.add.contains(&"education".to_string()));
 }
 
@@ -63,9 +63,9 @@ fn generations_follow_today_and_clamp_silently() {
 
 #[test]
 fn minors_are_clamped_and_flagged() {
-    let a = aud("16-24 year olds in Germany").ages.unwrap();
+    let a = aud("16-24 year olds in Austria").ages.unwrap();
     assert_eq!((a.min, a.max, a.minors), (Some(18), Some(24), true));
-    let a = aud("include 16 and 17 year olds too").ages.unwrap();
+    let a = aud("include the 16 and 17 year olds too").ages.unwrap();
     assert_eq!((a.min, a.max, a.minors, a.extend), (Some(18), Some(18), true, true));
     assert!(aud("teens in the US").ages.unwrap().minors);
     assert!(!aud("under 30s in Spain").ages.unwrap().minors);
@@ -74,42 +74,42 @@ fn minors_are_clamped_and_flagged() {
 #[test]
 fn numbers_that_are_not_ages() {
     assert_eq!(aud("$10-15k, 3-4 weeks, 20% on video, from 13 to 15th of July").ages, None);
-    assert_eq!(aud("between 8 and 10 thousand euros").ages, None);
+    assert_eq!(aud("between 7 and 9 thousand euros").ages, None);
     assert_eq!(aud("10-15k USD").ages, None);
     assert_eq!(aud("over 30 days").ages, None);
-    assert_eq!(aud("no more than 20% on video").ages, None);
+    assert_eq!(aud("no more than 15% on video").ages, None);
 }
 
 #[test]
 fn not_below_refines() {
-    assert_eq!(ages("25-44. They were adamant about not going below 25."), (Some(25), Some(44)));
+    assert_eq!(ages("25-44. They insist on not going below 25."), (Some(25), Some(44)));
 }
 
 #[test]
 fn genders() {
-    assert_eq!(aud("women and non-binary folks 20-35").genders.add, vec![Gender::Female, Gender::NonBinary]);
+    assert_eq!(aud("women and non-binary people 21-35").genders.add, vec![Gender::Female, Gender::NonBinary]);
     assert_eq!(aud("guys 21-35").genders.add, vec![Gender::Male]);
     assert_eq!(aud("18-34 F, DE+AT").genders.add, vec![Gender::Female]);
-    assert!(aud("and drop the gender filter").genders.clear);
+    assert!(aud("and remove the gender filter").genders.clear);
 }
 
 #[test]
 fn places() {
     assert_eq!(countries("US + Canada"), vec!["US", "CA"]);
     assert_eq!(countries("Target Italians 30-60"), vec!["IT"]);
-    assert_eq!(countries("Scope: Nordics, awareness"), vec!["SE", "NO", "DK", "FI", "IS"]);
-    let f = aud("We're a Brazilian brand. Budget R$ 20.000, target São Paulo");
+    assert_eq!(countries("Scope: the Nordics, awareness"), vec!["SE", "NO", "DK", "FI", "IS"]);
+    let f = aud("We are a Brazilian label. Budget R$ 35.000, target São Paulo");
     assert_eq!(f.locations.add.len(), 1);
     assert_eq!(f.locations.add[0].city.as_deref(), Some("São Paulo"));
 }
 
 #[test]
 fn typos_and_unknown_places() {
-    let f = aud("awarness campaign in Germnay for 20-30 yr olds");
+    let f = aud("awarness push in Germnay for 22-30 yr olds");
     assert_eq!(f.locations.add[0].country, "DE");
     assert!(f.unknown_places.is_empty());
     assert!(!f.notes.is_empty());
-    let f = aud("I want to reach people in Wakanda lol, and Germany for real");
+    let f = aud("we'd love listeners in Wakanda haha, and Germany for real");
     assert_eq!(f.unknown_places, vec!["Wakanda"]);
     assert_eq!(f.locations.add[0].country, "DE");
     assert!(aud("Gen X listeners in the US, for April in March").unknown_places.is_empty());
@@ -220,13 +220,13 @@ fn list_modes() {
 
 #[test]
 fn languages_only_when_about_language() {
-    let f = aud("target Spanish speakers only");
+    let f = aud("target only Spanish speakers");
     assert_eq!(f.languages.add, vec!["es"]);
     assert!(f.locations.is_empty());
     let f = aud("Swiss users, French and German speakers");
     assert_eq!(f.languages.add, vec!["fr", "de"]);
     assert_eq!(f.locations.add.len(), 1, "French is a language here, not France");
-    let f = aud("French-speaking Canadians");
+    let f = aud("French-speaking Canadians 25+");
     assert_eq!(f.languages.add, vec!["fr"]);
     assert_eq!(f.locations.add[0].country, "CA");
 }
@@ -237,17 +237,17 @@ fn interests_contexts_genres_topics() {
     assert_eq!(f.interests.add, vec!["cooking"]);
     assert_eq!(f.contexts.add, vec!["cooking"]);
     assert_eq!(aud("men 18-34 who are gamers").interests.add, vec!["gaming"]);
-    assert_eq!(aud("ideally while they're gaming").contexts.add, vec!["gaming"]);
+    assert_eq!(aud("best while they're gaming").contexts.add, vec!["gaming"]);
     assert_eq!(aud("gym-goers").interests.add, vec!["fitness"]);
     assert_eq!(aud("people working out").contexts.add, vec!["workout"]);
     assert_eq!(aud("chill and party moments").contexts.add, vec!["chill", "party"]);
     assert_eq!(aud("K-pop and R&B fans").genres.add, vec!["kpop", "rnb"]);
     assert!(aud("music fans in Germany").genres.is_empty());
-    let f = aud("business podcast listeners in the US");
+    let f = aud("business podcast fans in the US");
     assert_eq!(f.podcast_topics.add, vec!["business-and-finance"]);
     assert!(f.interests.is_empty());
     assert!(f.podcast);
-    assert!(!aud("How do I grow my podcast?").podcast);
+    assert!(!aud("How can I grow my podcast?").podcast);
     assert!(!aud("no more than 30% on podcasts").podcast);
     assert!(!aud("exclude podcasts").podcast);
     assert!(aud("only on podcasts").podcast);

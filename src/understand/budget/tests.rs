@@ -105,7 +105,7 @@ fn glued_m_alone_is_not_money() {
 #[test]
 fn kronor_with_space_thousands() {
     assert_eq!(am("75 000 kr"), (Some(75000.0), CurrencyHint::Kronor));
-    assert_eq!(am("we have 75 000 kr to spend"), (Some(75000.0), CurrencyHint::Kronor));
+    assert_eq!(am("we have 60 000 kr to spend"), (Some(60000.0), CurrencyHint::Kronor));
     assert_eq!(am("500 kroner"), (Some(500.0), CurrencyHint::Kronor));
 }
 
@@ -162,15 +162,15 @@ fn daily_after_amount() {
 fn daily_before_amount() {
     let f = extract("Daily budget 500 CAD");
     assert_eq!((f.amount, f.daily, f.currency), (Some(500.0), true, code("CAD")));
-    let f = extract("make it a daily budget of $800 instead");
-    assert_eq!((f.amount, f.daily), (Some(800.0), true));
+    let f = extract("make it a daily budget of $700 instead");
+    assert_eq!((f.amount, f.daily), (Some(700.0), true));
 }
 
 #[test]
 fn lifetime_by_default() {
     let f = extract("£4k a fortnight");
     assert_eq!((f.amount, f.daily), (Some(4000.0), false));
-    assert!(!extract("€5,000 budget over 30 days").daily);
+    assert!(!extract("€6,000 budget over 30 days").daily);
 }
 
 #[test]
@@ -185,8 +185,8 @@ fn weekly_and_monthly_rates_become_daily() {
 fn ranges_take_upper_and_lower() {
     let f = extract("10-15k USD");
     assert_eq!((f.amount, f.min, f.currency), (Some(15000.0), Some(10000.0), code("USD")));
-    let f = extract("between 8 and 10 thousand euros");
-    assert_eq!((f.amount, f.min), (Some(10000.0), Some(8000.0)));
+    let f = extract("between 7 and 9 thousand euros");
+    assert_eq!((f.amount, f.min), (Some(9000.0), Some(7000.0)));
     let f = extract("$10-$20");
     assert_eq!((f.amount, f.min), (Some(20.0), Some(10.0)));
     let f = extract("£5k–£8k");
@@ -236,11 +236,11 @@ fn followup_new_amounts() {
     assert_eq!(amount("bump it to 10k"), Some(10000.0));
     assert_eq!(amount("bump it to 8k 🙏"), Some(8000.0));
     assert_eq!(amount("and make it 6k"), Some(6000.0));
-    assert_eq!(amount("make it 12k and push it to 8 weeks"), Some(12000.0));
+    assert_eq!(amount("make it 14k and push it to 8 weeks"), Some(14000.0));
     assert_eq!(amount("budget SEK 80,000"), Some(80000.0));
     assert_eq!(amount("what about 7500?"), Some(7500.0));
-    let f = extract("make it 400 a day instead");
-    assert_eq!((f.amount, f.daily), (Some(400.0), true));
+    let f = extract("make it 300 a day instead");
+    assert_eq!((f.amount, f.daily), (Some(300.0), true));
 }
 
 #[test]
@@ -254,7 +254,7 @@ fn change_from_to_takes_the_new_value() {
 #[test]
 fn scale_halving() {
     assert_eq!(extract("cut the budget in half").scale, Some(0.5));
-    assert_eq!(extract("hmm client pushed back on cost — cut the budget in half").scale, Some(0.5));
+    assert_eq!(extract("hmm the client balked at cost — cut the budget in half").scale, Some(0.5));
     assert_eq!(extract("halve it").scale, Some(0.5));
     assert_eq!(extract("reduce the budget by half").scale, Some(0.5));
 }
@@ -288,7 +288,7 @@ fn scale_needs_a_budget_object() {
         "cut the flight in half",
         "increase reach by 20%",
         "20% more reach",
-        "no more than 20% on video",
+        "no more than 15% on video",
         "cap video at 25%",
     ]);
 }

@@ -74,8 +74,8 @@ fn durations_and_dates_are_not_money() {
         "around 30 days",
         "make it 2027",
         "move it to 2027",
-        "from Thursday for 10 days",
-        "flight 20 March 2027 to 5 March 2027",
+        "from Thursday for 11 days",
+        "flight 21 March 2027 to 5 March 2027",
     ]);
 }
 
@@ -108,7 +108,7 @@ fn misc_non_money() {
 
 #[test]
 fn percentages_are_not_money() {
-    no_money(&["no more than 20% on video", "cap video at 25%", "20 percent", "20 per cent"]);
+    no_money(&["no more than 15% on video", "cap video at 25%", "20 percent", "20 per cent"]);
 }
 
 #[test]
@@ -163,11 +163,11 @@ fn coins_only_as_a_last_resort() {
 
 #[test]
 fn eval_style_sentences() {
-    assert_eq!(amount("my budget is about £2.5k for a month. thanks so much!!"), Some(2500.0));
-    assert_eq!(amount("video views, 18-34, US + Canada, $25k, 2 weeks from Sept 15"), Some(25000.0));
+    assert_eq!(amount("my budget is around £2.5k for a month. thank you!!"), Some(2500.0));
+    assert_eq!(amount("video views, 18-34, US + Mexico, $25k, 2 weeks from Sept 15"), Some(25000.0));
     assert_eq!(amount("women 25-44 $30k"), Some(30000.0));
     assert_eq!(amount("€5k — 25-44, Germany"), Some(5000.0));
-    assert_eq!(amount("- goal: app installs\n- market: UK\n- budget: £20k\n- flight: 6 weeks"), Some(20000.0));
+    assert_eq!(amount("- goal: app installs\n- market: Ireland\n- budget: £20k\n- flight: 6 weeks"), Some(20000.0));
 }
 
 #[test]
@@ -318,8 +318,8 @@ fn apply_followup_amount_keeps_previous_currency() {
     let prev = budget(8000.0, "EUR");
     let b = apply_text(Some(&prev), "bump it to 10k", &["GBP"], None);
     assert_eq!(b, Some(budget(10000.0, "EUR")));
-    let b = apply_text(Some(&prev), "make it 400 a day instead", &["EUR"], None);
-    assert_eq!(b.map(|b| (b.amount, b.kind)), Some((400.0, BudgetType::Daily)));
+    let b = apply_text(Some(&prev), "make it 300 a day instead", &["EUR"], None);
+    assert_eq!(b.map(|b| (b.amount, b.kind)), Some((300.0, BudgetType::Daily)));
 }
 
 #[test]

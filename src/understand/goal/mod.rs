@@ -239,11 +239,11 @@ mod tests {
         assert_eq!(goal("an always-on buy, steady presence"), Some(EvenImpressionDelivery));
         assert_eq!(goal("we need traffic to our online store"), Some(Clicks));
         assert_eq!(goal("landing-page visits, measured with the pixel"), Some(WebsiteVisits));
-        assert_eq!(goal("we want people to actually watch it. video views"), Some(VideoViews));
-        assert_eq!(goal("How do I grow my podcast?"), Some(PodcastStreams));
+        assert_eq!(goal("we need people to really watch it. video views"), Some(VideoViews));
+        assert_eq!(goal("How can I grow my podcast?"), Some(PodcastStreams));
         assert_eq!(goal("we want more downloads of our podcast in the US"), Some(PodcastStreams));
         assert_eq!(goal("Drive downloads of our app"), Some(AppInstalls));
-        assert_eq!(goal("Goal: newsletter sign-ups"), Some(LeadGen));
+        assert_eq!(goal("Goal: more newsletter sign-ups"), Some(LeadGen));
         assert_eq!(goal("Client wants bookings"), Some(Conversions));
     }
 
@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn no_cue_leaves_the_objective_open() {
-        assert_eq!(goal("Netherlands, adults 30-55, €9,000, 4 weeks"), None);
+        assert_eq!(goal("Belgium, adults 30-55, €9,000, 4 weeks"), None);
         assert_eq!(goal("small watch shop in the US"), None);
     }
 
@@ -357,7 +357,7 @@ mod tests {
 
     #[test]
     fn negated_cue_is_ignored() {
-        assert_eq!(goal("KPI is website visits, tracked in our own site analytics (not clicks)"), Some(WebsiteVisits));
+        assert_eq!(goal("KPI is website visits, measured in our own analytics (not clicks)"), Some(WebsiteVisits));
     }
 
     #[test]

@@ -19,9 +19,9 @@ pub(super) fn when_of(what: What) -> Option<When> {
 ///
 /// - lengths: the last absolute one is the duration, the last relative one is `extend_by`;
 /// - the last start-cued date is the start, the last end-cued date the end (resolved on/after
-///   the start, so "Dec 1, 2026 through Jan 15" ends in 2027);
+///   the start, so "Dec 2, 2026 through Jan 15" ends in 2027);
 /// - with an end but no start cue, a bare date right before the end's link is the start ("Black
-///   Friday through Cyber Monday", "20 March 2027 to 5 March 2027"); a date elsewhere is only
+///   Friday through Cyber Monday", "21 March 2027 to 5 March 2027"); a date elsewhere is only
 ///   a topic ("xmas push ... until christmas" starts tomorrow);
 /// - an end that is a single yearly day resolves to the occurrence nearest the start, so "Dec 1
 ///   through Jan 15" ends in the next year and "from June 20 to June 10" ends before it starts

@@ -81,13 +81,13 @@ fn leap_years() {
     check(&["a month"], "2028-01-30", "2028-01-31", "2028-02-28");
     check(&["a month"], "2028-01-28", "2028-01-29", "2028-02-28");
     check(&["in February"], "2028-01-10", "2028-02-01", "2028-02-29");
-    check(&["through the end of February"], "2027-01-10", "2027-01-11", "2027-02-28");
+    check(&["until the end of February"], "2027-01-10", "2027-01-11", "2027-02-28");
     check(&["from Feb 29 for 2 days"], "2027-01-10", "2028-02-29", "2028-03-01");
 }
 
 #[test]
 fn starting_next_month_and_next_month_alone() {
-    check(&["starting next month for 8 weeks"], "2026-01-14", "2026-02-01", "2026-03-28");
+    check(&["starting next month, for 8 weeks"], "2026-01-14", "2026-02-01", "2026-03-28");
     check(&["next month, Italy"], "2026-12-28", "2027-01-01", "2027-01-31");
     check(&["next month, 2 weeks"], "2026-12-28", "2027-01-01", "2027-01-14");
     let st = run(&["from next month"], "2026-01-14");
@@ -96,8 +96,8 @@ fn starting_next_month_and_next_month_alone() {
 
 #[test]
 fn next_week_is_its_monday() {
-    check(&["starting next week for 3 weeks"], "2026-07-19", "2026-07-20", "2026-08-09");
-    check(&["starting next week, 6 weeks"], "2026-12-28", "2027-01-04", "2027-02-14");
+    check(&["starting next week, for 3 weeks"], "2026-07-19", "2026-07-20", "2026-08-09");
+    check(&["starting next week, six weeks"], "2026-12-28", "2027-01-04", "2027-02-14");
     check(&["next week, 1 week"], "2026-03-14", "2026-03-16", "2026-03-22");
 }
 
@@ -106,7 +106,7 @@ fn weekday_is_strictly_after_today() {
     check(&["3 weeks starting Monday"], "2026-05-22", "2026-05-25", "2026-06-14");
     check(&["a fortnight from Monday"], "2026-03-09", "2026-03-16", "2026-03-29");
     check(&["start monday, run 3 wks"], "2026-11-23", "2026-11-30", "2026-12-20");
-    check(&["from Thursday for 10 days"], "2026-09-03", "2026-09-10", "2026-09-19");
+    check(&["from Thursday for 11 days"], "2026-09-03", "2026-09-10", "2026-09-20");
     check(&["from sunday for 1 week"], "2026-07-19", "2026-07-26", "2026-08-01");
 }
 
@@ -126,7 +126,7 @@ fn explicit_dates_in_many_shapes() {
     assert_eq!(start("from 2/15"), Some(d("2026-02-15")));
     assert_eq!(start("from 2013-03-01"), Some(d("2013-03-01")));
     assert_eq!(start("from 3/3/15"), Some(d("2015-03-03")));
-    assert_eq!(start("kicking off on November 2"), Some(d("2026-11-02")));
+    assert_eq!(start("kicking things off on November 2"), Some(d("2026-11-02")));
 }
 
 #[test]
@@ -142,15 +142,15 @@ fn ranges_include_both_ends() {
 
 #[test]
 fn end_without_year_follows_the_start() {
-    check(&["plan it from Dec 1, 2026 through Jan 15"], "2026-12-28", "2026-12-01", "2027-01-15");
-    check(&["from Christmas to New Year's Eve"], "2026-12-28", "2027-12-25", "2027-12-31");
-    check(&["from Christmas to New Year's Eve"], "2026-11-23", "2026-12-25", "2026-12-31");
+    check(&["plan it from Dec 2, 2026 through Jan 15"], "2026-12-28", "2026-12-02", "2027-01-15");
+    check(&["from Christmas Day to New Year's Eve"], "2026-12-28", "2027-12-25", "2027-12-31");
+    check(&["from Christmas Day to New Year's Eve"], "2026-11-23", "2026-12-25", "2026-12-31");
 }
 
 #[test]
 fn end_before_start_is_kept() {
-    let st = run(&["flight 20 March 2027 to 5 March 2027"], "2026-12-28");
-    assert_eq!(st.days(), Some(-14));
+    let st = run(&["flight 21 March 2027 to 5 March 2027"], "2026-12-28");
+    assert_eq!(st.days(), Some(-15));
 }
 
 #[test]
@@ -158,8 +158,8 @@ fn until_through_before() {
     check(&["until Christmas"], "2026-11-23", "2026-11-24", "2026-12-25");
     check(&["wrap up before Christmas"], "2026-11-23", "2026-11-24", "2026-12-24");
     check(&["till Dec 5"], "2026-11-23", "2026-11-24", "2026-12-05");
-    check(&["running through the end of February"], "2026-01-14", "2026-01-15", "2026-02-28");
-    check(&["through the end of September"], "2026-07-19", "2026-07-20", "2026-09-30");
+    check(&["running until the end of February"], "2026-01-14", "2026-01-15", "2026-02-28");
+    check(&["until the end of September"], "2026-07-19", "2026-07-20", "2026-09-30");
     check(&["until Valentine's Day"], "2027-02-10", "2027-02-11", "2027-02-14");
     check(&["until Father's Day"], "2026-05-22", "2026-05-23", "2026-06-21");
 }
@@ -205,8 +205,8 @@ fn seasons_and_named_periods() {
 
 #[test]
 fn named_days() {
-    check(&["Black Friday through Cyber Monday"], "2026-11-23", "2026-11-27", "2026-11-30");
-    check(&["one-day takeover on New Year's Eve"], "2026-12-28", "2026-12-31", "2026-12-31");
+    check(&["Black Friday until Cyber Monday"], "2026-11-23", "2026-11-27", "2026-11-30");
+    check(&["a one-day takeover on New Year's Eve"], "2026-12-28", "2026-12-31", "2026-12-31");
     check(&["on Black Friday"], "2026-11-23", "2026-11-27", "2026-11-27");
     check(&["on Black Friday"], "2026-11-28", "2027-11-26", "2027-11-26");
     check(&["thanksgiving"], "2026-01-01", "2026-11-26", "2026-11-26");
@@ -243,7 +243,7 @@ fn long_weekends_are_periods() {
 #[test]
 fn context_mention_then_cued_range() {
     check(
-        &["Mother's Day is our biggest moment of the year. From April 20 until Mother's Day, US"],
+        &["Mother's Day is our peak of the year. From April 20 until Mother's Day, US"],
         "2026-03-09",
         "2026-04-20",
         "2026-05-10",
@@ -253,7 +253,7 @@ fn context_mention_then_cued_range() {
 #[test]
 fn past_start_is_kept() {
     let f = extract(
-        "Our launch was supposed to be Nov 2, 2026 — can we still plan it from then through Dec 15?",
+        "Our launch was meant to be Nov 2, 2026 — can we still plan it from then through Dec 15?",
         d("2026-11-23"),
     );
     assert_eq!((f.start, f.end), (Some(d("2026-11-02")), Some(d("2026-12-15"))));
@@ -263,24 +263,24 @@ fn past_start_is_kept() {
 #[test]
 fn follow_ups() {
     let t = "2026-11-23";
-    check(&["€5,000 budget over 30 days", "what if we extended it to 60 days?"], t, "2026-11-24", "2027-01-22");
-    check(&["4 weeks", "let's extend it by two weeks"], "2026-05-22", "2026-05-23", "2026-07-03");
+    check(&["€6,000 budget over 30 days", "what if we stretched it to 60 days?"], t, "2026-11-24", "2027-01-22");
+    check(&["4 weeks", "can we extend it by two weeks"], "2026-05-22", "2026-05-23", "2026-07-03");
     check(&["4 weeks", "add a week"], "2026-05-22", "2026-05-23", "2026-06-26");
     check(&["4 weeks", "two weeks longer"], "2026-05-22", "2026-05-23", "2026-07-03");
     check(&["4 weeks", "shorten by 5 days"], "2026-05-22", "2026-05-23", "2026-06-14");
     check(&["in January", "shorten to 3 weeks"], "2026-12-28", "2027-01-01", "2027-01-21");
-    check(&["5 weeks", "make it 12k and push it to 8 weeks"], "2026-03-09", "2026-03-10", "2026-05-04");
-    check(&["8 weeks", "can we start next week instead? still 8 weeks"], "2026-09-03", "2026-09-07", "2026-11-01");
+    check(&["5 weeks", "make it 14k and push it to 8 weeks"], "2026-03-09", "2026-03-10", "2026-05-04");
+    check(&["8 weeks", "could we start next week instead? still 8 weeks"], "2026-09-03", "2026-09-07", "2026-11-01");
     check(&["SEK 80,000", "6 weeks", "starting June 1"], "2026-05-22", "2026-06-01", "2026-07-12");
     check(&["for September", "what about Q4 instead?"], "2026-07-19", "2026-10-01", "2026-12-31");
-    check(&["€9k", "oh and run it for November please"], "2025-10-15", "2025-11-01", "2025-11-30");
-    check(&["reach, NL, €10,000 for 30 days", "make it 400 a day instead"], "2026-12-28", "2026-12-29", "2027-01-27");
+    check(&["€9k", "oh and run it for November pls"], "2025-10-15", "2025-11-01", "2025-11-30");
+    check(&["reach, BE, €10,000 for 30 days", "make it 300 a day instead"], "2026-12-28", "2026-12-29", "2027-01-27");
     check(&["3 months", "extend by 1 month"], "2026-12-28", "2026-12-29", "2027-04-28");
 }
 
 #[test]
 fn extend_without_end_is_nothing() {
-    let st = run(&["let's extend it by two weeks"], "2026-05-22");
+    let st = run(&["can we extend it by two weeks"], "2026-05-22");
     assert_eq!(st, ScheduleState::default());
 }
 
@@ -319,10 +319,10 @@ fn non_schedule_phrases() {
         "by EOD",
         "dates flexible",
         "flight TBD",
-        "how long should we run it?",
-        "following up from yesterday's call",
-        "hope everyone had a relaxing break",
-        "biggest moment of the year",
+        "how long should this run?",
+        "following up on yesterday's call",
+        "hope everyone had a restful break",
+        "peak moment of the year",
         "happy holidays!",
         "Gen Z",
         "Q&A",
