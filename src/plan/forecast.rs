@@ -28,6 +28,16 @@ fn add(a: Range, b: Range) -> Range {
     range(a.low + b.low, a.mid + b.mid, a.high + b.high)
 }
 
+/// How much of a forecast to work out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every figure: the plan and its ad sets.
+    Full,
+    /// What a point of the budget curve shows (impressions, reach, frequency, the KPI): the
+    /// 3+ reach (a root-finding per scenario) is left at zero, as it is eight times a plan.
+    Curve,
+}
+
 /// Rounds to cents.
 pub(crate) fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
@@ -49,6 +59,18 @@ fn ratio(a: f64, b: f64) -> f64 {
     }
 }
 
+/// The 3+ reach of each scenario (zero when the detail leaves it out).
+fn three_plus_range(reach: Range, impressions: Range, detail: Detail) -> Range {
+    if detail == Detail::Curve {
+        return Range::default();
+    }
+    range(
+        three_plus(reach.low, impressions.low).round(),
+        three_plus(reach.mid, impressions.mid).round(),
+        three_plus(reach.high, impressions.high).round(),
+    )
+}
+
 /// The KPI block of a count and a spend.
 fn kpi(objective: Objective, count: Range, spend: f64, cpm: Range) -> KpiForecast {
     let info = rules::kpi(objective);
@@ -59,7 +81,7 @@ fn kpi(objective: Objective, count: Range, spend: f64, cpm: Range) -> KpiForecas
 }
 
 /// The forecast of one ad set with `budget` in the plan's currency (`rate` = plan currency per USD).
-pub fn ad_set(c: &Candidate, budget: f64, rate: f64, objective: Objective) -> AdSetForecast {
+pub fn ad_set(c: &Candidate, budget: f64, rate: f64, objective: Objective, detail: Detail) -> AdSetForecast {
     let s = c.found.segment;
     let cpm = range(c.cpm_usd.p25 * rate, c.cpm_usd.p50 * rate, c.cpm_usd.p75 * rate);
     let capacity = c.capacity_impressions;
@@ -82,11 +104,7 @@ pub fn ad_set(c: &Candidate, budget: f64, rate: f64, objective: Objective) -> Ad
     let reach_of = |i: f64| c.curve.reach(i).round();
     let reach = range(reach_of(impressions.low), reach_of(impressions.mid), reach_of(impressions.high));
     let frequency = frequency(impressions, reach);
-    let reach_3plus = range(
-        three_plus(reach.low, impressions.low).round(),
-        three_plus(reach.mid, impressions.mid).round(),
-        three_plus(reach.high, impressions.high).round(),
-    );
+    let reach_3plus = three_plus_range(reach, impressions, detail);
     let clicks = range(
         (impressions.low * s.ctr.p25).round(),
         (impressions.mid * s.ctr.p50).round(),
@@ -121,6 +139,7 @@ pub fn plan(
     total: f64,
     objective: Objective,
     max_budget: f64,
+    detail: Detail,
 ) -> PlanForecast {
     let sum = |f: &dyn Fn(&AdSetForecast) -> Range| forecasts.iter().map(f).fold(Range::default(), add);
     let impressions = sum(&|a| a.impressions);
@@ -148,11 +167,7 @@ pub fn plan(
         reach = add(reach, range(union(&|r| r.low), union(&|r| r.mid), union(&|r| r.high)));
     }
     let frequency = frequency(impressions, reach);
-    let reach_3plus = range(
-        three_plus(reach.low, impressions.low).round(),
-        three_plus(reach.mid, impressions.mid).round(),
-        three_plus(reach.high, impressions.high).round(),
-    );
+    let reach_3plus = three_plus_range(reach, impressions, detail);
     let weighted_cpm = |imp: &dyn Fn(&AdSetForecast) -> f64, cpm: &dyn Fn(&AdSetForecast) -> f64| {
         let i: f64 = forecasts.iter().map(imp).sum();
         ratio(forecasts.iter().map(|a| imp(a) * cpm(a)).sum(), i)

@@ -270,7 +270,7 @@ impl<'a> Prepared<'a> {
         let mut assumptions = self.assumptions.clone();
         let mut warnings = self.warnings.clone();
         let budget = self.budget_at(budget_override);
-        let split = self.split_at(brief, markets, &budget, &mut warnings);
+        let split = self.split_at(brief, markets, &budget, &mut warnings, forecast::Detail::Full);
         if split.chosen.len() > split.tier {
             assumptions.push(Assumption::new(
                 "plan.ad_sets",
@@ -297,11 +297,11 @@ impl<'a> Prepared<'a> {
     }
 
     /// The plan's forecast at a lifetime `total` in the plan's currency: the same choice, split
-    /// and forecast as [`Prepared::at`], without building ad sets, notes or warnings (a point
-    /// of the budget curve). `None` when nothing is planned.
+    /// and forecast as [`Prepared::at`], without building ad sets, notes or warnings, and
+    /// without the 3+ reach (a point of the budget curve). `None` when nothing is planned.
     pub fn forecast_at(&self, brief: &Brief, markets: &Markets, total: f64) -> Option<(f64, PlanForecast)> {
         let budget = self.budget_at(Some(total));
-        let split = self.split_at(brief, markets, &budget, &mut Vec::new());
+        let split = self.split_at(brief, markets, &budget, &mut Vec::new(), forecast::Detail::Curve);
         (!split.chosen.is_empty()).then_some((budget.total, split.forecast))
     }
 
@@ -326,6 +326,7 @@ impl<'a> Prepared<'a> {
         markets: &Markets,
         budget: &PlannedBudget,
         warnings: &mut Vec<Warning>,
+        detail: forecast::Detail,
     ) -> Split<'_, 'a> {
         let (objective, rate) = (self.objective, self.rate);
         let candidates = &self.candidates;
@@ -343,10 +344,10 @@ impl<'a> Prepared<'a> {
         let rooms: Vec<Room> = chosen.iter().map(|c| room(c)).collect();
         let budgets = split(&chosen, &rooms, budget.total, brief, objective, warnings);
         let forecasts: Vec<_> =
-            chosen.iter().zip(&budgets).map(|(c, &b)| forecast::ad_set(c, b, rate, objective)).collect();
+            chosen.iter().zip(&budgets).map(|(c, &b)| forecast::ad_set(c, b, rate, objective, detail)).collect();
         // The largest sensible budget: what every ad set Spotify sells for this brief could spend.
         let max_budget: f64 = candidates.iter().map(|c| room(c).capacity).sum();
-        let forecast = forecast::plan(&forecasts, &chosen, budget.total, objective, max_budget);
+        let forecast = forecast::plan(&forecasts, &chosen, budget.total, objective, max_budget, detail);
         Split { tier, chosen, budgets, forecasts, forecast }
     }
 }
