@@ -7,7 +7,7 @@
 //! choice of one of them ("go with that", "use option 2"). The words live in
 //! `fixtures/lang/compare.tsv`; this file only holds the rules.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -59,15 +59,19 @@ impl Role {
 }
 
 struct Table {
-    /// Phrase (its words) → roles.
-    phrases: HashMap<Vec<String>, Vec<Role>>,
+    /// Phrase (its words joined by one space) → roles.
+    phrases: HashMap<String, Vec<Role>>,
+    /// First words of the phrases of two words or more (other words are looked up alone).
+    starts: HashSet<String>,
     longest: usize,
 }
 
 fn table() -> &'static Table {
     static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
-        let mut phrases: HashMap<Vec<String>, Vec<Role>> = HashMap::new();
+        let mut phrases: HashMap<String, Vec<Role>> = HashMap::new();
+        let mut starts = HashSet::new();
+        let mut longest = 1;
         for row in tsv_rows(TABLE) {
             let (Some(phrase), Some(role)) = (row.first(), row.get(1)) else { continue };
             let Some(role) = Role::parse(role, row.get(2).copied()) else { continue };
@@ -76,12 +80,15 @@ fn table() -> &'static Table {
                 .iter()
                 .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).map(str::to_string))
                 .collect();
+            if words.len() > 1 {
+                starts.insert(words[0].clone());
+            }
+            longest = longest.max(words.len());
             if !words.is_empty() {
-                phrases.entry(words).or_default().push(role);
+                phrases.entry(words.join(" ")).or_default().push(role);
             }
         }
-        let longest = phrases.keys().map(Vec::len).max().unwrap_or(1);
-        Table { phrases, longest }
+        Table { phrases, starts, longest }
     })
 }
 
@@ -99,12 +106,20 @@ fn tokens(text: &Text, keep: fn(Role) -> bool) -> Vec<Token> {
     let t = table();
     let words: Vec<&str> = text.words.iter().map(|&w| text.word(w)).collect();
     let mut out = Vec::new();
+    let mut key = String::new();
     let mut i = 0;
     while i < words.len() {
         let mut matched = None;
-        for len in (1..=t.longest.min(words.len() - i)).rev() {
-            let key: Vec<String> = words[i..i + len].iter().map(|w| w.to_string()).collect();
-            if let Some(roles) = t.phrases.get(&key) {
+        let longest = if t.starts.contains(words[i]) { t.longest.min(words.len() - i) } else { 1 };
+        for len in (1..=longest).rev() {
+            key.clear();
+            for (n, w) in words[i..i + len].iter().enumerate() {
+                if n > 0 {
+                    key.push(' ');
+                }
+                key.push_str(w);
+            }
+            if let Some(roles) = t.phrases.get(key.as_str()) {
                 let roles: Vec<Role> = roles.iter().copied().filter(|r| keep(*r)).collect();
                 if !roles.is_empty() {
                     matched = Some((len, roles));
