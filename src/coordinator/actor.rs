@@ -12,9 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::cache::{report, Slot};
 use super::record::Record;
 use super::scenario::message_turn;
-use super::turn::turn;
 use super::{Answer, Command, CoordError, Event, Job, Shared, Turn};
-use crate::conversation::Conversation;
 
 pub(super) async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, shutdown: CancellationToken) {
     loop {
@@ -50,21 +48,6 @@ pub(super) async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, sh
                     tokio::spawn(drain(shared.clone(), id));
                 }
             }
-            Command::OneShot { today, job } => {
-                let shared = shared.clone();
-                tokio::spawn(async move {
-                    let mut conv = Conversation::new(today);
-                    let result = turn(&shared, &mut conv, job.text.as_str(), job.events.as_ref()).await;
-                    let result = result.map(|response| Turn { response, changes: Vec::new() });
-                    if let (Ok(t), Some(tx)) = (&result, &job.events) {
-                        let _ = tx.send(Event::Plan(Box::new(t.clone()))).await;
-                    }
-                    let _ = job.reply.send(result.map(|t| Answer::Fresh(Box::new(t))));
-                });
-            }
-            Command::Ephemeral { today, messages, reply } => {
-                tokio::spawn(ephemeral(shared.clone(), today, messages, reply));
-            }
             Command::Peek { id, reply } => {
                 let seen = shared.slots.get(&id).map(|s| (s.busy, s.record.clone()));
                 let _ = reply.send(seen);
@@ -76,34 +59,6 @@ pub(super) async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Command>, sh
         }
         report(&shared);
     }
-}
-
-/// Runs the messages of a conversation kept nowhere, in order; a panic in a turn is an
-/// internal error of that message (caught here rather than in a task of its own: no extra hop).
-async fn ephemeral(
-    shared: Arc<Shared>,
-    today: chrono::NaiveDate,
-    messages: Vec<crate::message::Message>,
-    reply: oneshot::Sender<Result<crate::brain::Response, (usize, CoordError)>>,
-) {
-    use futures_util::FutureExt;
-    let run = async {
-        let mut record = Record::new("", today);
-        let mut last = None;
-        for (i, text) in messages.iter().enumerate() {
-            let turn = std::panic::AssertUnwindSafe(message_turn(&shared, &mut record, text.as_str(), None, None));
-            match turn.catch_unwind().await {
-                Ok(Ok(t)) => last = Some(t.response),
-                Ok(Err(e)) => return Err((i, e)),
-                Err(_) => {
-                    tracing::error!(message = i + 1, "a turn crashed; the request gets an internal error");
-                    return Err((i, CoordError::Internal));
-                }
-            }
-        }
-        last.ok_or((0, CoordError::Input(crate::brain::InputError::Empty)))
-    };
-    let _ = reply.send(run.await);
 }
 
 /// Creates a conversation (a given id may be stored already: then it is loaded, not replaced),

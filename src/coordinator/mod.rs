@@ -7,7 +7,8 @@
 //! runs the chosen specialists concurrently with time limits, merges and plans; the record
 //! ([`record`]) is then written to the store ([`persist`]: typed errors, time limits, the lock of
 //! a shared store) and only then is the reply sent. Conversations are cached in memory
-//! ([`cache`]) with a TTL and a size bound.
+//! ([`cache`]) with a TTL and a size bound. Conversations kept nowhere (one-shot plans,
+//! `plan --jsonl`) have no slot to keep in order and run in the caller's task ([`stateless`]).
 //!
 //! Store failures are errors ([`CoordError::Store`], `503 store_unavailable` over HTTP), never
 //! "not found". A message may carry an idempotency key: a repeat returns the kept reply and
@@ -22,6 +23,7 @@ mod persist;
 mod record;
 mod scenario;
 mod specialists;
+mod stateless;
 mod turn;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -204,16 +206,6 @@ enum Command {
         id: String,
         create: Option<NaiveDate>,
         job: Job,
-    },
-    OneShot {
-        today: NaiveDate,
-        job: Job,
-    },
-    /// Messages of a conversation that is kept nowhere (`plan --jsonl`).
-    Ephemeral {
-        today: NaiveDate,
-        messages: Vec<Message>,
-        reply: oneshot::Sender<Result<Response, (usize, CoordError)>>,
     },
     /// Whether a conversation is in memory: (a turn has it, its record when idle).
     Peek {
@@ -400,10 +392,11 @@ impl Coordinator {
         today: NaiveDate,
         events: Option<mpsc::Sender<Event>>,
     ) -> Result<Turn, CoordError> {
-        let (reply, rx) = oneshot::channel();
-        let job = Job { text: text.into_message()?, key: None, events, reply };
-        self.send(Command::OneShot { today, job }).await?;
-        rx.await.map_err(|_| CoordError::Closed)?.and_then(fresh)
+        let text = text.into_message()?;
+        if self.tx.is_closed() {
+            return Err(CoordError::Closed);
+        }
+        stateless::one_shot(&self.shared, today, &text, events).await
     }
 
     /// Runs `messages` as one conversation that is kept nowhere — no store, no cache, no id —
@@ -424,9 +417,10 @@ impl Coordinator {
             .enumerate()
             .map(|(i, m)| m.into_message().map_err(|e| (i, CoordError::Input(e))))
             .collect::<Result<Vec<Message>, _>>()?;
-        let (reply, rx) = oneshot::channel();
-        self.send(Command::Ephemeral { today, messages, reply }).await.map_err(|e| (0, e))?;
-        rx.await.map_err(|_| (0, CoordError::Closed))?
+        if self.tx.is_closed() {
+            return Err((0, CoordError::Closed));
+        }
+        stateless::ephemeral(&self.shared, today, &messages).await
     }
 
     /// Claims a delivery across replicas (Slack may hand the two events of one post, or the
