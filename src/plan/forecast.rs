@@ -77,7 +77,14 @@ fn kpi(objective: Objective, count: Range, spend: f64, cpm: Range) -> KpiForecas
     let per = |n: f64| if n > 0.0 { cents(spend / n) } else { 0.0 };
     let cost_per = range(per(count.high), per(count.mid), per(count.low));
     let cost = if matches!(objective, Objective::Reach | Objective::EvenImpressionDelivery) { cpm } else { cost_per };
-    KpiForecast { metric: info.metric, count, cost_per, label: info.label, cost_label: info.cost_label, cost }
+    KpiForecast {
+        metric: info.metric,
+        count,
+        cost_per,
+        label: info.label.clone(),
+        cost_label: info.cost_label.clone(),
+        cost,
+    }
 }
 
 /// The forecast of one ad set with `budget` in the plan's currency (`rate` = plan currency per USD).

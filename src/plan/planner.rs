@@ -667,7 +667,7 @@ fn ad_set(
         bid_cpm_range: bid,
         frequency_cap: cap,
         pacing: PACING.to_string(),
-        bid_strategy: rules::kpi(objective).bid_strategy,
+        bid_strategy: rules::kpi(objective).bid_strategy.clone(),
         creative: rules::creative_checklist(c.format),
         forecast,
         evidence: Evidence {

@@ -165,19 +165,37 @@ fn kpis() -> &'static HashMap<String, KpiInfo> {
     })
 }
 
-/// The KPI of an objective (`fixtures/plan/kpis.tsv`).
-pub fn kpi(o: Objective) -> KpiInfo {
-    kpis().get(o.id()).cloned().unwrap_or_else(|| KpiInfo {
-        metric: Metric::Impressions,
-        label: "impressions".into(),
-        cost_label: "CPM".into(),
-        bid_strategy: "MAX_BID".into(),
-    })
+/// The KPI of an objective (`fixtures/plan/kpis.tsv`), looked up once per objective (every
+/// forecast of every point of the budget curve asks).
+pub fn kpi(o: Objective) -> &'static KpiInfo {
+    static BY_OBJECTIVE: OnceLock<Vec<KpiInfo>> = OnceLock::new();
+    let all = BY_OBJECTIVE.get_or_init(|| {
+        Objective::ALL
+            .iter()
+            .map(|o| {
+                kpis().get(o.id()).cloned().unwrap_or_else(|| KpiInfo {
+                    metric: Metric::Impressions,
+                    label: "impressions".into(),
+                    cost_label: "CPM".into(),
+                    bid_strategy: "MAX_BID".into(),
+                })
+            })
+            .collect()
+    });
+    let i = Objective::ALL.iter().position(|x| *x == o).unwrap_or(0);
+    &all[i]
 }
 
-/// The creative a trafficker needs for a format (`fixtures/plan/creative.tsv`).
+/// The creative a trafficker needs for a format (`fixtures/plan/creative.tsv`), read once.
 pub fn creative_checklist(format: Format) -> Vec<String> {
-    tsv_rows(CREATIVE).filter(|r| r.len() >= 2 && r[0] == format.id()).map(|r| r[1].to_string()).collect()
+    static BY_FORMAT: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    let all = BY_FORMAT.get_or_init(|| {
+        Format::ALL
+            .iter()
+            .map(|f| tsv_rows(CREATIVE).filter(|r| r.len() >= 2 && r[0] == f.id()).map(|r| r[1].to_string()).collect())
+            .collect()
+    });
+    Format::ALL.iter().position(|x| *x == format).map(|i| all[i].clone()).unwrap_or_default()
 }
 
 #[cfg(test)]
