@@ -14,6 +14,16 @@ pub use format::{compact, cost_range, date, date_span, money, pct, plural, range
 use crate::brief::{Audience, Budget, BudgetType, Location};
 use crate::understand::gazetteer::Gazetteer;
 
+/// Bytes a plan's JSON takes (about 9 KB with its ad sets and curve), reserved up front.
+const PLAN_JSON_BYTES: usize = 16 * 1024;
+
+/// A value's JSON in one buffer sized for a plan, so that encoding does not regrow and copy it.
+pub fn to_json(v: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(PLAN_JSON_BYTES);
+    serde_json::to_writer(&mut out, v)?;
+    Ok(out)
+}
+
 /// "Bavaria (DE-BY)", "New York (US)", "Germany (DE)".
 pub fn location_label(loc: &Location) -> String {
     match (&loc.city, &loc.region) {

@@ -38,7 +38,7 @@ fn error_line(id: &Value, code: &str, message: impl Into<String>) -> Value {
 /// One output line (without its newline): the object's JSON.
 fn encode(v: &impl serde::Serialize) -> Vec<u8> {
     // A response is plain data (string keys, finite numbers): encoding it cannot fail.
-    serde_json::to_vec(v).unwrap_or_else(|e| {
+    crate::present::to_json(v).unwrap_or_else(|e| {
         serde_json::to_vec(&error_line(&Value::Null, "internal", format!("the answer could not be encoded: {e}")))
             .unwrap_or_default()
     })

@@ -40,7 +40,7 @@ pub(super) type Reply = Response<ApiBody>;
 
 /// `v` as a JSON response; a value that cannot be encoded is a 500, never an empty body.
 pub(super) fn json_response(status: StatusCode, v: &impl serde::Serialize) -> Reply {
-    let (status, bytes) = match serde_json::to_vec(v) {
+    let (status, bytes) = match crate::present::to_json(v) {
         Ok(b) => (status, b),
         Err(e) => {
             tracing::error!(error = %e, "a response could not be encoded");
