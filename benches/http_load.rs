@@ -18,6 +18,10 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use tokio_util::sync::CancellationToken;
 
+/// The allocator of the `adsai` binary (src/main.rs), so the server here allocates as it does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BRIEFS: &[&str] = &[
     "I want to grow brand awareness among 18–24 year olds in Germany with a €5,000 budget over 30 days",
     "We need traffic to our online store. Drive clicks from women 25-44 in France, 8k EUR, 3 weeks starting Monday.",
