@@ -206,7 +206,10 @@ pub struct Prepared<'a> {
     budget: PlannedBudget,
     rate: f64,
     cap: f64,
+    /// Cheapest cost per KPI first.
     candidates: Vec<Candidate<'a>>,
+    /// What all the candidates could spend, in the plan's currency.
+    max_budget: f64,
     assumptions: Vec<Assumption>,
     warnings: Vec<Warning>,
 }
@@ -242,7 +245,7 @@ pub fn prepare<'a>(
     let cap = if objective == Objective::Reach { settings.reach_frequency_cap } else { settings.frequency_cap };
 
     // 1–3. Candidates with evidence, prices and reach curves.
-    let candidates = candidates(
+    let mut candidates = candidates(
         brief,
         objective,
         &countries,
@@ -254,7 +257,30 @@ pub fn prepare<'a>(
         &mut assumptions,
         &mut warnings,
     );
-    Prepared { objective, countries, currency, schedule, budget, rate, cap, candidates, assumptions, warnings }
+    // The largest sensible budget: what every ad set Spotify sells for this brief could spend.
+    let max_budget: f64 = candidates.iter().map(|c| room(c, rate).capacity).sum();
+    // Cheapest cost per KPI first (a stable sort: equals keep their order), once for every
+    // budget the plan and its curve choose at.
+    candidates.sort_by(|a, b| a.cost_per_kpi_usd.total_cmp(&b.cost_per_kpi_usd));
+    Prepared {
+        objective,
+        countries,
+        currency,
+        schedule,
+        budget,
+        rate,
+        cap,
+        candidates,
+        max_budget,
+        assumptions,
+        warnings,
+    }
+}
+
+/// What the split needs of a candidate, in the plan's currency (`rate` per USD).
+fn room(c: &Candidate, rate: f64) -> Room {
+    let cpm = c.cpm_usd.p50 * rate;
+    Room { capacity: c.capacity_impressions * cpm / 1000.0, cpm }
 }
 
 impl<'a> Prepared<'a> {
@@ -337,17 +363,11 @@ impl<'a> Prepared<'a> {
         let chosen = choose(candidates, &self.countries, tier);
 
         // 5. Split and forecast.
-        let room = |c: &Candidate| {
-            let cpm = c.cpm_usd.p50 * rate;
-            Room { capacity: c.capacity_impressions * cpm / 1000.0, cpm }
-        };
-        let rooms: Vec<Room> = chosen.iter().map(|c| room(c)).collect();
+        let rooms: Vec<Room> = chosen.iter().map(|c| room(c, rate)).collect();
         let budgets = split(&chosen, &rooms, budget.total, brief, objective, warnings);
         let forecasts: Vec<_> =
             chosen.iter().zip(&budgets).map(|(c, &b)| forecast::ad_set(c, b, rate, objective, detail)).collect();
-        // The largest sensible budget: what every ad set Spotify sells for this brief could spend.
-        let max_budget: f64 = candidates.iter().map(|c| room(c).capacity).sum();
-        let forecast = forecast::plan(&forecasts, &chosen, budget.total, objective, max_budget, detail);
+        let forecast = forecast::plan(&forecasts, &chosen, budget.total, objective, self.max_budget, detail);
         Split { tier, chosen, budgets, forecasts, forecast }
     }
 }
@@ -585,18 +605,18 @@ fn planned_budget(
     PlannedBudget { total: local, amount: local, kind: BudgetType::Lifetime, recommended: true }
 }
 
-/// Picks ad sets: the cheapest candidate of every market first, then the cheapest of the rest up
-/// to the tier; every pick a distinct combination within its market.
+/// Picks ad sets from candidates sorted cheapest first: the cheapest candidate of every market
+/// first, then the cheapest of the rest up to the tier; every pick a distinct combination within
+/// its market.
 fn choose<'p, 'a>(candidates: &'p [Candidate<'a>], countries: &[String], tier: usize) -> Vec<&'p Candidate<'a>> {
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by(|&a, &b| candidates[a].cost_per_kpi_usd.total_cmp(&candidates[b].cost_per_kpi_usd).then(a.cmp(&b)));
+    let order = 0..candidates.len();
     let mut picked: Vec<usize> = Vec::new();
     for country in countries {
-        if let Some(&i) = order.iter().find(|&&i| &candidates[i].country == country) {
+        if let Some(i) = order.clone().find(|&i| &candidates[i].country == country) {
             picked.push(i);
         }
     }
-    for &i in &order {
+    for i in order {
         if picked.len() >= tier.max(picked.len()) {
             break;
         }
