@@ -118,7 +118,7 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
                 }
                 found.push((Location::country(&g.countries[i as usize].code), edit, at));
             }
-            Place::Region(i) => {
+            Place::Region(i) | Place::ListRegion(i) => {
                 let r = &g.regions[i as usize];
                 found.push((
                     Location { country: r.country.clone(), region: Some(r.code.clone()), city: None },
@@ -270,7 +270,7 @@ fn located_advertiser(text: &Text, start: usize, end: usize) -> bool {
 fn location_of(g: &Gazetteer, place: Place) -> Option<Location> {
     Some(match place {
         Place::Country(i) | Place::Code(i) => Location::country(&g.countries[i as usize].code),
-        Place::Region(i) => {
+        Place::Region(i) | Place::ListRegion(i) => {
             let r = &g.regions[i as usize];
             Location { country: r.country.clone(), region: Some(r.code.clone()), city: None }
         }

@@ -71,3 +71,21 @@ fn an_event_is_where_the_product_is_not_the_audience() {
     // With no audience place, the event's city is the target.
     assert_eq!(cities("promote our food festival in Lyon"), vec!["Lyon"]);
 }
+
+fn regions(s: &str) -> Vec<String> {
+    aud(s).locations.add.iter().filter_map(|l| l.region.clone()).collect()
+}
+
+#[test]
+fn region_codes_and_shared_names_count_inside_a_list_of_regions() {
+    assert_eq!(regions("M25-54 / OH + IN + MI / $30k"), vec!["US-OH", "US-IN", "US-MI"]);
+    assert_eq!(regions("reach in WA, OR and CA"), vec!["US-WA", "US-OR", "US-CA"]);
+    assert_eq!(regions("BC/AB/ON, 18-34"), vec!["CA-BC", "CA-AB", "CA-ON"]);
+    assert_eq!(regions("Alabama, Georgia and Tennessee"), vec!["US-AL", "US-GA", "US-TN"]);
+    // Codes that are countries too, with no state-only member: still the countries.
+    assert_eq!(countries("DE+AT, 25-44"), vec!["DE", "AT"]);
+    assert_eq!(countries("CA / $30k / awareness"), vec!["CA"]);
+    assert_eq!(countries("Georgia and Armenia"), vec!["GE", "AM"]);
+    // A lone code is no state.
+    assert!(regions("OK, let's go with 30k for FL").is_empty());
+}
