@@ -18,6 +18,7 @@ const REGIONS: &str = include_str!("../../fixtures/gazetteer/regions.tsv");
 const CITIES: &str = include_str!("../../fixtures/gazetteer/cities.tsv");
 const LANGUAGES: &str = include_str!("../../fixtures/gazetteer/languages.tsv");
 const GROUPS: &str = include_str!("../../fixtures/taxonomy/groups.tsv");
+const LIST_REGIONS: &str = include_str!("../../fixtures/gazetteer/list_regions.tsv");
 
 /// A country.
 #[derive(Debug, Clone)]
@@ -50,6 +51,9 @@ pub enum Place {
     /// A country written as its ISO code.
     Code(u16),
     Region(u16),
+    /// A region only inside a list of its country's regions ("TX + TN + GA"); read as
+    /// [`Place::Region`] there and dropped elsewhere.
+    ListRegion(u16),
     City(u16),
     Group(u16),
 }
@@ -152,6 +156,14 @@ impl Gazetteer {
                 entries.push((a.to_string(), place, case));
             }
             regions.push(Region { code, country, name });
+        }
+        let by_region: HashMap<&str, u16> =
+            regions.iter().enumerate().map(|(i, r): (usize, &Region)| (r.code.as_str(), i as u16)).collect();
+        let cols = Columns::of(LIST_REGIONS);
+        for row in tsv_rows(LIST_REGIONS) {
+            let Some(&i) = by_region.get(cols.get(&row, "region")) else { continue };
+            let case = if cols.get(&row, "case") == "upper" { Case::Upper } else { Case::Any };
+            entries.push((cols.get(&row, "alias").to_string(), Place::ListRegion(i), case));
         }
         let mut cities = Vec::new();
         let cols = Columns::of(CITIES);
@@ -281,15 +293,20 @@ impl Gazetteer {
                 words::is(Class::CodeLead, text.word(w)) && text.norm[w.end..h.start].trim().is_empty()
             })
         };
+        let in_lists = self.region_lists(&candidates, &joined);
         let kept: Vec<Hit<Place>> = candidates
             .iter()
             .filter(|h| !inside_not_name(h))
             .filter(|h| match h.value {
+                Place::ListRegion(r) => in_lists.contains(&(h.start, h.end, r)),
+                // A list of regions takes its spans: "NY" there is the state, "CA" California.
+                _ if in_lists.iter().any(|l| (l.0, l.1) == (h.start, h.end)) => false,
                 Place::Code(c) => {
                     let code = self.countries[c as usize].code.as_str();
-                    let other_reading = candidates
-                        .iter()
-                        .any(|o| (o.start, o.end) == (h.start, h.end) && !matches!(o.value, Place::Code(_)));
+                    let other_reading = candidates.iter().any(|o| {
+                        (o.start, o.end) == (h.start, h.end)
+                            && !matches!(o.value, Place::Code(_) | Place::ListRegion(_))
+                    });
                     !other_reading
                         && !after_article(h)
                         && (!words::is(Class::WordLikeCode, code)
@@ -299,9 +316,75 @@ impl Gazetteer {
                 }
                 _ => true,
             })
-            .copied()
+            .map(|h| match h.value {
+                Place::ListRegion(i) => Hit { value: Place::Region(i), ..*h },
+                _ => *h,
+            })
             .collect();
         resolve(kept)
+    }
+
+    /// The [`Place::ListRegion`] candidates (span and region) that stand in a list of their
+    /// country's regions: a run of regions of one country joined one to the next, with at least
+    /// two members, one of which reads as nothing but a region ("TX", "Florida"): "TN + GA" alone
+    /// stays Tunisia and Gabon, "TX + TN + GA" is three states. A code several countries share
+    /// ("WA": Washington, Western Australia) takes the country of its list.
+    fn region_lists(
+        &self,
+        candidates: &[Hit<Place>],
+        joined: &dyn Fn(usize, usize) -> bool,
+    ) -> Vec<(usize, usize, u16)> {
+        let region_of = |p: Place| match p {
+            Place::Region(i) | Place::ListRegion(i) => Some(i),
+            _ => None,
+        };
+        // The region readings of each span, in text order, and whether only regions read it.
+        let mut spans: Vec<(usize, usize, Vec<Place>, bool)> = Vec::new();
+        for h in candidates {
+            let (span, region) = ((h.start, h.end), region_of(h.value).is_some());
+            match spans.last_mut() {
+                Some(last) if (last.0, last.1) == span => {
+                    last.3 &= region;
+                    if region {
+                        last.2.push(h.value);
+                    }
+                }
+                _ => spans.push((h.start, h.end, if region { vec![h.value] } else { Vec::new() }, region)),
+            }
+        }
+        spans.retain(|s| !s.2.is_empty());
+        let country = |p: &Place| region_of(*p).map(|i| self.regions[i as usize].country.as_str());
+        let mut out = Vec::new();
+        for i in 0..spans.len() {
+            for p in &spans[i].2 {
+                let c = country(p);
+                // Runs start where the previous span does not continue them.
+                let continues =
+                    i > 0 && joined(spans[i - 1].1, spans[i].0) && spans[i - 1].2.iter().any(|q| country(q) == c);
+                if continues {
+                    continue;
+                }
+                let mut j = i;
+                while j + 1 < spans.len()
+                    && joined(spans[j].1, spans[j + 1].0)
+                    && spans[j + 1].2.iter().any(|q| country(q) == c)
+                {
+                    j += 1;
+                }
+                if j > i
+                    && spans[i..=j].iter().any(|s| s.3 && s.2.iter().filter(|q| country(q) == c).count() == s.2.len())
+                {
+                    for s in &spans[i..=j] {
+                        for q in &s.2 {
+                            if let (Place::ListRegion(r), true) = (q, country(q) == c) {
+                                out.push((s.0, s.1, *r));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Language hits (any mention; the audience specialist decides which are about language).
@@ -352,7 +435,7 @@ mod tests {
             .into_iter()
             .map(|h| match h.value {
                 Place::Country(i) | Place::Code(i) => g.countries[i as usize].code.clone(),
-                Place::Region(i) => g.regions[i as usize].code.clone(),
+                Place::Region(i) | Place::ListRegion(i) => g.regions[i as usize].code.clone(),
                 Place::City(i) => format!("{}/{}", g.cities[i as usize].country, g.cities[i as usize].name),
                 Place::Group(i) => g.groups[i as usize].1.join("+"),
             })

@@ -11,6 +11,8 @@ mod ages;
 mod places;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_general;
 
 use std::sync::OnceLock;
 
@@ -245,15 +247,24 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
         let edit = scope.edit(h.start, h.end);
         // "a fitness coach", "our fashion retailer", "a cooking show": the advertiser's line of
         // business, not the audience's interest.
-        let industry = matches!(kind, Kind::Interest | Kind::Genre | Kind::Moment)
-            && places::adjacent_word_after(text, h.end).is_some_and(|w| {
-                words::is(Class::Org, text.word(w)) && hits.binary_search_by_key(&w.start, |o| o.start).is_err()
-            });
+        // Also a product between them: "a gaming headset brand".
+        let industry = matches!(kind, Kind::Interest | Kind::Genre | Kind::Moment) && {
+            let hit_at = |w: super::text::Word| hits.binary_search_by_key(&w.start, |o| o.start).is_ok();
+            places::org_after(text, h.end, hit_at, hit_at).is_some()
+        };
         if industry {
             continue;
         }
         match kind {
-            Kind::Interest => f.interests.push(id.clone(), edit),
+            Kind::Interest => {
+                f.interests.push(id.clone(), edit);
+                // "mums", "dads": parents of one gender (`alt` in the table).
+                match alt.as_str() {
+                    "FEMALE" => f.genders.push(Gender::Female, edit),
+                    "MALE" => f.genders.push(Gender::Male, edit),
+                    _ => {}
+                }
+            }
             Kind::Genre => f.genres.push(id.clone(), edit),
             Kind::Context => f.contexts.push(id.clone(), edit),
             Kind::Moment => {

@@ -48,11 +48,39 @@ pub(super) fn read_languages(text: &Text, scope: &Scope, f: &mut AudienceFinding
     }
 }
 
-/// The word right after byte `end` when only spaces separate them ("Brazilian brand", not
-/// "Austria, brand awareness").
-pub(super) fn adjacent_word_after(text: &Text, end: usize) -> Option<Word> {
-    let w = text.words.get(text.words.partition_point(|w| w.start < end))?;
-    text.norm[end..w.start].chars().all(char::is_whitespace).then_some(*w)
+/// The organisation noun a phrase ending at byte `end` describes: right after it ("a Brazilian
+/// brand") or after one or two plain lower-case words naming the product ("an Irish whiskey
+/// brand", "a gaming headset company"), joined by spaces or hyphens only. An organisation noun
+/// some other reading `took` ("Irish business owners": an audience) counts for nothing; a word
+/// that `stops` the run (another place), an audience noun or an intent word ends it: "UK gamers,
+/// brand lift" and "Irish fans brand" stay audiences.
+pub(super) fn org_after(
+    text: &Text,
+    end: usize,
+    took: impl Fn(Word) -> bool,
+    stops: impl Fn(Word) -> bool,
+) -> Option<Word> {
+    let first = text.words.partition_point(|w| w.start < end);
+    let mut at = end;
+    for &w in text.words.iter().skip(first).take(3) {
+        if !text.norm[at..w.start].chars().all(|c| c.is_whitespace() || c == '-') || stops(w) {
+            return None;
+        }
+        let word = text.word(w);
+        if words::is(Class::Org, word) {
+            return (!took(w)).then_some(w);
+        }
+        let plain = word.chars().all(char::is_alphabetic)
+            && (text.all_lowercase() || !text.is_capitalised(w.start))
+            && !words::is(Class::AudienceNoun, word)
+            && !words::is(Class::Intent, word)
+            && !words::is_stopword(word);
+        if !plain {
+            return None;
+        }
+        at = w.end;
+    }
+    None
 }
 
 /// Whether the text between two places joins them into one list ("NL, DE and BE", "DE+AT").
@@ -82,14 +110,15 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
         }
         match h.value {
             Place::Country(i) | Place::Code(i) => {
-                let org = adjacent_word_after(text, h.end)
-                    .is_some_and(|w| words::is(Class::Org, text.word(w)) && !read.overlaps(w.start, w.end));
-                if org {
+                // A word another specialist read may name the product ("a Swedish indie game
+                // developer"); only another place ends the run.
+                let place_at = |w: Word| hits.iter().any(|o| o.start < w.end && w.start < o.end);
+                if org_after(text, h.end, |w| read.overlaps(w.start, w.end), place_at).is_some() {
                     continue; // "We're a Brazilian brand": who they are, not whom they target
                 }
                 found.push((Location::country(&g.countries[i as usize].code), edit, at));
             }
-            Place::Region(i) => {
+            Place::Region(i) | Place::ListRegion(i) => {
                 let r = &g.regions[i as usize];
                 found.push((
                     Location { country: r.country.clone(), region: Some(r.code.clone()), city: None },
@@ -200,8 +229,11 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
 fn located_advertiser(text: &Text, start: usize, end: usize) -> bool {
     let k = text.words.partition_point(|w| w.start < start);
     // "our UK customers", "Irish business owners": the place describes the audience.
+    // Only when nothing but spaces separates them: "a festival in Lisbon: fans in Spain" is not.
     let next = text.words.get(text.words.partition_point(|w| w.start < end));
-    if next.is_some_and(|w| words::is(Class::AudienceNoun, text.word(*w))) {
+    if next.is_some_and(|w| {
+        words::is(Class::AudienceNoun, text.word(*w)) && text.norm[end..w.start].chars().all(char::is_whitespace)
+    }) {
         return false;
     }
     let word = |i: Option<usize>| i.and_then(|i| text.words.get(i)).map_or("", |w| text.word(*w));
@@ -238,7 +270,7 @@ fn located_advertiser(text: &Text, start: usize, end: usize) -> bool {
 fn location_of(g: &Gazetteer, place: Place) -> Option<Location> {
     Some(match place {
         Place::Country(i) | Place::Code(i) => Location::country(&g.countries[i as usize].code),
-        Place::Region(i) => {
+        Place::Region(i) | Place::ListRegion(i) => {
             let r = &g.regions[i as usize];
             Location { country: r.country.clone(), region: Some(r.code.clone()), city: None }
         }
