@@ -1,6 +1,6 @@
 //! The router: decides from cheap cues which specialists a message needs.
 //!
-//! One Aho-Corasick pass over the message with every specialist's trigger vocabulary
+//! One lexicon pass over the message with every specialist's trigger vocabulary
 //! (`fixtures/taxonomy/router.tsv` plus the goal, targeting and format vocabularies), and a few
 //! character rules: digits may be money, dates or ages; currency symbols are money; a capital
 //! letter or an unrecognised content word may be a place. A follow-up that only says "bump it to

@@ -32,6 +32,10 @@ pub struct Text {
     upper: Vec<bool>,
     /// The words of `norm`, in order.
     pub words: Vec<Word>,
+    /// Byte offsets where a whole-word phrase can start, ascending: the first character of a
+    /// word, and a sign ("$", "#"; not a space) that no letter or digit precedes. Found once
+    /// here for every lexicon that reads the message.
+    pub starts: Vec<usize>,
     /// Byte offset where each line of the original message starts (the first is 0).
     pub lines: Vec<usize>,
     /// Whether any character was upper case (asked per word and per hit: kept, not rescanned).
@@ -56,25 +60,38 @@ fn fold_char(c: char) -> char {
 impl Text {
     /// Normalises `raw`.
     pub fn new(raw: &str) -> Text {
-        let mut norm = String::with_capacity(raw.len() + 8);
-        let mut upper = Vec::with_capacity(raw.len() + 8);
+        let n = raw.len() + 8;
+        let mut b = Builder {
+            norm: String::with_capacity(n),
+            fold: String::with_capacity(n),
+            upper: Vec::with_capacity(n),
+            words: Vec::with_capacity(n / 5),
+            starts: Vec::with_capacity(n / 4),
+            any_upper: false,
+            word: None,
+            prev_alnum: false,
+        };
         let mut lines = vec![0];
         for c in raw.chars() {
             if c == '\n' {
-                lines.push(norm.len() + 1);
+                lines.push(b.norm.len() + 1);
             }
             let c = fold_char(c);
-            let is_upper = c.is_uppercase();
-            for lc in c.to_lowercase() {
-                let before = norm.len();
-                norm.push(lc);
-                upper.extend(std::iter::repeat_n(is_upper, norm.len() - before));
+            if c.is_ascii() {
+                // Most messages are plain ASCII: no case-mapping tables.
+                b.push(c.to_ascii_lowercase(), c.is_ascii_uppercase());
+            } else {
+                let is_upper = c.is_uppercase();
+                for lc in c.to_lowercase() {
+                    b.push(lc, is_upper);
+                }
             }
         }
-        let fold: String = norm.chars().map(|c| if matches!(c, '-' | '/' | '_' | '+') { ' ' } else { c }).collect();
-        let words = split_words(&norm);
-        let any_upper = upper.iter().any(|&u| u);
-        Text { norm, fold, upper, words, lines, any_upper, marked: std::sync::OnceLock::new() }
+        let Builder { norm, fold, upper, mut words, starts, any_upper, word, .. } = b;
+        if let Some(st) = word {
+            words.push(Word { start: st, end: norm.len() });
+        }
+        Text { norm, fold, upper, words, starts, lines, any_upper, marked: std::sync::OnceLock::new() }
     }
 
     /// Byte ranges of `norm` that are not prose ([`crate::understand::lang::marks`]): e-mail
@@ -136,23 +153,41 @@ impl Text {
     }
 }
 
-/// Splits into maximal alphanumeric runs.
-fn split_words(s: &str) -> Vec<Word> {
-    let mut words = Vec::with_capacity(s.len() / 5 + 1);
-    let mut start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if let Some(st) = start.take() {
-            words.push(Word { start: st, end: i });
+/// The views of a [`Text`] while it is built, all in one pass over the message.
+struct Builder {
+    norm: String,
+    fold: String,
+    upper: Vec<bool>,
+    words: Vec<Word>,
+    starts: Vec<usize>,
+    any_upper: bool,
+    /// Start of the word being read.
+    word: Option<usize>,
+    /// Whether the previous character was a letter or digit.
+    prev_alnum: bool,
+}
+
+impl Builder {
+    /// Appends one lower-case character of `norm` (`is_upper`: the original was a capital).
+    #[inline]
+    fn push(&mut self, lc: char, is_upper: bool) {
+        let at = self.norm.len();
+        self.norm.push(lc);
+        let fc = if matches!(lc, '-' | '/' | '_' | '+') { ' ' } else { lc };
+        self.fold.push(fc);
+        self.upper.extend(std::iter::repeat_n(is_upper, self.norm.len() - at));
+        self.any_upper |= is_upper;
+        let alnum = lc.is_alphanumeric();
+        if alnum {
+            self.word.get_or_insert(at);
+        } else if let Some(st) = self.word.take() {
+            self.words.push(Word { start: st, end: at });
         }
+        if !self.prev_alnum && (alnum || !fc.is_whitespace()) {
+            self.starts.push(at);
+        }
+        self.prev_alnum = alnum;
     }
-    if let Some(st) = start {
-        words.push(Word { start: st, end: s.len() });
-    }
-    words
 }
 
 /// Normalises a lexicon phrase the same way message text is normalised and folded.
@@ -182,6 +217,14 @@ mod tests {
         let t = Text::new("São Paulo 🎉 hip-hop");
         let words: Vec<&str> = t.words.iter().map(|&w| t.word(w)).collect();
         assert_eq!(words, vec!["são", "paulo", "hip", "hop"]);
+    }
+
+    #[test]
+    fn phrases_start_at_words_and_free_signs() {
+        let t = Text::new("Get $5k, k-pop fans (US) 5$ «é»");
+        let at: Vec<&str> =
+            t.starts.iter().map(|&s| &t.norm[s..]).map(|s| &s[..s.chars().next().map_or(0, char::len_utf8)]).collect();
+        assert_eq!(at, vec!["g", "$", "5", "k", "p", "f", "(", "u", "5", "«", "é"]);
     }
 
     #[test]
