@@ -1,10 +1,10 @@
 //! Closed word classes (`fixtures/lang/word_classes.tsv`) and the stopword table
 //! (`fixtures/lang/stopwords.tsv`), compiled in and loaded once.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::understand::lexicon::tsv_rows;
+use crate::understand::numbers::{WordMap, WordSet};
 
 const WORD_CLASSES: &str = include_str!("../../../fixtures/lang/word_classes.tsv");
 const STOPWORDS: &str = include_str!("../../../fixtures/lang/stopwords.tsv");
@@ -60,14 +60,14 @@ impl Class {
 
 struct Tables {
     /// Per word, the classes it belongs to (bit `Class as u32`): one lookup per question.
-    classes: HashMap<&'static str, u32>,
-    stopwords: HashSet<&'static str>,
+    classes: WordMap<&'static str, u32>,
+    stopwords: WordSet<&'static str>,
 }
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let mut classes: HashMap<&'static str, u32> = HashMap::new();
+        let mut classes: WordMap<&'static str, u32> = WordMap::default();
         for row in tsv_rows(WORD_CLASSES) {
             if let (Some(word), Some(class)) = (row.first(), row.get(1).and_then(|c| Class::parse(c))) {
                 *classes.entry(word).or_default() |= 1 << class as u32;
