@@ -331,7 +331,7 @@ impl Gazetteer {
             if name.chars().next() != first || name.len().abs_diff(word.len()) > 1 {
                 continue;
             }
-            if strsim::damerau_levenshtein(name, word) == 1 {
+            if words::one_edit_apart(name, word) {
                 match found {
                     Some((j, _)) if j != *i => return None,
                     _ => found = Some((*i, name.as_str())),
