@@ -7,6 +7,9 @@
 //! and underscores turned into spaces, so "hip-hop" and "hip hop" match one lexicon entry; both
 //! strings have identical byte offsets.
 
+use super::lexicon::Hit;
+use super::router::Route;
+
 /// A word: a maximal run of alphanumeric characters, as byte offsets into [`Text::norm`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Word {
@@ -43,6 +46,11 @@ pub struct Text {
     /// The parts that are not prose (headers, addresses, phone and reference numbers), found on
     /// first use and then shared by every specialist.
     marked: std::sync::OnceLock<Vec<(usize, usize)>>,
+    /// The router's cue phrases ([`crate::understand::router`]) and the language names
+    /// ([`crate::understand::gazetteer`]): each read by several specialists and by the account of
+    /// unread words, so found on first use and kept.
+    pub(crate) cues: std::sync::OnceLock<Vec<Hit<Route>>>,
+    pub(crate) languages: std::sync::OnceLock<Vec<Hit<u16>>>,
 }
 
 /// Maps typographic characters to their plain ASCII equivalent.
@@ -91,7 +99,18 @@ impl Text {
         if let Some(st) = word {
             words.push(Word { start: st, end: norm.len() });
         }
-        Text { norm, fold, upper, words, starts, lines, any_upper, marked: std::sync::OnceLock::new() }
+        Text {
+            norm,
+            fold,
+            upper,
+            words,
+            starts,
+            lines,
+            any_upper,
+            marked: std::sync::OnceLock::new(),
+            cues: std::sync::OnceLock::new(),
+            languages: std::sync::OnceLock::new(),
+        }
     }
 
     /// Byte ranges of `norm` that are not prose ([`crate::understand::lang::marks`]): e-mail
@@ -143,6 +162,17 @@ impl Text {
             }
         }
         out
+    }
+
+    /// Whether no letter or digit starts at byte `end` of `norm` (a phrase ending there ends a
+    /// word).
+    #[inline]
+    pub fn ends_word(&self, end: usize) -> bool {
+        match self.norm.as_bytes().get(end) {
+            None => true,
+            Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
+            Some(_) => !self.norm[end..].chars().next().is_some_and(char::is_alphanumeric),
+        }
     }
 
     /// Whether byte range `start..end` of `norm` stands alone: no letter or digit touches it.

@@ -78,30 +78,39 @@ impl<T: Copy> Lexicon<T> {
             if !self.trie.starts_with(hay[start]) {
                 continue;
             }
+            let first = hits.len();
+            // Nothing alphanumeric precedes a start: only the end needs checking.
             self.trie.walk(hay, start, |end, id| {
                 let (value, case) = self.entries[id as usize];
-                if text.is_bounded(start, end) && case_ok(text, start, end, case) {
+                if text.ends_word(end) && case_ok(text, start, end, case) {
                     hits.push(Hit { start, end, value });
                 }
             });
+            // The walk reports shortest first; callers want the longest first, and one phrase's
+            // several values in the order they were listed: reverse, then restore that order
+            // within each run of one end.
+            let found = &mut hits[first..];
+            found.reverse();
+            for run in found.chunk_by_mut(|a, b| a.end == b.end) {
+                run.reverse();
+            }
         }
-        // The walk reports shortest first at each start; callers want the longest first, and
-        // one phrase's several values in the order they were listed (the sort is stable).
-        hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         hits
     }
 }
 
 /// Keeps the leftmost-longest non-overlapping hits of sorted candidates; among equal spans the
 /// first candidate wins.
-pub fn resolve<T>(candidates: Vec<Hit<T>>) -> Vec<Hit<T>> {
-    let mut out: Vec<Hit<T>> = Vec::with_capacity(candidates.len());
-    for h in candidates {
-        if out.last().is_none_or(|last| h.start >= last.end) {
-            out.push(h);
+pub fn resolve<T>(mut candidates: Vec<Hit<T>>) -> Vec<Hit<T>> {
+    let mut end = 0;
+    candidates.retain(|h| {
+        let keep = h.start >= end;
+        if keep {
+            end = h.end;
         }
-    }
-    out
+        keep
+    });
+    candidates
 }
 
 fn case_ok(text: &Text, start: usize, end: usize, case: Case) -> bool {

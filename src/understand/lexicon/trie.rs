@@ -11,19 +11,27 @@ const NONE: u32 = u32::MAX;
 /// Above this many children a node's edges are binary-searched instead of scanned.
 const LINEAR: usize = 12;
 
-/// The compiled trie: nodes in insertion order, edges and matches in compressed rows.
-#[derive(Debug, Default)]
+/// One node: where its edges and its phrases are (one load per step of a walk).
+#[derive(Debug, Clone, Copy, Default)]
+struct Node {
+    /// Its edges are `edge_bytes[edges..edges + n_edges]` (sorted) and the same range of
+    /// `edge_next`.
+    edges: u32,
+    n_edges: u32,
+    /// Its phrases (indices into the lexicon's entries, in the order they were given) are
+    /// `ids[ids..ids + n_ids]`.
+    ids: u32,
+    n_ids: u32,
+}
+
+/// The compiled trie: nodes in insertion order, edges and phrases in flat arrays.
+#[derive(Debug)]
 pub(super) struct Trie {
     /// The root's child per first byte (the hottest lookup: one load, no search).
-    root: Vec<u32>,
-    /// Node `n`'s edges are `edge_bytes[edges[n]..edges[n + 1]]` (sorted) and the same range of
-    /// `edge_next`.
-    edges: Vec<u32>,
+    root: Box<[u32; 256]>,
+    nodes: Vec<Node>,
     edge_bytes: Vec<u8>,
     edge_next: Vec<u32>,
-    /// Node `n`'s phrases (indices into the lexicon's entries, in the order they were given) are
-    /// `ids[matches[n]..matches[n + 1]]`.
-    matches: Vec<u32>,
     ids: Vec<u32>,
 }
 
@@ -45,27 +53,35 @@ impl Trie {
                         let next = children.len();
                         children.push(Vec::new());
                         ends.push(Vec::new());
-                        children[node].push((b, u32::try_from(next).expect("trie under 4G nodes")));
+                        children[node].push((b, index(next)));
                         next
                     }
                 };
             }
-            ends[node].push(u32::try_from(id).expect("under 4G phrases"));
+            ends[node].push(index(id));
         }
-        let mut t = Trie { root: vec![NONE; 256], ..Trie::default() };
+        let mut t = Trie {
+            root: Box::new([NONE; 256]),
+            nodes: Vec::with_capacity(children.len()),
+            edge_bytes: Vec::new(),
+            edge_next: Vec::new(),
+            ids: Vec::new(),
+        };
         for &(b, next) in &children[0] {
             t.root[usize::from(b)] = next;
         }
         for (kids, ids) in children.iter_mut().zip(&ends) {
             kids.sort_unstable_by_key(|e| e.0);
-            t.edges.push(t.edge_bytes.len() as u32);
+            t.nodes.push(Node {
+                edges: index(t.edge_bytes.len()),
+                n_edges: index(kids.len()),
+                ids: index(t.ids.len()),
+                n_ids: index(ids.len()),
+            });
             t.edge_bytes.extend(kids.iter().map(|e| e.0));
             t.edge_next.extend(kids.iter().map(|e| e.1));
-            t.matches.push(t.ids.len() as u32);
             t.ids.extend_from_slice(ids);
         }
-        t.edges.push(t.edge_bytes.len() as u32);
-        t.matches.push(t.ids.len() as u32);
         t
     }
 
@@ -80,27 +96,33 @@ impl Trie {
     #[inline]
     pub(super) fn walk(&self, hay: &[u8], at: usize, mut found: impl FnMut(usize, u32)) {
         let Some(&first) = hay.get(at) else { return };
-        let mut node = self.root[usize::from(first)];
+        let mut next = self.root[usize::from(first)];
         let mut end = at + 1;
-        while node != NONE {
-            let n = node as usize;
-            let (lo, hi) = (self.matches[n] as usize, self.matches[n + 1] as usize);
-            for &id in &self.ids[lo..hi] {
-                found(end, id);
+        while let Some(node) = self.nodes.get(next as usize) {
+            if node.n_ids > 0 {
+                let from = node.ids as usize;
+                for &id in &self.ids[from..from + node.n_ids as usize] {
+                    found(end, id);
+                }
             }
             let Some(&b) = hay.get(end) else { return };
-            node = self.child(n, b);
+            next = self.child(node, b);
             end += 1;
         }
     }
 
     #[inline]
-    fn child(&self, n: usize, b: u8) -> u32 {
-        let (lo, hi) = (self.edges[n] as usize, self.edges[n + 1] as usize);
-        let bytes = &self.edge_bytes[lo..hi];
+    fn child(&self, node: &Node, b: u8) -> u32 {
+        let from = node.edges as usize;
+        let bytes = &self.edge_bytes[from..from + node.n_edges as usize];
         let at = if bytes.len() <= LINEAR { bytes.iter().position(|&x| x == b) } else { bytes.binary_search(&b).ok() };
-        at.map_or(NONE, |k| self.edge_next[lo + k])
+        at.map_or(NONE, |k| self.edge_next[from + k])
     }
+}
+
+/// A count or position as a `u32` (lexicons hold far fewer than 4G phrases and bytes).
+fn index(n: usize) -> u32 {
+    u32::try_from(n).expect("lexicon under 4G entries")
 }
 
 #[cfg(test)]
