@@ -65,13 +65,24 @@ fn fold_char(c: char) -> char {
     }
 }
 
+/// [`fold_char`] for an ASCII character, on bytes.
+#[inline]
+fn ascii_fold(a: u8) -> u8 {
+    match a {
+        b'`' => b'\'',
+        // Tab, line breaks and the other control characters.
+        a if a.is_ascii_control() => b' ',
+        a => a,
+    }
+}
+
 impl Text {
     /// Normalises `raw`.
     pub fn new(raw: &str) -> Text {
         let n = raw.len() + 8;
         let mut b = Builder {
-            norm: String::with_capacity(n),
-            fold: String::with_capacity(n),
+            norm: Vec::with_capacity(n),
+            fold: Vec::with_capacity(n),
             upper: Vec::with_capacity(n),
             words: Vec::with_capacity(n / 5),
             starts: Vec::with_capacity(n / 4),
@@ -81,17 +92,22 @@ impl Text {
         };
         let mut lines = vec![0];
         for c in raw.chars() {
-            if c == '\n' {
-                lines.push(b.norm.len() + 1);
+            if c.is_ascii() {
+                // Most messages are plain ASCII: a byte at a time, no case-mapping tables.
+                let a = ascii_fold(c as u8);
+                if c == '\n' {
+                    lines.push(b.norm.len() + 1);
+                }
+                b.push_ascii(a.to_ascii_lowercase(), a.is_ascii_uppercase());
+                continue;
             }
             let c = fold_char(c);
-            if c.is_ascii() {
-                // Most messages are plain ASCII: no case-mapping tables.
-                b.push(c.to_ascii_lowercase(), c.is_ascii_uppercase());
-            } else {
-                let is_upper = c.is_uppercase();
-                for lc in c.to_lowercase() {
-                    b.push(lc, is_upper);
+            let is_upper = c.is_uppercase();
+            for lc in c.to_lowercase() {
+                if lc.is_ascii() {
+                    b.push_ascii(lc as u8, is_upper);
+                } else {
+                    b.push_other(lc, is_upper);
                 }
             }
         }
@@ -99,9 +115,10 @@ impl Text {
         if let Some(st) = word {
             words.push(Word { start: st, end: norm.len() });
         }
+        let utf8 = "built from whole characters";
         Text {
-            norm,
-            fold,
+            norm: String::from_utf8(norm).expect(utf8),
+            fold: String::from_utf8(fold).expect(utf8),
             upper,
             words,
             starts,
@@ -185,8 +202,9 @@ impl Text {
 
 /// The views of a [`Text`] while it is built, all in one pass over the message.
 struct Builder {
-    norm: String,
-    fold: String,
+    /// `norm` and `fold` as bytes: whole characters are appended, so both stay UTF-8.
+    norm: Vec<u8>,
+    fold: Vec<u8>,
     upper: Vec<bool>,
     words: Vec<Word>,
     starts: Vec<usize>,
@@ -198,22 +216,39 @@ struct Builder {
 }
 
 impl Builder {
-    /// Appends one lower-case character of `norm` (`is_upper`: the original was a capital).
+    /// Appends one lower-case ASCII character of `norm` (`is_upper`: the original was a capital).
     #[inline]
-    fn push(&mut self, lc: char, is_upper: bool) {
+    fn push_ascii(&mut self, lc: u8, is_upper: bool) {
         let at = self.norm.len();
         self.norm.push(lc);
-        let fc = if matches!(lc, '-' | '/' | '_' | '+') { ' ' } else { lc };
+        let fc = if matches!(lc, b'-' | b'/' | b'_' | b'+') { b' ' } else { lc };
         self.fold.push(fc);
-        self.upper.extend(std::iter::repeat_n(is_upper, self.norm.len() - at));
+        self.upper.push(is_upper);
+        // Control characters are spaces by now: a space is the only ASCII white space left.
+        self.mark(at, lc.is_ascii_alphanumeric(), fc == b' ', is_upper);
+    }
+
+    /// Appends one lower-case character beyond ASCII.
+    fn push_other(&mut self, lc: char, is_upper: bool) {
+        let at = self.norm.len();
+        let mut buf = [0; 4];
+        let bytes = lc.encode_utf8(&mut buf).as_bytes();
+        self.norm.extend_from_slice(bytes);
+        self.fold.extend_from_slice(bytes);
+        self.upper.extend(std::iter::repeat_n(is_upper, bytes.len()));
+        self.mark(at, lc.is_alphanumeric(), lc.is_whitespace(), is_upper);
+    }
+
+    /// Records where words and phrases may start, for the character just appended at `at`.
+    #[inline]
+    fn mark(&mut self, at: usize, alnum: bool, space: bool, is_upper: bool) {
         self.any_upper |= is_upper;
-        let alnum = lc.is_alphanumeric();
         if alnum {
             self.word.get_or_insert(at);
         } else if let Some(st) = self.word.take() {
             self.words.push(Word { start: st, end: at });
         }
-        if !self.prev_alnum && (alnum || !fc.is_whitespace()) {
+        if !self.prev_alnum && (alnum || !space) {
             self.starts.push(at);
         }
         self.prev_alnum = alnum;
@@ -255,6 +290,20 @@ mod tests {
         let at: Vec<&str> =
             t.starts.iter().map(|&s| &t.norm[s..]).map(|s| &s[..s.chars().next().map_or(0, char::len_utf8)]).collect();
         assert_eq!(at, vec!["g", "$", "5", "k", "p", "f", "(", "u", "5", "«", "é"]);
+    }
+
+    /// The ASCII path (a byte at a time) reads every ASCII character as the general one
+    /// (folding, then case tables) does, and a space is the only white space it leaves.
+    #[test]
+    fn ascii_matches_the_general_path() {
+        for a in 0u8..128 {
+            let c = fold_char(char::from(a));
+            let f = ascii_fold(a);
+            assert_eq!(char::from(f.to_ascii_lowercase()), c.to_lowercase().next().unwrap_or(c), "{a}");
+            assert_eq!(f.is_ascii_uppercase(), c.is_uppercase(), "{a}");
+            assert_eq!(f.is_ascii_alphanumeric(), c.is_alphanumeric(), "{a}");
+            assert_eq!(f == b' ', c.is_whitespace(), "{a}");
+        }
     }
 
     #[test]
