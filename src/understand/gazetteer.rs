@@ -388,8 +388,9 @@ impl Gazetteer {
     }
 
     /// Language hits (any mention; the audience specialist decides which are about language).
-    pub fn find_languages(&self, text: &Text) -> Vec<Hit<u16>> {
-        self.languages.find(text)
+    /// Found once per text and kept on it (there is one gazetteer per process).
+    pub fn find_languages<'t>(&self, text: &'t Text) -> &'t [Hit<u16>] {
+        text.languages.get_or_init(|| self.languages.find(text))
     }
 
     /// The country with this ISO alpha-2 code.
@@ -414,7 +415,7 @@ impl Gazetteer {
             if name.chars().next() != first || name.len().abs_diff(word.len()) > 1 {
                 continue;
             }
-            if strsim::damerau_levenshtein(name, word) == 1 {
+            if words::one_edit_apart(name, word) {
                 match found {
                     Some((j, _)) if j != *i => return None,
                     _ => found = Some((*i, name.as_str())),

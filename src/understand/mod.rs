@@ -211,7 +211,7 @@ pub(crate) struct KnownWords<'a> {
 impl<'a> KnownWords<'a> {
     /// Finds the language and cue phrases of `text`.
     pub(crate) fn new(text: &'a Text) -> KnownWords<'a> {
-        let languages = gazetteer::Gazetteer::get().find_languages(text).into_iter().map(|h| (h.start, h.end));
+        let languages = gazetteer::Gazetteer::get().find_languages(text).iter().map(|h| (h.start, h.end));
         let mut spans: Vec<(usize, usize)> = languages.chain(router::cue_spans(text)).collect();
         spans.sort_unstable();
         let max_end = spans

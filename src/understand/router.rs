@@ -1,6 +1,6 @@
 //! The router: decides from cheap cues which specialists a message needs.
 //!
-//! One Aho-Corasick pass over the message with every specialist's trigger vocabulary
+//! One lexicon pass over the message with every specialist's trigger vocabulary
 //! (`fixtures/taxonomy/router.tsv` plus the goal, targeting and format vocabularies), and a few
 //! character rules: digits may be money, dates or ages; currency symbols are money; a capital
 //! letter or an unrecognised content word may be a place. A follow-up that only says "bump it to
@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use super::lexicon::{tsv_rows, Case, Lexicon};
+use super::lexicon::{tsv_rows, Case, Hit, Lexicon};
 use super::text::Text;
 use super::Specialist;
 
@@ -106,9 +106,15 @@ fn cues() -> &'static Cues {
     })
 }
 
+/// The cue phrases of the text, found once per text (the router, the account of unread words
+/// and the unknown-place check all ask).
+fn hits(text: &Text) -> &[Hit<Route>] {
+    text.cues.get_or_init(|| cues().lexicon.find(text))
+}
+
 /// The byte ranges of the text that are cue phrases of some specialist.
-pub(crate) fn cue_spans(text: &Text) -> impl Iterator<Item = (usize, usize)> {
-    cues().lexicon.find(text).into_iter().map(|h| (h.start, h.end))
+pub(crate) fn cue_spans(text: &Text) -> impl Iterator<Item = (usize, usize)> + '_ {
+    hits(text).iter().map(|h| (h.start, h.end))
 }
 
 /// The cue phrases of the message that belong to one specialist alone, with their byte ranges
@@ -116,15 +122,15 @@ pub(crate) fn cue_spans(text: &Text) -> impl Iterator<Item = (usize, usize)> {
 /// schedule, and the character rules for digits, currency signs, capitals and unknown words are
 /// left out). Where such a specialist finds nothing, it was called for and may have fallen short.
 pub fn cued(text: &Text) -> Vec<(Specialist, usize, usize)> {
-    let hits = cues().lexicon.find(text).into_iter().filter(|h| h.value.0.count_ones() == 1);
+    let hits = hits(text).iter().filter(|h| h.value.0.count_ones() == 1);
     hits.filter_map(|h| h.value.specialists().next().map(|s| (s, h.start, h.end))).collect()
 }
 
 /// Which specialists a message needs.
 pub fn route(text: &Text) -> Route {
     let mut r = Route::default();
-    let hits = cues().lexicon.find(text);
-    for h in &hits {
+    let hits = hits(text);
+    for h in hits {
         r.0 |= h.value.0;
     }
     if text.norm.bytes().any(|b| b.is_ascii_digit()) {

@@ -7,6 +7,9 @@
 //! and underscores turned into spaces, so "hip-hop" and "hip hop" match one lexicon entry; both
 //! strings have identical byte offsets.
 
+use super::lexicon::Hit;
+use super::router::Route;
+
 /// A word: a maximal run of alphanumeric characters, as byte offsets into [`Text::norm`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Word {
@@ -32,6 +35,10 @@ pub struct Text {
     upper: Vec<bool>,
     /// The words of `norm`, in order.
     pub words: Vec<Word>,
+    /// Byte offsets where a whole-word phrase can start, ascending: the first character of a
+    /// word, and a sign ("$", "#"; not a space) that no letter or digit precedes. Found once
+    /// here for every lexicon that reads the message.
+    pub starts: Vec<usize>,
     /// Byte offset where each line of the original message starts (the first is 0).
     pub lines: Vec<usize>,
     /// Whether any character was upper case (asked per word and per hit: kept, not rescanned).
@@ -39,6 +46,11 @@ pub struct Text {
     /// The parts that are not prose (headers, addresses, phone and reference numbers), found on
     /// first use and then shared by every specialist.
     marked: std::sync::OnceLock<Vec<(usize, usize)>>,
+    /// The router's cue phrases ([`crate::understand::router`]) and the language names
+    /// ([`crate::understand::gazetteer`]): each read by several specialists and by the account of
+    /// unread words, so found on first use and kept.
+    pub(crate) cues: std::sync::OnceLock<Vec<Hit<Route>>>,
+    pub(crate) languages: std::sync::OnceLock<Vec<Hit<u16>>>,
 }
 
 /// Maps typographic characters to their plain ASCII equivalent.
@@ -53,28 +65,69 @@ fn fold_char(c: char) -> char {
     }
 }
 
+/// [`fold_char`] for an ASCII character, on bytes.
+#[inline]
+fn ascii_fold(a: u8) -> u8 {
+    match a {
+        b'`' => b'\'',
+        // Tab, line breaks and the other control characters.
+        a if a.is_ascii_control() => b' ',
+        a => a,
+    }
+}
+
 impl Text {
     /// Normalises `raw`.
     pub fn new(raw: &str) -> Text {
-        let mut norm = String::with_capacity(raw.len() + 8);
-        let mut upper = Vec::with_capacity(raw.len() + 8);
+        let n = raw.len() + 8;
+        let mut b = Builder {
+            norm: Vec::with_capacity(n),
+            fold: Vec::with_capacity(n),
+            upper: Vec::with_capacity(n),
+            words: Vec::with_capacity(n / 5),
+            starts: Vec::with_capacity(n / 4),
+            any_upper: false,
+            word: None,
+            prev_alnum: false,
+        };
         let mut lines = vec![0];
         for c in raw.chars() {
-            if c == '\n' {
-                lines.push(norm.len() + 1);
+            if c.is_ascii() {
+                // Most messages are plain ASCII: a byte at a time, no case-mapping tables.
+                let a = ascii_fold(c as u8);
+                if c == '\n' {
+                    lines.push(b.norm.len() + 1);
+                }
+                b.push_ascii(a.to_ascii_lowercase(), a.is_ascii_uppercase());
+                continue;
             }
             let c = fold_char(c);
             let is_upper = c.is_uppercase();
             for lc in c.to_lowercase() {
-                let before = norm.len();
-                norm.push(lc);
-                upper.extend(std::iter::repeat_n(is_upper, norm.len() - before));
+                if lc.is_ascii() {
+                    b.push_ascii(lc as u8, is_upper);
+                } else {
+                    b.push_other(lc, is_upper);
+                }
             }
         }
-        let fold: String = norm.chars().map(|c| if matches!(c, '-' | '/' | '_' | '+') { ' ' } else { c }).collect();
-        let words = split_words(&norm);
-        let any_upper = upper.iter().any(|&u| u);
-        Text { norm, fold, upper, words, lines, any_upper, marked: std::sync::OnceLock::new() }
+        let Builder { norm, fold, upper, mut words, starts, any_upper, word, .. } = b;
+        if let Some(st) = word {
+            words.push(Word { start: st, end: norm.len() });
+        }
+        let utf8 = "built from whole characters";
+        Text {
+            norm: String::from_utf8(norm).expect(utf8),
+            fold: String::from_utf8(fold).expect(utf8),
+            upper,
+            words,
+            starts,
+            lines,
+            any_upper,
+            marked: std::sync::OnceLock::new(),
+            cues: std::sync::OnceLock::new(),
+            languages: std::sync::OnceLock::new(),
+        }
     }
 
     /// Byte ranges of `norm` that are not prose ([`crate::understand::lang::marks`]): e-mail
@@ -128,6 +181,17 @@ impl Text {
         out
     }
 
+    /// Whether no letter or digit starts at byte `end` of `norm` (a phrase ending there ends a
+    /// word).
+    #[inline]
+    pub fn ends_word(&self, end: usize) -> bool {
+        match self.norm.as_bytes().get(end) {
+            None => true,
+            Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
+            Some(_) => !self.norm[end..].chars().next().is_some_and(char::is_alphanumeric),
+        }
+    }
+
     /// Whether byte range `start..end` of `norm` stands alone: no letter or digit touches it.
     pub fn is_bounded(&self, start: usize, end: usize) -> bool {
         let before = self.norm[..start].chars().next_back();
@@ -136,23 +200,59 @@ impl Text {
     }
 }
 
-/// Splits into maximal alphanumeric runs.
-fn split_words(s: &str) -> Vec<Word> {
-    let mut words = Vec::with_capacity(s.len() / 5 + 1);
-    let mut start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if let Some(st) = start.take() {
-            words.push(Word { start: st, end: i });
+/// The views of a [`Text`] while it is built, all in one pass over the message.
+struct Builder {
+    /// `norm` and `fold` as bytes: whole characters are appended, so both stay UTF-8.
+    norm: Vec<u8>,
+    fold: Vec<u8>,
+    upper: Vec<bool>,
+    words: Vec<Word>,
+    starts: Vec<usize>,
+    any_upper: bool,
+    /// Start of the word being read.
+    word: Option<usize>,
+    /// Whether the previous character was a letter or digit.
+    prev_alnum: bool,
+}
+
+impl Builder {
+    /// Appends one lower-case ASCII character of `norm` (`is_upper`: the original was a capital).
+    #[inline]
+    fn push_ascii(&mut self, lc: u8, is_upper: bool) {
+        let at = self.norm.len();
+        self.norm.push(lc);
+        let fc = if matches!(lc, b'-' | b'/' | b'_' | b'+') { b' ' } else { lc };
+        self.fold.push(fc);
+        self.upper.push(is_upper);
+        // Control characters are spaces by now: a space is the only ASCII white space left.
+        self.mark(at, lc.is_ascii_alphanumeric(), fc == b' ', is_upper);
+    }
+
+    /// Appends one lower-case character beyond ASCII.
+    fn push_other(&mut self, lc: char, is_upper: bool) {
+        let at = self.norm.len();
+        let mut buf = [0; 4];
+        let bytes = lc.encode_utf8(&mut buf).as_bytes();
+        self.norm.extend_from_slice(bytes);
+        self.fold.extend_from_slice(bytes);
+        self.upper.extend(std::iter::repeat_n(is_upper, bytes.len()));
+        self.mark(at, lc.is_alphanumeric(), lc.is_whitespace(), is_upper);
+    }
+
+    /// Records where words and phrases may start, for the character just appended at `at`.
+    #[inline]
+    fn mark(&mut self, at: usize, alnum: bool, space: bool, is_upper: bool) {
+        self.any_upper |= is_upper;
+        if alnum {
+            self.word.get_or_insert(at);
+        } else if let Some(st) = self.word.take() {
+            self.words.push(Word { start: st, end: at });
         }
+        if !self.prev_alnum && (alnum || !space) {
+            self.starts.push(at);
+        }
+        self.prev_alnum = alnum;
     }
-    if let Some(st) = start {
-        words.push(Word { start: st, end: s.len() });
-    }
-    words
 }
 
 /// Normalises a lexicon phrase the same way message text is normalised and folded.
@@ -182,6 +282,28 @@ mod tests {
         let t = Text::new("São Paulo 🎉 hip-hop");
         let words: Vec<&str> = t.words.iter().map(|&w| t.word(w)).collect();
         assert_eq!(words, vec!["são", "paulo", "hip", "hop"]);
+    }
+
+    #[test]
+    fn phrases_start_at_words_and_free_signs() {
+        let t = Text::new("Get $5k, k-pop fans (US) 5$ «é»");
+        let at: Vec<&str> =
+            t.starts.iter().map(|&s| &t.norm[s..]).map(|s| &s[..s.chars().next().map_or(0, char::len_utf8)]).collect();
+        assert_eq!(at, vec!["g", "$", "5", "k", "p", "f", "(", "u", "5", "«", "é"]);
+    }
+
+    /// The ASCII path (a byte at a time) reads every ASCII character as the general one
+    /// (folding, then case tables) does, and a space is the only white space it leaves.
+    #[test]
+    fn ascii_matches_the_general_path() {
+        for a in 0u8..128 {
+            let c = fold_char(char::from(a));
+            let f = ascii_fold(a);
+            assert_eq!(char::from(f.to_ascii_lowercase()), c.to_lowercase().next().unwrap_or(c), "{a}");
+            assert_eq!(f.is_ascii_uppercase(), c.is_uppercase(), "{a}");
+            assert_eq!(f.is_ascii_alphanumeric(), c.is_alphanumeric(), "{a}");
+            assert_eq!(f == b' ', c.is_whitespace(), "{a}");
+        }
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! generations from `today`). The words around numbers that make them no age, decades,
 //! generations and shorthand letters are data: `fixtures/lang/age_words.tsv`.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
@@ -12,6 +11,7 @@ use super::{AgeFinding, AudienceFinding, MAX_AGE, MIN_AGE};
 use crate::brief::Gender;
 use crate::understand::lang::{Edit, Scope};
 use crate::understand::lexicon::tsv_rows;
+use crate::understand::numbers::{WordMap, WordSet};
 use crate::understand::text::{Text, Word};
 
 const AGE_WORDS: &str = include_str!("../../../fixtures/lang/age_words.tsv");
@@ -27,16 +27,16 @@ fn age_number(word: &str) -> Option<u32> {
 
 #[derive(Default)]
 struct AgeWords {
-    not_after: HashSet<&'static str>,
-    not_before: HashSet<&'static str>,
-    decades: HashMap<&'static str, u32>,
+    not_after: WordSet<&'static str>,
+    not_before: WordSet<&'static str>,
+    decades: WordMap<&'static str, u32>,
     /// (group id, first birth year, last birth year).
     generations: Vec<(&'static str, i32, i32)>,
-    shorthand: HashMap<&'static str, Option<Gender>>,
-    years_old: HashSet<&'static str>,
-    year_words: HashSet<&'static str>,
-    span_before: HashSet<&'static str>,
-    span_after: HashSet<&'static str>,
+    shorthand: WordMap<&'static str, Option<Gender>>,
+    years_old: WordSet<&'static str>,
+    year_words: WordSet<&'static str>,
+    span_before: WordSet<&'static str>,
+    span_after: WordSet<&'static str>,
 }
 
 fn age_words() -> &'static AgeWords {
@@ -303,9 +303,10 @@ pub(super) fn read_ages(
             covered.push(age_span(&r, s.0));
         }
     }
-    let starts: HashSet<usize> = spans.iter().map(|s| s.0).collect();
+    let mut starts: Vec<usize> = spans.iter().map(|s| s.0).collect();
+    starts.sort_unstable();
     for (k, g) in shorthand {
-        if starts.contains(&k) {
+        if starts.binary_search(&k).is_ok() {
             if let Some(g) = g {
                 f.genders.push(g, Edit::Replace);
             }

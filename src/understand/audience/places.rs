@@ -145,9 +145,10 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
     // itself, so `read` need not learn of it.
     let read = Covered::new(covered);
     let known = OnceCell::new();
-    let starts: HashSet<usize> = hits.iter().map(|h| h.start).collect();
-    let ends: HashSet<usize> = hits.iter().map(|h| h.end).collect();
-    let place_at = |start: usize, end: usize| starts.contains(&start) || ends.contains(&end);
+    // The hits are resolved: in text order, disjoint, so starts and ends both ascend.
+    let place_at = |start: usize, end: usize| {
+        hits.binary_search_by_key(&start, |h| h.start).is_ok() || hits.binary_search_by_key(&end, |h| h.end).is_ok()
+    };
     for (k, w) in text.words.iter().enumerate() {
         let word = text.word(*w);
         if read.overlaps(w.start, w.end) || !word.chars().all(char::is_alphabetic) || words::is_stopword(word) {

@@ -9,7 +9,7 @@
 //! The object must follow within [`MAX_GAP`] words in the same clause. The rows are data; this
 //! file only matches them.
 
-use std::collections::HashMap;
+use crate::understand::numbers::WordMap;
 use std::sync::OnceLock;
 
 use super::super::lexicon::{tsv_rows, Case, Hit, Lexicon};
@@ -48,7 +48,7 @@ pub(super) struct Frames {
     verbs: Lexicon<u16>,
     frames: Vec<Frame>,
     words: Lexicon<u16>,
-    classes: HashMap<String, u16>,
+    classes: WordMap<String, u16>,
 }
 
 /// A frame that fits: what it names, where the verb starts, and the span it covers.
@@ -68,7 +68,7 @@ impl Frames {
     }
 
     fn parse(frames_tsv: &str, words_tsv: &str) -> Frames {
-        let mut classes: HashMap<String, u16> = HashMap::new();
+        let mut classes: WordMap<String, u16> = WordMap::default();
         let mut word_entries = Vec::new();
         for row in tsv_rows(words_tsv) {
             let (Some(class), Some(phrases)) = (row.first(), row.get(1)) else { continue };

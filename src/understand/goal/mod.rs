@@ -12,7 +12,7 @@ mod frames;
 
 use std::sync::OnceLock;
 
-use super::lang::marks;
+use super::lang::{marks, words};
 use super::lexicon::{tsv_rows, Case, Hit, Lexicon};
 use super::text::Text;
 use crate::brief::Objective;
@@ -190,9 +190,7 @@ pub fn extract(text: &Text) -> GoalFinding {
         }
         let first = word.chars().next();
         if let Some((cue, target)) = cues.fuzzy.iter().find(|(cue, _)| {
-            cue.chars().next() == first
-                && cue.len().abs_diff(word.len()) <= 1
-                && strsim::damerau_levenshtein(cue, word) == 1
+            cue.chars().next() == first && cue.len().abs_diff(word.len()) <= 1 && words::one_edit_apart(cue, word)
         }) {
             let obj = resolve(*target, &mut notes);
             notes.push(format!("Read \"{word}\" as \"{cue}\""));

@@ -184,6 +184,10 @@ fn is_address(chunk: &str) -> bool {
     }
     // A domain: labels of letters, digits and hyphens joined by dots, ending in a 2–3 letter
     // top-level label, the first label longer than one letter ("koalakids.com.au", not "u.s").
+    // Most chunks are plain words with no dot: no labels to collect.
+    if !chunk.contains('.') {
+        return false;
+    }
     let labels: Vec<&str> = chunk.split('.').collect();
     labels.len() >= 2
         && labels[0].chars().count() > 1

@@ -1,10 +1,10 @@
 //! Closed word classes (`fixtures/lang/word_classes.tsv`) and the stopword table
 //! (`fixtures/lang/stopwords.tsv`), compiled in and loaded once.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::understand::lexicon::tsv_rows;
+use crate::understand::numbers::{WordMap, WordSet};
 
 const WORD_CLASSES: &str = include_str!("../../../fixtures/lang/word_classes.tsv");
 const STOPWORDS: &str = include_str!("../../../fixtures/lang/stopwords.tsv");
@@ -60,14 +60,14 @@ impl Class {
 
 struct Tables {
     /// Per word, the classes it belongs to (bit `Class as u32`): one lookup per question.
-    classes: HashMap<&'static str, u32>,
-    stopwords: HashSet<&'static str>,
+    classes: WordMap<&'static str, u32>,
+    stopwords: WordSet<&'static str>,
 }
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let mut classes: HashMap<&'static str, u32> = HashMap::new();
+        let mut classes: WordMap<&'static str, u32> = WordMap::default();
         for row in tsv_rows(WORD_CLASSES) {
             if let (Some(word), Some(class)) = (row.first(), row.get(1).and_then(|c| Class::parse(c))) {
                 *classes.entry(word).or_default() |= 1 << class as u32;
@@ -89,6 +89,31 @@ pub fn is_stopword(word: &str) -> bool {
     tables().stopwords.contains(word)
 }
 
+/// Whether `a` becomes `b` by exactly one edit: a character replaced, added or removed, or two
+/// neighbouring characters swapped (Damerau–Levenshtein distance 1). The typo readers ask this
+/// of many word pairs; one pass with no table and no allocation answers it.
+pub fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.chars(), b.chars());
+    // Skip the common prefix; the first difference decides which edit it can be.
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) if x == y => continue,
+            (None, None) => return false,
+            // One side ended: the other must have exactly one character left.
+            (None, Some(_)) => return b.next().is_none(),
+            (Some(_), None) => return a.next().is_none(),
+            (Some(x), Some(y)) => {
+                let (ra, rb) = (a.as_str(), b.as_str());
+                let replaced = ra == rb;
+                let added = rb.strip_prefix(x) == Some(ra);
+                let removed = ra.strip_prefix(y) == Some(rb);
+                let swapped = ra.strip_prefix(y).is_some_and(|p| Some(p) == rb.strip_prefix(x));
+                return replaced || added || removed || swapped;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +128,46 @@ mod tests {
             assert!(is_stopword(w), "{w}");
         }
         assert!(!is_stopword("germany"));
+    }
+
+    /// Damerau–Levenshtein distance by the textbook table (optimal string alignment, which
+    /// agrees with it on whether the distance is 1).
+    fn distance(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    #[test]
+    fn one_edit_apart_is_distance_one() {
+        // Every pair of strings of up to four letters from a three-letter alphabet (and "é").
+        let mut level = vec![String::new()];
+        let mut all = level.clone();
+        for _ in 0..4 {
+            level = level.iter().flat_map(|s| ["a", "b", "é"].map(|c| format!("{s}{c}"))).collect();
+            all.extend_from_slice(&level);
+        }
+        for a in &all {
+            for b in &all {
+                assert_eq!(one_edit_apart(a, b), distance(a, b) == 1, "{a:?} {b:?}");
+            }
+        }
+        assert!(one_edit_apart("germnay", "germany") && one_edit_apart("awarness", "awareness"));
+        assert!(!one_edit_apart("germany", "germany") && !one_edit_apart("grmnay", "germany"));
     }
 }

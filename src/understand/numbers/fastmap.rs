@@ -2,7 +2,7 @@
 //! words from our own fixtures, so the hash needs no protection against chosen collisions, and
 //! it is looked up for nearly every token (SipHash, the default, costs several times more).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a, 64 bit.
@@ -29,6 +29,9 @@ impl Hasher for Fnv {
 
 /// A hash map keyed by table words.
 pub type WordMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// A set of table words.
+pub type WordSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 #[cfg(test)]
 mod tests {

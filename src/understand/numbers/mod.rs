@@ -42,12 +42,12 @@ mod lex;
 mod parse;
 mod vocab;
 
-pub use fastmap::WordMap;
+pub use fastmap::{WordMap, WordSet};
 pub use lex::{normalize, tokenize};
 pub use parse::{
     digits_value, is_number_word, parse_number, parse_number_detail, scale_value, word_value, NumberParse,
 };
-pub use vocab::{count_word, ordinal_word};
+pub use vocab::{count_word, ordinal_and_count_words, ordinal_word};
 
 /// Longest number phrase (in tokens) that [`parse_number`] will read.
 pub const MAX_PHRASE: usize = 24;

@@ -112,6 +112,12 @@ pub fn ordinal_word(w: &str) -> Option<i64> {
     number_words().ordinals.get(w).copied()
 }
 
+/// Every ordinal word and every counting word (the keys of [`ordinal_word`] and [`count_word`]).
+pub fn ordinal_and_count_words() -> impl Iterator<Item = &'static str> {
+    let w = number_words();
+    w.ordinals.keys().chain(w.counts.keys()).copied()
+}
+
 /// Value of a word that counts units in a schedule (`"two"` weeks, a `"couple"` of days).
 pub fn count_word(w: &str) -> Option<i64> {
     number_words().counts.get(w).copied()

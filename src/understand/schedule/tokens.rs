@@ -1,11 +1,13 @@
 //! The schedule tokenizer: words, numbers (with ordinal suffixes) and punctuation with byte
 //! offsets into [`crate::understand::Text::norm`]; each word is looked up in the tables once.
 
+use std::sync::OnceLock;
+
 use chrono::Weekday;
 
 use super::vocab::vocab;
 use super::Span;
-use crate::understand::numbers::{count_word, ordinal_word};
+use crate::understand::numbers::{count_word, ordinal_and_count_words, ordinal_word, WordMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -42,7 +44,18 @@ pub(super) struct Lex {
 }
 
 impl Lex {
+    /// What `w` means in the tables: one lookup in a map of every table word, not one per table.
     pub(super) fn of(w: &str) -> Lex {
+        static ALL: OnceLock<WordMap<&'static str, Lex>> = OnceLock::new();
+        let all = ALL.get_or_init(|| {
+            // A word in none of the tables means nothing: those words are all the keys needed.
+            let words = vocab().calendar_words().chain(ordinal_and_count_words());
+            words.map(|w| (w, Lex::look_up(w))).collect()
+        });
+        all.get(w).copied().unwrap_or_default()
+    }
+
+    fn look_up(w: &str) -> Lex {
         let v = vocab();
         Lex {
             month: v.month(w),

@@ -176,6 +176,11 @@ impl Vocab {
         self.units.get(w).copied()
     }
 
+    /// Every month, weekday and unit word.
+    pub(super) fn calendar_words(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.months.keys().chain(self.weekdays.keys()).chain(self.units.keys()).copied()
+    }
+
     /// Named days and periods starting with `w`, longest first.
     pub(super) fn named(&self, w: &str) -> &[Named] {
         self.named.get(w).map_or(&[], Vec::as_slice)

@@ -1,14 +1,14 @@
-//! Phrase dictionaries compiled once into one Aho-Corasick automaton each.
+//! Phrase dictionaries compiled once into one byte trie each.
 //!
 //! Specialists keep their vocabulary in data files (`fixtures/`), never in match arms. A
-//! [`Lexicon`] finds every phrase in one pass over [`Text::fold`], keeps only whole-word hits that
-//! satisfy the entry's case rule, and resolves overlaps leftmost-longest, so "k-pop" wins over
-//! "pop" and "mexico city" over "mexico".
+//! [`Lexicon`] walks its trie over [`Text::fold`] from each position where a whole word can start
+//! ([`Text::starts`]), keeps only whole-word hits that satisfy the entry's case rule, and resolves
+//! overlaps leftmost-longest, so "k-pop" wins over "pop" and "mexico city" over "mexico".
 
-use aho_corasick::automaton::OverlappingState;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+mod trie;
 
 use super::text::{normalise_phrase, Text};
+use trie::Trie;
 
 /// How the original capitalisation must look for an entry to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,11 +35,8 @@ pub struct Hit<T> {
 
 /// A compiled dictionary from phrases to values.
 pub struct Lexicon<T> {
-    automaton: AhoCorasick,
+    trie: Trie,
     entries: Vec<(T, Case)>,
-    /// Per byte: some phrase starts with it (positions that cannot start a phrase are skipped
-    /// without a search).
-    first_bytes: [bool; 256],
 }
 
 impl<T: Copy> Lexicon<T> {
@@ -60,26 +57,8 @@ impl<T: Copy> Lexicon<T> {
             patterns.push(p);
             values.push((value, case));
         }
-        // Anchored: a search starts only where a whole-word hit can start (see `candidates`).
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Anchored)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .or_else(|_| {
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .start_kind(StartKind::Anchored)
-                    .build(&patterns)
-            })
-            .expect("lexicon patterns are plain strings and always compile");
-        let mut first_bytes = [false; 256];
-        for p in &patterns {
-            if let Some(&b) = p.as_bytes().first() {
-                first_bytes[usize::from(b)] = true;
-            }
-        }
-        Lexicon { automaton, entries: values, first_bytes }
+        let trie = Trie::new(patterns.iter().map(String::as_bytes));
+        Lexicon { trie, entries: values }
     }
 
     /// All whole-word hits, non-overlapping, leftmost-longest, in text order.
@@ -90,49 +69,48 @@ impl<T: Copy> Lexicon<T> {
     /// Every whole-word hit that satisfies its case rule, overlapping, sorted by start and then
     /// longest first (the input of [`resolve`] for callers that filter candidates first).
     pub fn candidates(&self, text: &Text) -> Vec<Hit<T>> {
-        // A whole-word hit starts at a word start or at a sign ("$", "#"): an anchored search
-        // from each such position walks only as far as some phrase matches, instead of one
-        // overlapping scan that reports every phrase inside every word ("us" in "business").
-        let hay = text.fold.as_str();
+        // A whole-word hit starts at a word start or at a sign ("$", "#"), and the trie walk from
+        // such a position goes only as far as some phrase continues: no search inside words
+        // ("us" in "business"), and most positions end after a byte or two.
+        let hay = text.fold.as_bytes();
         let mut hits: Vec<Hit<T>> = Vec::new();
-        let mut prev_alnum = false;
-        for (i, c) in hay.char_indices() {
-            let alnum = c.is_alphanumeric();
-            let start_here = if alnum { !prev_alnum } else { !c.is_whitespace() };
-            prev_alnum = alnum;
-            if !start_here || !self.first_bytes[usize::from(hay.as_bytes()[i])] {
+        for &start in &text.starts {
+            if !self.trie.starts_with(hay[start]) {
                 continue;
             }
-            let input = Input::new(hay).range(i..).anchored(Anchored::Yes);
-            let mut state = OverlappingState::start();
-            loop {
-                if self.automaton.try_find_overlapping(input.clone(), &mut state).is_err() {
-                    break;
-                }
-                let Some(m) = state.get_match() else { break };
-                let (start, end) = (m.start(), m.end());
-                let (value, case) = self.entries[m.pattern().as_usize()];
-                if text.is_bounded(start, end) && case_ok(text, start, end, case) {
+            let first = hits.len();
+            // Nothing alphanumeric precedes a start: only the end needs checking.
+            self.trie.walk(hay, start, |end, id| {
+                let (value, case) = self.entries[id as usize];
+                if text.ends_word(end) && case_ok(text, start, end, case) {
                     hits.push(Hit { start, end, value });
                 }
+            });
+            // The walk reports shortest first; callers want the longest first, and one phrase's
+            // several values in the order they were listed: reverse, then restore that order
+            // within each run of one end.
+            let found = &mut hits[first..];
+            found.reverse();
+            for run in found.chunk_by_mut(|a, b| a.end == b.end) {
+                run.reverse();
             }
         }
-        // Starts ascend already; longest first at one start.
-        hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         hits
     }
 }
 
 /// Keeps the leftmost-longest non-overlapping hits of sorted candidates; among equal spans the
 /// first candidate wins.
-pub fn resolve<T>(candidates: Vec<Hit<T>>) -> Vec<Hit<T>> {
-    let mut out: Vec<Hit<T>> = Vec::with_capacity(candidates.len());
-    for h in candidates {
-        if out.last().is_none_or(|last| h.start >= last.end) {
-            out.push(h);
+pub fn resolve<T>(mut candidates: Vec<Hit<T>>) -> Vec<Hit<T>> {
+    let mut end = 0;
+    candidates.retain(|h| {
+        let keep = h.start >= end;
+        if keep {
+            end = h.end;
         }
-    }
-    out
+        keep
+    });
+    candidates
 }
 
 fn case_ok(text: &Text, start: usize, end: usize, case: Case) -> bool {
