@@ -2,9 +2,9 @@
 //! marginal cost per KPI of an ad set is penalised by its historical under-delivery and rises as
 //! it nears what it can deliver (for REACH the true marginal cost of a person on the reach
 //! curve); the rest is poured in until every ad set that can take more costs the same at the
-//! margin (water-filling: one level found by bisection, and a lower one inside a format held at
-//! its cap), within the brief's format caps and each ad set's capacity. Budget no ad set can
-//! deliver is booked in proportion to capacity and forecast as unspent, never as delivered.
+//! margin (water-filling: one level found by false position, and a lower one inside a format
+//! held at its cap), within the brief's format caps and each ad set's capacity. Budget no ad set
+//! can deliver is booked in proportion to capacity and forecast as unspent, never as delivered.
 
 use super::planner::Candidate;
 use crate::brief::{Brief, Format, Objective, Warning, WarningCode};
@@ -71,12 +71,12 @@ impl Margin {
         match self {
             Margin::Reach { ln_base, per_money } => (level - ln_base) / per_money,
             Margin::Capacity { base, capacity, log } => {
-                let free = if log { (base - level).exp() } else { base / level };
-                if level > base || (log && level >= base) {
-                    capacity * (1.0 - free)
-                } else {
-                    0.0
+                // Nothing beyond the floor until the level passes the ad set's base cost.
+                if level <= base {
+                    return 0.0;
                 }
+                let free = if log { (base - level).exp() } else { base / level };
+                capacity * (1.0 - free)
             }
         }
     }

@@ -194,7 +194,7 @@ impl Scope {
         }
         let j = self.backward.partition_point(|c| c.start < end);
         if let Some(c) = self.backward.get(j) {
-            if c.clause == clause {
+            if c.clause == clause && (c.reach == 0 || self.words_between(end, c.start) <= c.reach) {
                 return Some(c.op);
             }
         }
@@ -302,6 +302,15 @@ mod tests {
         assert_eq!(edits("austria as well", &["austria"]), [Add]);
         assert_eq!(edits("also belgium", &["belgium"]), [Add]);
         assert_eq!(edits("just ios", &["ios"]), [Replace]);
+    }
+
+    #[test]
+    fn a_cue_after_its_phrases_reaches_back_a_few_words() {
+        assert_eq!(edits("tanzania out", &["tanzania"]), [Remove]);
+        assert_eq!(edits("kenya and uganda out please", &["kenya", "uganda"]), [Remove, Remove]);
+        assert_eq!(edits("ok, video out", &["video"]), [Remove]);
+        assert_eq!(edits("party vibes all night, get the word out", &["party"]), [Replace], "too far back");
+        assert_eq!(edits("the single is out in norway", &["norway"]), [Replace], "after the cue");
     }
 
     #[test]
