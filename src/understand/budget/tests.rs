@@ -92,6 +92,13 @@ fn millions_in_words_and_suffixes() {
     assert_eq!(am("1.5 mil budget"), (Some(1.5e6), CurrencyHint::None));
     assert_eq!(am("half a million dollars"), (Some(5e5), CurrencyHint::Dollar));
     assert_eq!(am("€2,5 Mio"), (Some(2.5e6), code("EUR")));
+    // The Nordic and European abbreviations, with a decimal comma or point, before or after
+    // the currency.
+    assert_eq!(am("1,5 mill NOK"), (Some(1.5e6), code("NOK")));
+    assert_eq!(am("NOK 2 mill for the spring"), (Some(2e6), code("NOK")));
+    assert_eq!(am("€1.2 mln in total"), (Some(1.2e6), code("EUR")));
+    assert_eq!(am("3mln SEK"), (Some(3e6), code("SEK")));
+    assert_eq!(am("budget 4 mn EUR"), (Some(4e6), code("EUR")));
 }
 
 #[test]
