@@ -302,6 +302,11 @@ mod tests {
             ("more climbers booking taster sessions", Conversions),
             ("more people to book a gaming station", Conversions),
             ("more teens booking trial lessons", Conversions),
+            // Audience nouns of every kind stand before "to order"/"to buy" like "people" does.
+            ("we'd like French speakers 30-50 to order our cheese boxes", Conversions),
+            ("Lyon residents to order takeaway from us", Conversions),
+            ("get commuters to buy a coffee on the way in", Conversions),
+            ("small business owners to purchase our invoicing plan", Conversions),
         ];
         for (s, want) in cases {
             assert_eq!(goal(s), Some(want), "{s}");
