@@ -89,6 +89,41 @@ fn format_share(r: &Response, format: Format) -> f64 {
 }
 
 #[test]
+fn a_format_cap_holds_and_the_rest_goes_to_the_other_formats() {
+    let brain = Brain::default();
+    let mut binding = 0;
+    for brief in [
+        "app installs in the US, iOS and Android, $40k, 30 days",
+        "awareness in Germany and Austria, €8,000, 30 days",
+        "clicks from women 25-44 in France, 12k EUR, 3 weeks",
+        "leads, Nordics, EUR 40k, 90 days, 25-44",
+    ] {
+        let free = plan(&brain, &[brief]);
+        // The format the uncapped split gives the most, capped well below what it took.
+        let (format, took) = [(Format::Audio, "audio"), (Format::Video, "video")]
+            .into_iter()
+            .map(|(f, word)| (f, word, format_share(&free, f)))
+            .max_by(|a, b| a.2.total_cmp(&b.2))
+            .map(|(f, word, share)| ((f, word), share))
+            .expect("two formats");
+        // A cap binds when the format took more than it allows and another format can take the
+        // rest (with one format only, the plan ignores the cap and says so: FORMAT_CONFLICT).
+        let formats: std::collections::HashSet<Format> = free.plan.ad_sets.iter().map(|a| a.format).collect();
+        if took < 0.3 || formats.len() < 2 {
+            continue;
+        }
+        binding += 1;
+        let capped = plan(&brain, &[brief, &format!("no more than 15% on {}", format.1)]);
+        let share = format_share(&capped, format.0);
+        assert!(share <= 0.15 + 1e-4, "{brief}: {} holds {share:.4} of the budget, over its 15 % cap", format.1);
+        let total: f64 = capped.plan.ad_sets.iter().map(|a| a.share).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{brief}: the rest is split over the other formats ({total})");
+        assert!(!capped.plan.warnings.iter().any(|w| w.code == WarningCode::FormatConflict), "{brief}");
+    }
+    assert!(binding >= 2, "the cap bound in only {binding} of the briefs: the test checks nothing");
+}
+
+#[test]
 fn opposite_format_costs_give_opposite_recommendations() {
     let brief = ["awareness in the US, audio and video, $20k, 4 weeks"];
     let video_dear = plan(&brain(&GenOptions { format_cost: [1.0, 3.0, 1.0], ..opts() }), &brief);
