@@ -3,7 +3,6 @@
 //! the KPI labels and the creative checklist. Enforced where the planner builds candidates, so no
 //! plan ever holds an ad set Spotify would not sell. The words live in `fixtures/plan/*.tsv`.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::Metric;
@@ -144,36 +143,28 @@ pub struct KpiInfo {
     pub bid_strategy: String,
 }
 
-fn kpis() -> &'static HashMap<String, KpiInfo> {
-    static K: OnceLock<HashMap<String, KpiInfo>> = OnceLock::new();
-    K.get_or_init(|| {
-        tsv_rows(KPIS)
-            .filter(|r| r.len() >= 5)
-            // A row whose metric is not one the plan's JSON knows is left out (a test checks
-            // that every objective has a row).
-            .filter_map(|r| Some((r.clone(), r[1].parse::<Metric>().ok()?)))
-            .map(|(r, metric)| {
-                let info = KpiInfo {
-                    metric,
-                    label: r[2].to_string(),
-                    cost_label: r[3].to_string(),
-                    bid_strategy: r[4].to_string(),
-                };
-                (r[0].to_string(), info)
-            })
-            .collect()
+/// The objective's row of `fixtures/plan/kpis.tsv`, when it has one whose metric the plan's JSON
+/// knows (a test checks that every objective has).
+fn kpi_row(o: Objective) -> Option<KpiInfo> {
+    tsv_rows(KPIS).filter(|r| r.len() >= 5 && r[0] == o.id()).find_map(|r| {
+        Some(KpiInfo {
+            metric: r[1].parse::<Metric>().ok()?,
+            label: r[2].to_string(),
+            cost_label: r[3].to_string(),
+            bid_strategy: r[4].to_string(),
+        })
     })
 }
 
-/// The KPI of an objective (`fixtures/plan/kpis.tsv`), looked up once per objective (every
+/// The KPI of an objective (`fixtures/plan/kpis.tsv`), read once for every objective (every
 /// forecast of every point of the budget curve asks).
 pub fn kpi(o: Objective) -> &'static KpiInfo {
     static BY_OBJECTIVE: OnceLock<Vec<KpiInfo>> = OnceLock::new();
     let all = BY_OBJECTIVE.get_or_init(|| {
         Objective::ALL
             .iter()
-            .map(|o| {
-                kpis().get(o.id()).cloned().unwrap_or_else(|| KpiInfo {
+            .map(|&o| {
+                kpi_row(o).unwrap_or_else(|| KpiInfo {
                     metric: Metric::Impressions,
                     label: "impressions".into(),
                     cost_label: "CPM".into(),
@@ -206,7 +197,7 @@ mod tests {
     fn every_objective_has_labels_and_every_format_a_checklist() {
         for o in Objective::ALL {
             // A row of its own (not the fallback), with a metric the plan's JSON knows.
-            assert!(kpis().contains_key(o.id()), "{o:?} has no row in kpis.tsv");
+            assert!(kpi_row(o).is_some(), "{o:?} has no row in kpis.tsv");
             let k = kpi(o);
             assert!(!k.label.contains('_') && !k.label.is_empty(), "{o:?}");
             assert_eq!(k.bid_strategy == "COST_PER_RESULT", o == Objective::Clicks);
