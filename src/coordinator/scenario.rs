@@ -28,6 +28,7 @@ use crate::conversation::Conversation;
 use crate::plan::Scenario;
 use crate::present::scenarios::label;
 use crate::understand::compare::{self, Comparison, Pick};
+use crate::understand::Text;
 
 /// Scenarios kept per conversation.
 pub const KEPT: usize = 3;
@@ -52,11 +53,12 @@ pub(super) async fn message_turn(
     events: Option<&mpsc::Sender<Event>>,
 ) -> Result<Turn, CoordError> {
     validate(text)?;
+    let read = Text::new(text);
     let has_brief = !record.conversation.nothing_yet() && record.conversation.brief != Brief::default();
-    if let Some(p) = compare::pick(text).filter(|_| has_brief || !record.scenarios.is_empty()) {
+    if let Some(p) = compare::pick(&read).filter(|_| has_brief || !record.scenarios.is_empty()) {
         return Ok(choose(shared, record, text, key, p));
     }
-    if let Some(c) = compare::comparison(text, record.conversation.today).filter(|_| has_brief) {
+    if let Some(c) = compare::comparison(&read, record.conversation.today).filter(|_| has_brief) {
         return compare(shared, record, text, key, c, events).await;
     }
     // "undo" right after a comparison takes the comparison back, not the change before it.
@@ -67,12 +69,34 @@ pub(super) async fn message_turn(
         return Ok(Turn { response, changes });
     }
     let before = record.conversation.brief.clone();
-    let mut t = turn::message_turn(shared, record, text, key, events).await?;
+    let mut t = turn::message_turn(shared, record, &read, text, key, events).await?;
     if record.conversation.brief != before {
         record.scenarios.clear();
     }
     attach(&shared.brain.current(), record, &mut t.response, &[]);
     Ok(t)
+}
+
+/// Applies a message whose reply nobody reads (an earlier message of a `--jsonl` request): the
+/// conversation, its undo and its scenarios end as [`message_turn`] leaves them, but an
+/// ordinary edit is not planned. A choice, a comparison or "undo" runs the whole turn.
+pub(super) async fn message_merge(shared: &Arc<Shared>, record: &mut Record, text: &str) -> Result<(), CoordError> {
+    validate(text)?;
+    let read = Text::new(text);
+    let has_brief = !record.conversation.nothing_yet() && record.conversation.brief != Brief::default();
+    let special = is_undo(text)
+        || (has_brief || !record.scenarios.is_empty()) && compare::pick(&read).is_some()
+        || has_brief && compare::comparison(&read, record.conversation.today).is_some();
+    if special {
+        return message_turn(shared, record, text, None, None).await.map(|_| ());
+    }
+    let before = record.conversation.clone();
+    turn::merge(shared, &shared.brain.current(), &mut record.conversation, &read, text, None).await;
+    if record.conversation.brief != before.brief {
+        record.scenarios.clear();
+    }
+    record.push_undo(before);
+    Ok(())
 }
 
 /// Plans each alternative on a copy of the conversation and keeps the scenarios; the brief
@@ -90,7 +114,7 @@ async fn compare(
     let mut made: Vec<(String, Conversation, Response)> = Vec::new();
     for alt in &c.alternatives {
         let mut copy = record.conversation.clone();
-        let r = turn::turn(shared, &mut copy, &alt.text, events).await?;
+        let r = turn::turn(shared, &mut copy, &Text::new(&alt.text), &alt.text, events).await?;
         match label(&response, &r) {
             Some(l) if !made.iter().any(|(_, c, _)| c.brief == copy.brief) => made.push((l, copy, r)),
             Some(_) => {}

@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use tokio::sync::mpsc;
 
 use super::record::Record;
-use super::scenario::message_turn;
+use super::scenario::{message_merge, message_turn};
 use super::turn::turn;
 use super::{CoordError, Event, Shared, Turn};
 use crate::brain::{InputError, Response};
@@ -25,7 +25,8 @@ pub(super) async fn one_shot(
     events: Option<mpsc::Sender<Event>>,
 ) -> Result<Turn, CoordError> {
     let mut conv = Conversation::new(today);
-    let run = std::panic::AssertUnwindSafe(turn(shared, &mut conv, text.as_str(), events.as_ref()));
+    let read = crate::understand::Text::new(text.as_str());
+    let run = std::panic::AssertUnwindSafe(turn(shared, &mut conv, &read, text.as_str(), events.as_ref()));
     let response = match run.catch_unwind().await {
         Ok(result) => result?,
         Err(_) => {
@@ -50,9 +51,16 @@ pub(super) async fn ephemeral(
     let mut record = Record::new("", today);
     let mut last = None;
     for (i, text) in messages.iter().enumerate() {
-        let turn = std::panic::AssertUnwindSafe(message_turn(shared, &mut record, text.as_str(), None, None));
-        match turn.catch_unwind().await {
-            Ok(Ok(t)) => last = Some(t.response),
+        // Only the last message's plan is answered: the ones before it only change the brief.
+        let outcome = if i + 1 < messages.len() {
+            let merge = std::panic::AssertUnwindSafe(message_merge(shared, &mut record, text.as_str()));
+            merge.catch_unwind().await.map(|r| r.map(|()| None))
+        } else {
+            let turn = std::panic::AssertUnwindSafe(message_turn(shared, &mut record, text.as_str(), None, None));
+            turn.catch_unwind().await.map(|r| r.map(|t| Some(t.response)))
+        };
+        match outcome {
+            Ok(Ok(response)) => last = response,
             Ok(Err(e)) => return Err((i, e)),
             Err(_) => {
                 tracing::error!(message = i + 1, "a turn crashed; the request gets an internal error");

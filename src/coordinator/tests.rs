@@ -380,3 +380,31 @@ async fn a_slow_write_of_one_conversation_delays_no_other() {
     *store.slow_id.lock().unwrap() = None;
     assert!(c.message(&a, "reach in Spain", None, None).await.is_ok());
 }
+
+/// A `--jsonl` request plans only its last message; the earlier ones change the brief, the
+/// undo stack and the scenarios exactly as a kept conversation's turns do, so the answer is
+/// the kept conversation's last reply.
+#[tokio::test]
+async fn a_request_kept_nowhere_ends_where_a_kept_conversation_ends() {
+    let (c, _) = start(Config::default());
+    let brief = "reach in Spain, €9k, 5 weeks";
+    let conversations: &[&[&str]] = &[
+        &[brief, "make it 12k", "add Portugal"],
+        &[brief, "make it 12k", "undo"],
+        &[brief, "make it 12k", "undo", "undo", "6 weeks"],
+        &[brief, "compare 15k vs 25k", "use option 2"],
+        &[brief, "compare 15k vs 25k", "add Portugal"],
+        &[brief, "compare with 8 weeks", "undo", "make it 20k"],
+        &[brief, "side by side with 4 weeks", "go with that", "undo"],
+        &["hello", brief, "no video"],
+    ];
+    for messages in conversations {
+        let kept = c.create(None, today()).await.unwrap();
+        let mut last = None;
+        for m in *messages {
+            last = Some(c.message(&kept, m, None, None).await.unwrap().response);
+        }
+        let ephemeral = c.ephemeral(messages.to_vec(), today()).await.unwrap();
+        assert_eq!(Some(ephemeral), last, "{messages:?}");
+    }
+}

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::record::{is_undo, Record};
 use super::{CoordError, Event, Shared, Turn};
-use crate::brain::Response;
+use crate::brain::{Brain, Response};
 use crate::conversation::Conversation;
 use crate::understand::{router, Text};
 
@@ -19,6 +19,7 @@ use crate::understand::{router, Text};
 pub(super) async fn message_turn(
     shared: &Arc<Shared>,
     record: &mut Record,
+    read: &Text,
     text: &str,
     key: Option<&str>,
     events: Option<&mpsc::Sender<Event>>,
@@ -31,7 +32,7 @@ pub(super) async fn message_turn(
         }
         shared.brain.current().plan(&record.conversation)
     } else {
-        let response = turn(shared, &mut record.conversation, text, events).await?;
+        let response = turn(shared, &mut record.conversation, read, text, events).await?;
         record.push_undo(before);
         response
     };
@@ -40,20 +41,36 @@ pub(super) async fn message_turn(
 }
 
 /// Routes, runs the specialists concurrently with time limits, merges and plans.
+/// `text` is `message` read once ([`Text::new`]) by the caller.
 pub(super) async fn turn(
     shared: &Arc<Shared>,
     conv: &mut Conversation,
+    text: &Text,
     message: &str,
     events: Option<&mpsc::Sender<Event>>,
 ) -> Result<Response, CoordError> {
     // One brain for the whole turn: a data reload mid-turn does not mix old and new.
     let brain = shared.brain.current();
-    let text = Text::new(message);
-    let route = router::route(&text);
-    let mut findings = super::specialists::dispatch(shared, route, &text, message, conv.today, events).await;
-    findings.account(&text);
-    super::consult::consult(shared, &brain, conv, &text, message, &mut findings).await;
+    merge(shared, &brain, conv, text, message, events).await;
+    Ok(brain.plan(conv))
+}
+
+/// The turn up to its plan: routes, runs the specialists and merges their findings into the
+/// conversation. For a message whose plan nobody reads (an earlier message of a `--jsonl`
+/// request), this is the whole turn.
+pub(super) async fn merge(
+    shared: &Arc<Shared>,
+    brain: &Brain,
+    conv: &mut Conversation,
+    text: &Text,
+    message: &str,
+    events: Option<&mpsc::Sender<Event>>,
+) {
+    let route = router::route(text);
+    let mut findings = super::specialists::dispatch(shared, route, text, message, conv.today, events).await;
+    findings.account(text);
+    super::consult::consult(shared, brain, conv, text, message, &mut findings).await;
     #[cfg(any(test, feature = "testing"))]
     super::fault::while_merging(shared, route.specialists(), message);
-    Ok(brain.merge_and_plan(conv, &findings))
+    conv.apply(&findings);
 }

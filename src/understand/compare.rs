@@ -7,12 +7,12 @@
 //! choice of one of them ("go with that", "use option 2"). The words live in
 //! `fixtures/lang/compare.tsv`; this file only holds the rules.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
 use super::lexicon::tsv_rows;
+use super::numbers::{WordMap, WordSet};
 use super::text::{normalise_phrase, Text, Word};
 
 const TABLE: &str = include_str!("../../fixtures/lang/compare.tsv");
@@ -60,17 +60,20 @@ impl Role {
 
 struct Table {
     /// Phrase (its words joined by one space) → roles.
-    phrases: HashMap<String, Vec<Role>>,
+    phrases: WordMap<String, Vec<Role>>,
     /// First words of the phrases of two words or more (other words are looked up alone).
-    starts: HashSet<String>,
+    starts: WordSet<String>,
+    /// First words of the comparison cues: a message with none of them is no comparison.
+    cue_starts: WordSet<String>,
     longest: usize,
 }
 
 fn table() -> &'static Table {
     static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
-        let mut phrases: HashMap<String, Vec<Role>> = HashMap::new();
-        let mut starts = HashSet::new();
+        let mut phrases: WordMap<String, Vec<Role>> = WordMap::default();
+        let mut starts = WordSet::default();
+        let mut cue_starts = WordSet::default();
         let mut longest = 1;
         for row in tsv_rows(TABLE) {
             let (Some(phrase), Some(role)) = (row.first(), row.get(1)) else { continue };
@@ -83,12 +86,15 @@ fn table() -> &'static Table {
             if words.len() > 1 {
                 starts.insert(words[0].clone());
             }
+            if matches!(role, Role::Cue | Role::Both) {
+                cue_starts.extend(words.first().cloned());
+            }
             longest = longest.max(words.len());
             if !words.is_empty() {
                 phrases.entry(words.join(" ")).or_default().push(role);
             }
         }
-        Table { phrases, starts, longest }
+        Table { phrases, starts, cue_starts, longest }
     })
 }
 
@@ -101,8 +107,9 @@ struct Token {
 }
 
 /// Matches the table's phrases (longest first) over the message's words, keeping the roles
-/// `keep` says matter; a word no phrase covers is a token without roles.
-fn tokens(text: &Text, keep: fn(Role) -> bool) -> Vec<Token> {
+/// `keep` says matter; a word no phrase covers is a token without roles. With `until_plain`,
+/// the tokens end after the first such word (a choice is read no further).
+fn tokens(text: &Text, keep: fn(Role) -> bool, until_plain: bool) -> Vec<Token> {
     let t = table();
     let words: Vec<&str> = text.words.iter().map(|&w| text.word(w)).collect();
     let mut out = Vec::new();
@@ -128,10 +135,19 @@ fn tokens(text: &Text, keep: fn(Role) -> bool) -> Vec<Token> {
             }
         }
         let (len, roles) = matched.unwrap_or((1, Vec::new()));
+        let plain = roles.is_empty() && option_number(words[i]).is_none();
         out.push(Token { start: i, end: i + len, roles });
+        if plain && until_plain {
+            break;
+        }
         i += len;
     }
     out
+}
+
+/// An option number written in digits ("2"; at most two of them).
+fn option_number(word: &str) -> Option<u32> {
+    (word.len() <= 2 && word.bytes().all(|b| b.is_ascii_digit())).then(|| word.parse().ok()).flatten()
 }
 
 /// A choice of a scenario.
@@ -144,14 +160,10 @@ pub enum Pick {
 }
 
 /// Reads a whole message as a choice of a scenario; `None` when it says anything else.
-pub fn pick(message: &str) -> Option<Pick> {
-    let text = Text::new(message);
+pub fn pick(text: &Text) -> Option<Pick> {
     let (mut choose, mut option, mut latest, mut number) = (false, false, false, None);
-    for tok in tokens(&text, |r| !r.of_comparison()) {
-        let word = text.word(text.words[tok.start]);
-        let digits = (tok.end - tok.start == 1 && word.len() <= 2 && word.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| word.parse::<u32>().ok())
-            .flatten();
+    for tok in tokens(text, |r| !r.of_comparison(), true) {
+        let digits = (tok.end - tok.start == 1).then(|| option_number(text.word(text.words[tok.start]))).flatten();
         // A phrase's own role first; a number in words counts only where a number can stand.
         if let Some(n) = digits {
             number = Some(n);
@@ -201,9 +213,12 @@ struct Piece {
 
 /// Reads a message as a comparison: `None` unless it carries a comparison cue. A cue with
 /// nothing to compare gives a comparison without alternatives (the caller asks what to compare).
-pub fn comparison(message: &str, today: NaiveDate) -> Option<Comparison> {
-    let text = Text::new(message);
-    let toks = tokens(&text, Role::of_comparison);
+pub fn comparison(text: &Text, today: NaiveDate) -> Option<Comparison> {
+    let cue_starts = &table().cue_starts;
+    if !text.words.iter().any(|&w| cue_starts.contains(text.word(w))) {
+        return None;
+    }
+    let toks = tokens(text, Role::of_comparison, false);
     if !toks.iter().any(|t| t.roles.iter().any(|r| matches!(r, Role::Cue | Role::Both))) {
         return None;
     }
@@ -217,7 +232,7 @@ pub fn comparison(message: &str, today: NaiveDate) -> Option<Comparison> {
     };
     for (k, tok) in toks.iter().enumerate() {
         // Punctuation between this token and the one before separates pieces too.
-        if k > 0 && separates(&text, text.words[toks[k - 1].end - 1], text.words[tok.start]) {
+        if k > 0 && separates(text, text.words[toks[k - 1].end - 1], text.words[tok.start]) {
             close(&mut current, &mut pieces);
             next_after_and = false;
         }
@@ -253,7 +268,7 @@ pub fn comparison(message: &str, today: NaiveDate) -> Option<Comparison> {
             p.words.end = s;
         }
     }
-    let mut texts: Vec<(String, bool)> = pieces.iter().map(|p| (span(&text, &p.words), p.after_and)).collect();
+    let mut texts: Vec<(String, bool)> = pieces.iter().map(|p| (span(text, &p.words), p.after_and)).collect();
     borrow_units(&mut texts, today);
     // "and" joins two parts of one alternative when either alone says nothing ("audio and video").
     let mut merged: Vec<String> = Vec::new();

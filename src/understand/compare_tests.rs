@@ -8,6 +8,16 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
 }
 
+/// [`super::comparison`] of a message.
+fn comparison(message: &str, today: NaiveDate) -> Option<Comparison> {
+    super::comparison(&Text::new(message), today)
+}
+
+/// [`super::pick`] of a message.
+fn pick(message: &str) -> Option<Pick> {
+    super::pick(&Text::new(message))
+}
+
 fn alts(message: &str) -> Vec<String> {
     comparison(message, today())
         .unwrap_or_else(|| panic!("not a comparison: {message}"))

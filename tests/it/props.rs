@@ -672,6 +672,7 @@ proptest! {
         use adsai::understand::compare;
         let mixed = [text.clone(), format!("compare {msg} vs {text}"), format!("{msg}, {msg} or {text} side by side")];
         for t in &mixed {
+            let t = &adsai::understand::Text::new(t);
             if let Some(c) = compare::comparison(t, today) {
                 prop_assert!(c.alternatives.len() <= compare::MAX_ALTERNATIVES);
                 prop_assert!(c.alternatives.iter().all(|a| !a.text.trim().is_empty()));
