@@ -11,6 +11,10 @@ use adsai::plan::index::IndexBuilder;
 use adsai::plan::synth::{write_history, GenOptions};
 use chrono::NaiveDate;
 
+/// The allocator of the `adsai` binary (src/main.rs), so the bench allocates as the product does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -3,6 +3,10 @@
 use adsai::understand::understand;
 use chrono::NaiveDate;
 
+/// The allocator of the `adsai` binary (src/main.rs), so the bench allocates as the product does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

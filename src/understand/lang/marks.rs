@@ -91,17 +91,19 @@ pub fn numbers(text: &Text) -> Vec<(usize, usize)> {
 pub fn addresses(text: &Text) -> Vec<(usize, usize)> {
     let s = text.norm.as_str();
     let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
-        if c.is_whitespace() {
-            if let Some(st) = start.take() {
-                let (a, b) = trim_wrapping(s, st, i);
-                if a < b && is_address(&s[a..b]) {
-                    out.push((a, b));
-                }
-            }
-        } else if start.is_none() {
-            start = Some(i);
+    // Every address holds an "@", a dot or a scheme's colon: only the whitespace-separated
+    // chunks around those characters are looked at, each once.
+    let mut looked = 0;
+    for (p, _) in s.bytes().enumerate().filter(|(_, b)| matches!(b, b'@' | b'.' | b':')) {
+        if p < looked {
+            continue;
+        }
+        let start = s[..p].char_indices().rev().find(|(_, c)| c.is_whitespace()).map_or(0, |(i, c)| i + c.len_utf8());
+        let end = s[p..].char_indices().find(|(_, c)| c.is_whitespace()).map_or(s.len(), |(i, _)| p + i);
+        looked = end;
+        let (a, b) = trim_wrapping(s, start, end);
+        if a < b && is_address(&s[a..b]) {
+            out.push((a, b));
         }
     }
     out

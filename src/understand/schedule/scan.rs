@@ -84,7 +84,8 @@ impl Scanner<'_, '_> {
 
     /// Whether token `i` is a cue word of `class`.
     pub(super) fn in_class(&self, i: usize, class: Class) -> bool {
-        vocab().is(self.w(i), class)
+        // The classes were looked up once by the tokenizer; a number is in none (`w` is "").
+        self.t.get(i).is_some_and(|t| t.kind != Kind::Num && t.lex.classes & (1u64 << class as u32) != 0)
     }
 
     /// Whether token `i` is a verb in the past tense that is no cue ("installed on Tuesday",

@@ -41,6 +41,8 @@ pub(super) struct Lex {
     pub(super) unit: Option<Span>,
     pub(super) number: Option<i64>,
     pub(super) ordinal: Option<i64>,
+    /// Cue classes ([`super::vocab::Class`]) as a bit set.
+    pub(super) classes: u64,
 }
 
 impl Lex {
@@ -63,6 +65,7 @@ impl Lex {
             unit: v.unit(w),
             number: count_word(w),
             ordinal: ordinal_word(w),
+            classes: v.classes(w),
         }
     }
 }
@@ -86,16 +89,10 @@ pub(super) fn tokenize(s: &str) -> Vec<Tok<'_>> {
             i = push_word(s, i, &mut out);
         } else {
             let end = i + c.len_utf8();
-            out.push(Tok {
-                kind: Kind::Punct,
-                text: &s[i..end],
-                start: i,
-                end,
-                val: None,
-                ordinal: false,
-                possessive: false,
-                lex: Lex::default(),
-            });
+            let text = &s[i..end];
+            // Punctuation is a cue too ("–" links dates, "/" separates fields).
+            let lex = Lex { classes: vocab().classes(text), ..Lex::default() };
+            out.push(Tok { kind: Kind::Punct, text, start: i, end, val: None, ordinal: false, possessive: false, lex });
             i = end;
         }
     }

@@ -176,9 +176,14 @@ impl Vocab {
         self.units.get(w).copied()
     }
 
-    /// Every month, weekday and unit word.
+    /// Every month, weekday, unit and cue word.
     pub(super) fn calendar_words(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.months.keys().chain(self.weekdays.keys()).chain(self.units.keys()).copied()
+        self.months.keys().chain(self.weekdays.keys()).chain(self.units.keys()).chain(self.classes.keys()).copied()
+    }
+
+    /// The cue classes of `w`, as a bit set of [`Class`].
+    pub(super) fn classes(&self, w: &str) -> u64 {
+        self.classes.get(w).copied().unwrap_or(0)
     }
 
     /// Named days and periods starting with `w`, longest first.
