@@ -259,6 +259,17 @@ impl Scanner<'_, '_> {
         (cue, if cue == Cue::Bare { lo } else { k })
     }
 
+    /// The tokens `lo..hi` of the first phrase of `class` ("same length" for
+    /// [`Class::KeepLength`]).
+    pub(super) fn phrase(&self, class: Class) -> Option<(usize, usize)> {
+        let v = vocab();
+        (0..self.t.len()).find_map(|i| {
+            v.phrases(class)
+                .find(|words| words.iter().enumerate().all(|(k, w)| self.is(i + k, w)))
+                .map(|words| (i, i + words.len()))
+        })
+    }
+
     // --- matchers -----------------------------------------------------------------------------
 }
 

@@ -164,3 +164,16 @@ fn parts_of_months_and_relative_weeks_from_the_table() {
     check(&["beginning March 3, 2 weeks"], "2027-01-10", "2027-03-03", "2027-03-16");
     check(&["the end of the following month"], "2027-01-10", "2027-02-21", "2027-02-28");
 }
+
+#[test]
+fn a_keep_length_cue_is_read_with_its_span() {
+    for m in ["from May 3, same length", "start May 3 and keep the duration", "May 3 start, length unchanged"] {
+        let f = extract(&Text::new(m), d("2027-01-10"));
+        assert!(f.keep_length, "{m}: {f:?}");
+        assert_eq!(f.spans.len(), 2, "{m}: the date and the cue are read: {f:?}");
+    }
+    assert!(!extract(&Text::new("from May 3, 2 weeks"), d("2027-01-10")).keep_length);
+    // Applied to a flight of two dates: the new start moves the end.
+    check(&["1-10 March", "from March 5, same length"], "2027-01-10", "2027-03-05", "2027-03-14");
+    check(&["1-10 March", "from March 5"], "2027-01-10", "2027-03-05", "2027-03-10");
+}
