@@ -134,3 +134,26 @@ fn an_excluded_city_is_reported_not_understood() {
     let r = c.report(Markets::embedded(), "US");
     assert!(r.not_understood.iter().any(|n| n.text == "Paris" && n.reason.contains("not supported")), "{r:?}");
 }
+
+#[test]
+fn a_new_start_said_to_keep_the_length_moves_the_end_with_it() {
+    let schedule = |messages: &[&str]| {
+        let s = brief(messages).brief.schedule;
+        (s.start.map(|d| d.to_string()), s.end.map(|d| d.to_string()), s.days)
+    };
+    let d = |s: &str| Some(s.to_string());
+    // The first flight is two dates (no length said): the cue carries its 14 days over.
+    let start = "reach in Germany, €6k, 1-14 February";
+    for edit in [
+        "push the start to Feb 8, same length",
+        "start on 8 February instead and keep the duration",
+        "begin Feb 8 but keep it as long",
+        "let's go live on February 8th for the same number of days",
+    ] {
+        assert_eq!(schedule(&[start, edit]), (d("2027-02-08"), d("2027-02-21"), Some(14)), "{edit}");
+    }
+    // A new end said with the cue moves the start back.
+    assert_eq!(schedule(&[start, "end it on Feb 28, same duration"]), (d("2027-02-15"), d("2027-02-28"), Some(14)));
+    // Without the cue, a new start keeps the stated end.
+    assert_eq!(schedule(&[start, "push the start to Feb 8"]), (d("2027-02-08"), d("2027-02-14"), Some(7)));
+}

@@ -189,8 +189,8 @@ impl Conversation {
         let mut f = ScheduleFinding::default();
         match (&row.op, row.field) {
             (Op::Set(v), Field::Schedule) => {
-                let Some(Value::Flight { start, end, length }) = v.first() else { return };
-                (f.start, f.end, f.duration) = (*start, *end, *length);
+                let Some(Value::Flight { start, end, length, keep_length }) = v.first() else { return };
+                (f.start, f.end, f.duration, f.keep_length) = (*start, *end, *length, *keep_length);
             }
             (Op::Shift(sign, by), Field::Schedule) => f.shift_by = Some((*sign, *by)),
             (Op::Shift(sign, by), Field::ScheduleEnd) => f.extend_by = Some((*sign, *by)),

@@ -65,11 +65,13 @@ pub enum Value {
     },
     /// An amount added to the budget (negative: taken off).
     Amount(f64),
-    /// A stated flight: start, end, length (any may be missing).
+    /// A stated flight: start, end, length (any may be missing); `keep_length`: the flight keeps
+    /// the length it had ("move the start to May 3, same length").
     Flight {
         start: Option<chrono::NaiveDate>,
         end: Option<chrono::NaiveDate>,
         length: Option<Span>,
+        keep_length: bool,
     },
 }
 
@@ -214,7 +216,7 @@ fn budget_row(b: &BudgetFinding) -> Option<Row> {
 
 fn schedule_rows(out: &mut Vec<Row>, s: &ScheduleFinding) {
     if s.start.is_some() || s.end.is_some() || s.duration.is_some() {
-        let flight = Value::Flight { start: s.start, end: s.end, length: s.duration };
+        let flight = Value::Flight { start: s.start, end: s.end, length: s.duration, keep_length: s.keep_length };
         out.push(Row::new(Field::Schedule, Op::Set(vec![flight])));
     }
     if let Some((sign, by)) = s.extend_by {

@@ -131,6 +131,7 @@ fn schedule(s: Schedule, det: ScheduleFinding, today: NaiveDate) -> ScheduleFind
         extend_by: if stated_nothing { det.extend_by } else { None },
         shift_by: if stated_nothing { det.shift_by } else { None },
         past_start_stated: s.start.is_some_and(|d| d < today),
+        keep_length: det.keep_length,
         spans: det.spans,
     }
 }

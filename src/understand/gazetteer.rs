@@ -1,6 +1,7 @@
 //! Places and languages: every ISO 3166-1 country, the ISO 3166-2 regions of the main markets,
-//! the largest cities of the default markets, named groups (DACH, Nordics, Benelux), and the
-//! ISO 639-1 languages.
+//! the largest cities of the default markets and the well-known cities elsewhere (1M+ people or a
+//! capital: "Seoul" is KR, an unsupported market, not an unknown place), named groups (DACH,
+//! Nordics, Benelux), and the ISO 639-1 languages.
 //!
 //! The data lives in `fixtures/gazetteer/` (generated once from public data sets, see the README
 //! there) and `fixtures/taxonomy/groups.tsv`; it is compiled into the binary and loaded once into

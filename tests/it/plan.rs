@@ -262,6 +262,32 @@ fn unsupported_markets_get_no_ad_sets() {
     assert!(none.plan.ad_sets.is_empty());
 }
 
+/// A well-known city outside the configured markets is its country: the planner hears the place
+/// and says honestly that the market is not supported (not that the place is unknown).
+#[test]
+fn a_well_known_city_outside_the_markets_is_an_unsupported_market() {
+    for (text, country, city) in [
+        ("brand awareness in Istanbul for 3 weeks, $12k", "TR", "Istanbul"),
+        ("hip-hop fans 18-29 around Busan, ₩30,000,000", "KR", "Busan"),
+        ("we're opening a store in Cairo: reach, $8k, a month", "EG", "Cairo"),
+        ("Shanghai launch, 25-44, ¥300,000, 2 weeks", "CN", "Shanghai"),
+        ("podcast listeners in Jakarta, $5,000", "ID", "Jakarta"),
+    ] {
+        let r = plan(&Brain::default(), &[text]);
+        let places: Vec<(&str, Option<&str>)> =
+            r.brief.audience.locations.iter().map(|l| (l.country.as_str(), l.city.as_deref())).collect();
+        assert_eq!(places, [(country, Some(city))], "{text}");
+        let codes: Vec<WarningCode> = r.plan.warnings.iter().map(|w| w.code).collect();
+        assert!(codes.contains(&WarningCode::UnsupportedMarket), "{text}: {codes:?}");
+        assert!(!codes.contains(&WarningCode::UnknownLocation), "{text}: {codes:?}");
+        assert!(r.plan.ad_sets.is_empty(), "{text}");
+    }
+    // A name shared with a city of a configured market stays that city.
+    let r = plan(&Brain::default(), &["reach in Valencia, €5k, 2 weeks"]);
+    assert_eq!(r.brief.audience.locations.first().map(|l| l.country.as_str()), Some("ES"));
+    assert!(r.plan.warnings.iter().all(|w| w.code != WarningCode::UnsupportedMarket));
+}
+
 // ───────────── issue 15: plans a senior planner would sign ─────────────
 
 /// A generated history (smaller than the shipped one, so each test builds its own quickly).

@@ -28,7 +28,8 @@ pub(super) fn when_of(what: What) -> Option<When> {
 ///   (kept and warned as `END_BEFORE_START`, never moved a year);
 /// - with neither, the first bare period said with "from" ("from 1 to 21 July"), else the
 ///   narrowest one said as a correction ("September ... actually, make it October"), else the narrowest bare period gives start and end (only its start when a length is stated: "next month,
-///   6 weeks"), else the first bare date gives the start.
+///   6 weeks"), else the first bare date gives the start; an occasion from the named-day table
+///   ("NYE", "Black Friday") counts only when no explicit range or period is said beside it.
 pub(super) fn combine(hits: &[Hit], toks: &[Tok<'_>], today: NaiveDate) -> ScheduleFinding {
     let spans = hits
         .iter()
@@ -70,7 +71,11 @@ pub(super) fn combine(hits: &[Hit], toks: &[Tok<'_>], today: NaiveDate) -> Sched
         }
     }
     if start_hit.is_none() && end_hit.is_none() {
-        let bare = || dated(|c| c == Cue::Bare);
+        // An explicit range or period outranks an occasion ("NYE party, Dec 20-31" runs Dec 20-31);
+        // the occasion is then only the campaign's theme. A lone bare date does not: it is as often
+        // a meeting ("summer push ... let's talk on Monday 8 March"). Alone, the occasion gives the dates.
+        let explicit = dated(|c| c == Cue::Bare).any(|h| !h.occasion && matches!(h.what, What::Period(_)));
+        let bare = move || dated(|c| c == Cue::Bare).filter(move |h| !(explicit && h.occasion));
         // A range said with "from" ("from 1 to 21 July") is the flight; otherwise the narrowest
         // period ("our new summer lager ... June" is June), the first among equals.
         let said_from = |h: &&Hit| toks.get(h.from).is_some_and(|t| t.text == "from");

@@ -85,6 +85,10 @@ pub struct ScheduleFinding {
     pub shift_by: Option<(i64, Span)>,
     /// True when the stated start lies before `today` (informational; the lead warns from the state).
     pub past_start_stated: bool,
+    /// The message says the flight keeps its length ("same length", "keep the duration"): a new
+    /// start alone moves the end with it (and a new end alone the start), even when the previous
+    /// flight was stated as two dates rather than a length.
+    pub keep_length: bool,
     /// Byte ranges of [`crate::understand::Text::norm`] this specialist read: what is not covered
     /// by any specialist's spans is reported as not understood.
     #[serde(skip)]
@@ -128,7 +132,14 @@ pub fn extract(text: &Text, today: NaiveDate) -> ScheduleFinding {
     let toks = tokens::tokenize(&text.norm);
     let scanner = scan::Scanner { t: &toks, today };
     let hits = scanner.scan();
-    combine::combine(&hits, &toks, today)
+    let mut f = combine::combine(&hits, &toks, today);
+    if let Some((lo, hi)) = scanner.phrase(vocab::Class::KeepLength) {
+        f.keep_length = true;
+        if let (Some(a), Some(b)) = (toks.get(lo), toks.get(hi - 1)) {
+            f.spans.push((a.start, b.end));
+        }
+    }
+    f
 }
 
 /// Merge a finding into the previous state (`prev` is Default for the first message).
@@ -137,10 +148,16 @@ pub fn extract(text: &Text, today: NaiveDate) -> ScheduleFinding {
 /// alone keeps a previous span (or a previous end); a duration alone keeps the previous start
 /// (or starts tomorrow); an end alone keeps the previous start (or starts tomorrow); `extend_by`
 /// moves the end. Where the SPEC is silent: a duration with an end but no start counts back
-/// from the end ("4 weeks before Christmas").
+/// from the end ("4 weeks before Christmas"). With `keep_length` ("same length"), the previous
+/// flight's length counts as stated: a start alone moves the end, an end alone the start.
 pub fn apply(prev: &ScheduleState, f: &ScheduleFinding, today: NaiveDate) -> ScheduleState {
     let default_start = || prev.start.unwrap_or_else(|| shift_days(today, 1));
-    let mut st = match (f.start, f.end, f.duration) {
+    let kept = prev.span.or_else(|| prev.days().filter(|n| *n > 0).map(Span::Days));
+    let stated_length = match (f.start, f.end, f.duration) {
+        (Some(_), None, None) | (None, Some(_), None) if f.keep_length => kept,
+        _ => f.duration,
+    };
+    let mut st = match (f.start, f.end, stated_length) {
         (Some(s), Some(e), _) => ScheduleState { start: Some(s), end: Some(e), span: None },
         (Some(s), None, Some(d)) => ScheduleState { start: Some(s), end: Some(d.end_from(s)), span: Some(d) },
         (Some(s), None, None) => match (prev.span, prev.end) {

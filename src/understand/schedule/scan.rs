@@ -24,7 +24,9 @@ impl Scanner<'_, '_> {
             match self.match_at(i) {
                 Some((what, hi)) if hi > i => {
                     let (cue, from) = self.cue(i, hi, prev_hi == i.wrapping_sub(1) || prev_hi == i.wrapping_sub(2));
-                    hits.push(Hit { what, hi, cue, from });
+                    // `match_at` tries the named-day table first: a match there is an occasion.
+                    let occasion = self.named(i).is_some();
+                    hits.push(Hit { what, hi, cue, from, occasion });
                     prev_hi = hi;
                     i = hi;
                 }
@@ -256,6 +258,17 @@ impl Scanner<'_, '_> {
             Cue::Bare
         };
         (cue, if cue == Cue::Bare { lo } else { k })
+    }
+
+    /// The tokens `lo..hi` of the first phrase of `class` ("same length" for
+    /// [`Class::KeepLength`]).
+    pub(super) fn phrase(&self, class: Class) -> Option<(usize, usize)> {
+        let v = vocab();
+        (0..self.t.len()).find_map(|i| {
+            v.phrases(class)
+                .find(|words| words.iter().enumerate().all(|(k, w)| self.is(i + k, w)))
+                .map(|words| (i, i + words.len()))
+        })
     }
 
     // --- matchers -----------------------------------------------------------------------------

@@ -66,6 +66,18 @@ fn occasions_as_periods() {
 }
 
 #[test]
+fn an_explicit_date_or_range_outranks_an_occasion_named_beside_it() {
+    check(&["New Year's Eve party promo, Dec 18-31, £6k"], "2027-11-10", "2027-12-18", "2027-12-31");
+    check(&["xmas campaign in Germany, 1-24 December"], "2027-11-10", "2027-12-01", "2027-12-24");
+    check(&["Black Friday deals: Nov 19 - Nov 30, US"], "2027-09-01", "2027-11-19", "2027-11-30");
+    check(&["Valentine's gifting, 2/1-2/14"], "2027-01-10", "2027-02-01", "2027-02-14");
+    check(&["Halloween costumes, whole of October"], "2027-09-01", "2027-10-01", "2027-10-31");
+    // The occasion alone still gives the dates; a lone bare date (often a meeting) does not outrank it.
+    check(&["Halloween push"], "2027-09-01", "2027-10-31", "2027-10-31");
+    check(&["summer push in the US; can we talk on Monday 8 March?"], "2027-03-06", "2027-06-01", "2027-08-31");
+}
+
+#[test]
 fn greetings_meetings_and_reply_deadlines_are_not_the_flight() {
     nothing("merry xmas team! quick one about budgets", "2027-12-20");
     nothing("happy new year all", "2027-12-30");
@@ -151,4 +163,17 @@ fn parts_of_months_and_relative_weeks_from_the_table() {
     check(&["the beginning of August"], "2027-01-10", "2027-08-01", "2027-08-10");
     check(&["beginning March 3, 2 weeks"], "2027-01-10", "2027-03-03", "2027-03-16");
     check(&["the end of the following month"], "2027-01-10", "2027-02-21", "2027-02-28");
+}
+
+#[test]
+fn a_keep_length_cue_is_read_with_its_span() {
+    for m in ["from May 3, same length", "start May 3 and keep the duration", "May 3 start, length unchanged"] {
+        let f = extract(&Text::new(m), d("2027-01-10"));
+        assert!(f.keep_length, "{m}: {f:?}");
+        assert_eq!(f.spans.len(), 2, "{m}: the date and the cue are read: {f:?}");
+    }
+    assert!(!extract(&Text::new("from May 3, 2 weeks"), d("2027-01-10")).keep_length);
+    // Applied to a flight of two dates: the new start moves the end.
+    check(&["1-10 March", "from March 5, same length"], "2027-01-10", "2027-03-05", "2027-03-14");
+    check(&["1-10 March", "from March 5"], "2027-01-10", "2027-03-05", "2027-03-10");
 }

@@ -90,6 +90,8 @@ pub(super) enum Class {
     /// Before a start or end verb: another period than the flight ("our fiscal year ends 31
     /// March", "the lease starts in May").
     OtherPeriod,
+    /// A phrase saying the flight keeps its length when its start or end moves ("same length").
+    KeepLength,
 }
 
 impl Class {
@@ -129,6 +131,7 @@ impl Class {
             "other_period" => Class::OtherPeriod,
             "shift_later" => Class::ShiftLater,
             "shift_earlier" => Class::ShiftEarlier,
+            "keep_length" => Class::KeepLength,
             _ => return None,
         })
     }
@@ -153,6 +156,8 @@ pub(super) struct Vocab {
     named: WordMap<&'static str, Vec<Named>>,
     /// Cue classes per word, as a bit set of [`Class`].
     classes: WordMap<&'static str, u64>,
+    /// Cue rows of several words ("same length"), with their class.
+    phrases: Vec<(Vec<&'static str>, Class)>,
 }
 
 impl Vocab {
@@ -194,6 +199,11 @@ impl Vocab {
     /// Whether `w` is a cue word of `class`.
     pub(super) fn is(&self, w: &str, class: Class) -> bool {
         self.classes.get(w).is_some_and(|bits| bits & (1u64 << class as u32) != 0)
+    }
+
+    /// The cue phrases of `class`, each as its words.
+    pub(super) fn phrases(&self, class: Class) -> impl Iterator<Item = &[&'static str]> + '_ {
+        self.phrases.iter().filter(move |(_, c)| *c == class).map(|(words, _)| words.as_slice())
     }
 }
 
@@ -249,12 +259,16 @@ pub(super) fn vocab() -> &'static Vocab {
             list.sort_by_key(|n| std::cmp::Reverse(n.words.len()));
         }
         let mut classes: WordMap<&'static str, u64> = WordMap::default();
+        let mut phrases = Vec::new();
         for r in tsv_rows(CUES) {
-            if let (Some(w), Some(c)) = (r.first(), r.get(1).and_then(|c| Class::parse(c))) {
+            let (Some(w), Some(c)) = (r.first(), r.get(1).and_then(|c| Class::parse(c))) else { continue };
+            if w.contains(' ') {
+                phrases.push((w.split_whitespace().collect(), c));
+            } else {
                 *classes.entry(w).or_default() |= 1u64 << c as u32;
             }
         }
-        Vocab { months, weekdays, units, named, classes }
+        Vocab { months, weekdays, units, named, classes, phrases }
     })
 }
 

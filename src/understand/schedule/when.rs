@@ -83,6 +83,9 @@ pub(super) struct Hit {
     pub(super) cue: Cue,
     /// First token of the cue word(s) in front of the match (`lo` when bare).
     pub(super) from: usize,
+    /// True when the match is an occasion from the named-day table ("NYE", "Black Friday",
+    /// "the holidays"): an explicit date or range in the same message outranks it.
+    pub(super) occasion: bool,
 }
 
 pub(super) type Found = Option<(What, usize)>;
