@@ -20,6 +20,19 @@ struct Histogram {
     sum: f64,
 }
 
+impl Histogram {
+    fn add(&mut self, d: Duration) {
+        let secs = d.as_secs_f64();
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                self.counts[i] += 1;
+            }
+        }
+        self.count += 1;
+        self.sum += secs;
+    }
+}
+
 /// A label set rendered as `{a="b",c="d"}`.
 type Labels = Vec<(&'static str, String)>;
 
@@ -28,6 +41,9 @@ struct Inner {
     counters: BTreeMap<(&'static str, String), u64>,
     gauges: BTreeMap<(&'static str, String), f64>,
     histograms: BTreeMap<(&'static str, String), Histogram>,
+    /// Histograms with one label whose value is known when the program is written (a
+    /// specialist's name): (name, label, value). Updated without allocating.
+    fixed: BTreeMap<(&'static str, &'static str, &'static str), Histogram>,
     help: BTreeMap<&'static str, (&'static str, &'static str)>,
 }
 
@@ -73,17 +89,27 @@ impl Metrics {
 
     /// Records a duration in a histogram (seconds).
     pub fn observe(&self, name: &'static str, help: &'static str, labels: Labels, d: Duration) {
-        let secs = d.as_secs_f64();
         self.with(|m| {
             m.help.insert(name, (help, "histogram"));
-            let h = m.histograms.entry((name, render_labels(&labels))).or_default();
-            for (i, b) in BUCKETS.iter().enumerate() {
-                if secs <= *b {
-                    h.counts[i] += 1;
-                }
+            m.histograms.entry((name, render_labels(&labels))).or_default().add(d);
+        });
+    }
+
+    /// Records a duration in a histogram with one label of a value fixed in the program
+    /// (`{specialist="budget"}`): the same series as [`Metrics::observe`] would make, without
+    /// building the label text on every call (it runs for every specialist of every message).
+    pub fn observe_fixed(
+        &self,
+        name: &'static str,
+        help: &'static str,
+        label: (&'static str, &'static str),
+        d: Duration,
+    ) {
+        self.with(|m| {
+            if !m.help.contains_key(name) {
+                m.help.insert(name, (help, "histogram"));
             }
-            h.count += 1;
-            h.sum += secs;
+            m.fixed.entry((name, label.0, label.1)).or_default().add(d);
         });
     }
 
@@ -99,15 +125,21 @@ impl Metrics {
             for ((n, labels), v) in m.gauges.iter().filter(|((n, _), _)| n == name) {
                 let _ = writeln!(out, "{n}{labels} {v}");
             }
-            for ((n, labels), h) in m.histograms.iter().filter(|((n, _), _)| n == name) {
+            let fixed = m
+                .fixed
+                .iter()
+                .filter(|((n, _, _), _)| n == name)
+                .map(|((_, k, v), h)| (render_labels(&vec![(*k, (*v).to_string())]), h));
+            let labelled = m.histograms.iter().filter(|((n, _), _)| n == name).map(|((_, l), h)| (l.clone(), h));
+            for (labels, h) in labelled.chain(fixed) {
                 let inner = labels.trim_start_matches('{').trim_end_matches('}');
                 let sep = if inner.is_empty() { "" } else { "," };
                 for (i, b) in BUCKETS.iter().enumerate() {
-                    let _ = writeln!(out, "{n}_bucket{{{inner}{sep}le=\"{b}\"}} {}", h.counts[i]);
+                    let _ = writeln!(out, "{name}_bucket{{{inner}{sep}le=\"{b}\"}} {}", h.counts[i]);
                 }
-                let _ = writeln!(out, "{n}_bucket{{{inner}{sep}le=\"+Inf\"}} {}", h.count);
-                let _ = writeln!(out, "{n}_sum{labels} {}", h.sum);
-                let _ = writeln!(out, "{n}_count{labels} {}", h.count);
+                let _ = writeln!(out, "{name}_bucket{{{inner}{sep}le=\"+Inf\"}} {}", h.count);
+                let _ = writeln!(out, "{name}_sum{labels} {}", h.sum);
+                let _ = writeln!(out, "{name}_count{labels} {}", h.count);
             }
         }
         out
@@ -131,5 +163,20 @@ mod tests {
         assert!(text.contains("adsai_latency_seconds_bucket{route=\"/v1/plans\",le=\"0.0005\"} 1"));
         assert!(text.contains("adsai_latency_seconds_bucket{route=\"/v1/plans\",le=\"0.00025\"} 0"));
         assert!(text.contains("adsai_latency_seconds_count{route=\"/v1/plans\"} 1"));
+    }
+
+    #[test]
+    fn a_fixed_label_renders_like_any_other() {
+        let m = Metrics::default();
+        for _ in 0..2 {
+            m.observe_fixed("adsai_step_seconds", "Steps.", ("step", "budget"), Duration::from_micros(30));
+        }
+        m.observe("adsai_step_seconds", "Steps.", vec![("step", "goal".into())], Duration::from_millis(2));
+        let text = m.render();
+        assert_eq!(text.matches("# TYPE adsai_step_seconds histogram").count(), 1, "{text}");
+        assert!(text.contains("adsai_step_seconds_bucket{step=\"budget\",le=\"0.0001\"} 2"), "{text}");
+        assert!(text.contains("adsai_step_seconds_count{step=\"budget\"} 2"), "{text}");
+        assert!(text.contains("adsai_step_seconds_bucket{step=\"goal\",le=\"0.001\"} 0"), "{text}");
+        assert!(text.contains("adsai_step_seconds_count{step=\"goal\"} 1"), "{text}");
     }
 }

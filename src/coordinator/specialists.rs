@@ -94,10 +94,10 @@ pub(super) async fn dispatch(
     while let Some((s, outcome, elapsed)) = running.next().await {
         match outcome {
             Ok(finding) => {
-                shared.metrics.observe(
+                shared.metrics.observe_fixed(
                     "adsai_specialist_seconds",
                     "Time a specialist took on a message.",
-                    vec![("specialist", s.name().to_string())],
+                    ("specialist", s.name()),
                     elapsed,
                 );
                 if let Some(tx) = events {

@@ -145,10 +145,10 @@ async fn route(req: Request<Incoming>, state: Arc<State>, peer: SocketAddr) -> R
         vec![("route", label.to_string()), ("status", status)],
         1,
     );
-    state.metrics.observe(
+    state.metrics.observe_fixed(
         "adsai_http_request_seconds",
         "HTTP request latency by route (time to the response head for streams).",
-        vec![("route", label.to_string())],
+        ("route", label),
         started.elapsed(),
     );
     tracing::debug!(%peer, %method, route = label, status = reply.status().as_u16(), "request");
