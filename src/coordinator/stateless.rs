@@ -26,7 +26,8 @@ pub(super) async fn one_shot(
 ) -> Result<Turn, CoordError> {
     let mut conv = Conversation::new(today);
     let read = crate::understand::Text::new(text.as_str());
-    let run = std::panic::AssertUnwindSafe(turn(shared, &mut conv, &read, text.as_str(), events.as_ref()));
+    // Boxed: the turn's state is kilobytes, and every caller's future would carry (and move) it.
+    let run = std::panic::AssertUnwindSafe(Box::pin(turn(shared, &mut conv, &read, text.as_str(), events.as_ref())));
     let response = match run.catch_unwind().await {
         Ok(result) => result?,
         Err(_) => {
@@ -53,10 +54,12 @@ pub(super) async fn ephemeral(
     for (i, text) in messages.iter().enumerate() {
         // Only the last message's plan is answered: the ones before it only change the brief.
         let outcome = if i + 1 < messages.len() {
-            let merge = std::panic::AssertUnwindSafe(message_merge(shared, &mut record, text.as_str()));
+            // Boxed like the turn in `one_shot`.
+            let merge = std::panic::AssertUnwindSafe(Box::pin(message_merge(shared, &mut record, text.as_str())));
             merge.catch_unwind().await.map(|r| r.map(|()| None))
         } else {
-            let turn = std::panic::AssertUnwindSafe(message_turn(shared, &mut record, text.as_str(), None, None));
+            let turn =
+                std::panic::AssertUnwindSafe(Box::pin(message_turn(shared, &mut record, text.as_str(), None, None)));
             turn.catch_unwind().await.map(|r| r.map(|t| Some(t.response)))
         };
         match outcome {
