@@ -43,6 +43,26 @@ pub struct Kept {
     pub comparison: u64,
 }
 
+/// What a message asks of the scenarios.
+enum Ask {
+    Choose(Pick),
+    Compare(Comparison),
+    Other,
+}
+
+/// A choice counts once there is a brief or a scenario to choose; a comparison once there is a
+/// brief to compare with.
+fn ask(record: &Record, read: &Text) -> Ask {
+    let has_brief = !record.conversation.nothing_yet() && record.conversation.brief != Brief::default();
+    if let Some(p) = compare::pick(read).filter(|_| has_brief || !record.scenarios.is_empty()) {
+        return Ask::Choose(p);
+    }
+    match compare::comparison(read, record.conversation.today).filter(|_| has_brief) {
+        Some(c) => Ask::Compare(c),
+        None => Ask::Other,
+    }
+}
+
 /// Handles one message: a choice of a scenario, a comparison, or (anything else) a turn; the
 /// reply carries the scenarios kept after it.
 pub(super) async fn message_turn(
@@ -54,12 +74,10 @@ pub(super) async fn message_turn(
 ) -> Result<Turn, CoordError> {
     validate(text)?;
     let read = Text::new(text);
-    let has_brief = !record.conversation.nothing_yet() && record.conversation.brief != Brief::default();
-    if let Some(p) = compare::pick(&read).filter(|_| has_brief || !record.scenarios.is_empty()) {
-        return Ok(choose(shared, record, text, key, p));
-    }
-    if let Some(c) = compare::comparison(&read, record.conversation.today).filter(|_| has_brief) {
-        return compare(shared, record, text, key, c, events).await;
+    match ask(record, &read) {
+        Ask::Choose(p) => return Ok(choose(shared, record, text, key, p)),
+        Ask::Compare(c) => return compare(shared, record, text, key, c, events).await,
+        Ask::Other => {}
     }
     // "undo" right after a comparison takes the comparison back, not the change before it.
     if is_undo(text) && !record.scenarios.is_empty() {
@@ -83,11 +101,7 @@ pub(super) async fn message_turn(
 pub(super) async fn message_merge(shared: &Arc<Shared>, record: &mut Record, text: &str) -> Result<(), CoordError> {
     validate(text)?;
     let read = Text::new(text);
-    let has_brief = !record.conversation.nothing_yet() && record.conversation.brief != Brief::default();
-    let special = is_undo(text)
-        || (has_brief || !record.scenarios.is_empty()) && compare::pick(&read).is_some()
-        || has_brief && compare::comparison(&read, record.conversation.today).is_some();
-    if special {
+    if is_undo(text) || !matches!(ask(record, &read), Ask::Other) {
         return message_turn(shared, record, text, None, None).await.map(|_| ());
     }
     let before = record.conversation.clone();
