@@ -13,6 +13,8 @@ mod places;
 mod tests;
 #[cfg(test)]
 mod tests_general;
+#[cfg(test)]
+mod tests_lists;
 
 use std::sync::OnceLock;
 

@@ -1,0 +1,61 @@
+//! Names and lists whose reading depends on where they stand: the person a message greets, and
+//! (further down) short codes and genres in lists. Each test holds phrasings of our own, none
+//! taken from an evaluation set.
+
+use super::*;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2027, 1, 20).unwrap()
+}
+
+fn places(s: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    let f = extract(&Text::new(s), today());
+    f.locations.add.iter().map(|l| (l.country.clone(), l.region.clone(), l.city.clone())).collect()
+}
+
+fn countries(s: &str) -> Vec<String> {
+    places(s).into_iter().map(|p| p.0).collect()
+}
+
+/// What the whole understanding left unread, as the user wrote it.
+fn unread(s: &str) -> Vec<String> {
+    crate::understand::understand(s, today()).not_understood.into_iter().map(|n| n.text).collect()
+}
+
+#[test]
+fn a_name_after_a_greeting_is_the_person_addressed() {
+    for (msg, want) in [
+        ("Hi Austin, can we get reach across Germany for six weeks?", vec!["DE"]),
+        ("Hey Florence - awareness among 25-34s in Spain please", vec!["ES"]),
+        ("Dear Victoria,\nplease plan a reach campaign in Ireland, €9k", vec!["IE"]),
+        ("Good morning Sofia! Clicks in Poland, 4 weeks", vec!["PL"]),
+        ("Thanks Adelaide: now make it Canada only", vec!["CA"]),
+        ("hello Lincoln Park, quick one: 18-24s in Mexico", vec!["MX"]),
+        ("Brief below.\nHi Regina Jones,\nwe want installs in Kenya", vec!["KE"]),
+        ("Hi Austin can you plan reach in Norway", vec!["NO"]),
+        ("Hiya Paris\nawareness in Italy, 3 weeks", vec!["IT"]),
+    ] {
+        assert_eq!(countries(msg), want, "{msg}");
+        let left = unread(msg);
+        for name in ["Austin", "Florence", "Victoria", "Sofia", "Adelaide", "Lincoln", "Regina", "Paris", "Dear"] {
+            assert!(!left.iter().any(|u| u.contains(name)), "{msg}: {left:?}");
+        }
+    }
+}
+
+#[test]
+fn a_place_after_a_greeting_that_is_no_addressee_stays_a_place() {
+    let city = |c: &str, city: &str| (c.to_string(), None, Some(city.to_string()));
+    // A comma right after the greeting: what follows is the message, here a list of places.
+    assert_eq!(places("Hi, Austin and Dallas please, $20k"), [city("US", "Austin"), city("US", "Dallas")]);
+    // The name joined to another place, or an audience after it.
+    assert_eq!(places("Hi Austin and Dallas please"), [city("US", "Austin"), city("US", "Dallas")]);
+    assert_eq!(places("hey Austin/Dallas, 18-34"), [city("US", "Austin"), city("US", "Dallas")]);
+    assert_eq!(countries("Hey Texas folks, reach 18-34"), ["US"]);
+    // A greeting, then "from": where the advertiser writes from.
+    assert_eq!(places("hello from Berlin, reach, €5k"), [city("DE", "Berlin")]);
+    assert_eq!(places("Good morning from Lisbon, 18-34"), [city("PT", "Lisbon")]);
+    // A greeting word inside a sentence greets no one.
+    assert_eq!(places("listeners in the morning, Sofia and Austin"), [city("BG", "Sofia"), city("US", "Austin")]);
+    assert_eq!(places("reach in Austin, thanks"), [city("US", "Austin")]);
+}
