@@ -148,6 +148,9 @@ pub fn route(text: &Text) -> Route {
         // A share: a format cap ("make that 40%") or a budget change ("20% more").
         r.add(Specialist::Formats);
     }
+    if !r.has(Specialist::Audience) && super::gazetteer::Gazetteer::get().has_coded_list(text) {
+        r.add(Specialist::Audience);
+    }
     if !r.has(Specialist::Audience) || !r.has(Specialist::Goal) {
         // A content word nothing else recognised may be a place ("add austria") or a misspelt
         // goal ("awarness"): the two specialists that read typos.

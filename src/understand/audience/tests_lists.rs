@@ -59,3 +59,43 @@ fn a_place_after_a_greeting_that_is_no_addressee_stays_a_place() {
     assert_eq!(places("listeners in the morning, Sofia and Austin"), [city("BG", "Sofia"), city("US", "Austin")]);
     assert_eq!(places("reach in Austin, thanks"), [city("US", "Austin")]);
 }
+
+fn regions(s: &str) -> Vec<String> {
+    places(s).into_iter().filter_map(|p| p.1).collect()
+}
+
+#[test]
+fn lower_case_postal_codes_in_a_coded_list_are_regions() {
+    for (msg, want) in [
+        ("tx/ok/ar 25-44 W, $15k", vec!["US-TX", "US-OK", "US-AR"]),
+        ("awareness in ga / fl / sc for 3 weeks", vec!["US-GA", "US-FL", "US-SC"]),
+        ("reach, nm, az, nv, 18+", vec!["US-NM", "US-AZ", "US-NV"]),
+        ("in oh, in, ky 25+", vec!["US-OH", "US-IN", "US-KY"]),
+        ("on/bc/qc, 4 weeks, CA$20k", vec!["CA-ON", "CA-BC", "CA-QC"]),
+        ("Wa/Sa/Nt adults, a month", vec!["AU-WA", "AU-SA", "AU-NT"]),
+    ] {
+        assert_eq!(regions(msg), want, "{msg}");
+        assert!(unread(msg).is_empty(), "{msg}: {:?}", unread(msg));
+    }
+    // The router calls the audience specialist for a message of codes alone.
+    let f = crate::understand::understand("tx/ok/ar", today());
+    let got: Vec<_> =
+        f.audience.map(|a| a.locations.add.iter().filter_map(|l| l.region.clone()).collect()).unwrap_or_default();
+    assert_eq!(got, ["US-TX", "US-OK", "US-AR"]);
+}
+
+#[test]
+fn lower_case_two_letter_words_outside_a_coded_list_are_words() {
+    for msg in [
+        "ok, or in Q2",
+        "ok, hi, me again",
+        "ok, hi, me, thanks",
+        "tx/ok is fine",
+        "tx, ok, ar and more",
+        "tx/ok/de/at",
+        "tx/on/bc",
+        "me or hi, in 2 weeks",
+    ] {
+        assert!(regions(msg).is_empty(), "{msg}: {:?}", places(msg));
+    }
+}
