@@ -1,5 +1,5 @@
-//! Names and lists whose reading depends on where they stand: the person a message greets, and
-//! (further down) short codes and genres in lists. Each test holds phrasings of our own, none
+//! Names and lists whose reading depends on where they stand: the person a message greets,
+//! lower-case postal codes in a coded list, and a genre word among fans. Each test holds phrasings of our own, none
 //! taken from an evaluation set.
 
 use super::*;
@@ -98,4 +98,36 @@ fn lower_case_two_letter_words_outside_a_coded_list_are_words() {
     ] {
         assert!(regions(msg).is_empty(), "{msg}: {:?}", places(msg));
     }
+}
+
+fn genres(s: &str) -> Vec<String> {
+    extract(&Text::new(s), today()).genres.add
+}
+
+#[test]
+fn a_genre_word_in_a_list_before_fans_is_the_genre() {
+    for (msg, want) in [
+        ("country + rock fans in Texas, $12k", vec!["country", "rock"]),
+        ("pop and country listeners 18-34", vec!["pop", "country"]),
+        ("country/folk fans, 25+", vec!["country"]),
+        ("Country, Pop & Rock lovers in Canada", vec!["country", "pop", "rock"]),
+        ("fans of jazz or country, UK", vec!["jazz", "country"]),
+        ("reach country listeners in Ohio", vec!["country"]),
+    ] {
+        assert_eq!(genres(msg), want, "{msg}");
+    }
+}
+
+#[test]
+fn a_genre_word_away_from_fans_is_an_ordinary_word() {
+    for msg in [
+        "awareness across the country, 6 weeks",
+        "our country manager wants reach in Spain",
+        "the biggest country for us, rock fans aside",
+        "every country in the EU",
+        "country: Portugal, fans of the brand",
+    ] {
+        assert!(!genres(msg).contains(&"country".to_string()), "{msg}: {:?}", genres(msg));
+    }
+    assert_eq!(unread("our country manager wants reach in Spain"), ["country manager"]);
 }
