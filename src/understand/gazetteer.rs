@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+mod coded;
+
 use super::lang::words::{self, Class};
 use super::lexicon::{resolve, tsv_rows, Case, Hit, Lexicon};
 use super::text::Text;
@@ -72,6 +74,9 @@ pub struct Gazetteer {
     languages: Lexicon<u16>,
     /// Single-word country names and demonyms, for typo tolerance ("Germnay").
     fuzzy: Vec<(String, u16)>,
+    /// Two-letter postal codes of regions ("tx" → Texas; "wa" → Washington and Western
+    /// Australia), lower-cased: read in any case inside a coded list ([`coded`]).
+    postal: HashMap<String, Vec<u16>>,
 }
 
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
@@ -161,10 +166,19 @@ impl Gazetteer {
         let by_region: HashMap<&str, u16> =
             regions.iter().enumerate().map(|(i, r): (usize, &Region)| (r.code.as_str(), i as u16)).collect();
         let cols = Columns::of(LIST_REGIONS);
+        let mut postal: HashMap<String, Vec<u16>> = HashMap::new();
         for row in tsv_rows(LIST_REGIONS) {
             let Some(&i) = by_region.get(cols.get(&row, "region")) else { continue };
-            let case = if cols.get(&row, "case") == "upper" { Case::Upper } else { Case::Any };
-            entries.push((cols.get(&row, "alias").to_string(), Place::ListRegion(i), case));
+            let alias = cols.get(&row, "alias");
+            let case = match cols.get(&row, "case") {
+                "upper" => Case::Upper,
+                "code" => {
+                    postal.entry(alias.to_lowercase()).or_default().push(i);
+                    Case::Upper
+                }
+                _ => Case::Any,
+            };
+            entries.push((alias.to_string(), Place::ListRegion(i), case));
         }
         let mut cities = Vec::new();
         let cols = Columns::of(CITIES);
@@ -215,6 +229,7 @@ impl Gazetteer {
             places: Lexicon::new(entries),
             languages: Lexicon::new(lang_entries),
             fuzzy,
+            postal,
         }
     }
 
@@ -322,6 +337,15 @@ impl Gazetteer {
                 _ => *h,
             })
             .collect();
+        // "tx/ok/ar": postal codes in lower case, read only as a whole coded list.
+        let coded = coded::lists(self, text);
+        if coded.is_empty() {
+            return resolve(kept);
+        }
+        let mut kept: Vec<Hit<Place>> =
+            kept.into_iter().filter(|h| !coded.iter().any(|c| c.start < h.end && h.start < c.end)).collect();
+        kept.extend(coded);
+        kept.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         resolve(kept)
     }
 
@@ -386,6 +410,12 @@ impl Gazetteer {
             }
         }
         out
+    }
+
+    /// Whether `text` holds a coded list of regions in lower case ("tx/ok/ar"): a message of
+    /// such codes alone names places although no word of it looks like one.
+    pub fn has_coded_list(&self, text: &Text) -> bool {
+        !coded::lists(self, text).is_empty()
     }
 
     /// Language hits (any mention; the audience specialist decides which are about language).

@@ -89,7 +89,9 @@ fn cues() -> &'static Cues {
             let mut r = Route::default();
             r.add(specialist);
             for row in tsv_rows(data) {
-                if let Some(p) = row.first() {
+                // A word that is a genre only among fans ("country") is no cue alone: the
+                // fan noun beside it is one when it counts.
+                if let Some(p) = row.first().filter(|_| row.get(1) != Some(&"fan_genre")) {
                     add(p, r);
                 }
             }
@@ -147,6 +149,9 @@ pub fn route(text: &Text) -> Route {
     if text.norm.contains('%') {
         // A share: a format cap ("make that 40%") or a budget change ("20% more").
         r.add(Specialist::Formats);
+    }
+    if !r.has(Specialist::Audience) && super::gazetteer::Gazetteer::get().has_coded_list(text) {
+        r.add(Specialist::Audience);
     }
     if !r.has(Specialist::Audience) || !r.has(Specialist::Goal) {
         // A content word nothing else recognised may be a place ("add austria") or a misspelt

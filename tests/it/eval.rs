@@ -76,7 +76,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("briefs_own_a.jsonl", 0.98),
     ("briefs_own_b.jsonl", 0.97),
     // Written after own_a/own_b, labelled from the SPEC before the binary ran (73.1 % then).
-    ("briefs_own_c.jsonl", 0.98),
+    ("briefs_own_c.jsonl", 1.0),
 ];
 const NEW_SET_FLOOR: f64 = 0.3;
 

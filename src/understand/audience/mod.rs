@@ -8,11 +8,14 @@
 //! Germany", "no desktop"), or replace (stated plainly, or "only women").
 
 mod ages;
+mod genres;
 mod places;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_general;
+#[cfg(test)]
+mod tests_lists;
 
 use std::sync::OnceLock;
 
@@ -144,6 +147,8 @@ enum Kind {
     Platform,
     Group,
     Ignore,
+    /// A genre only among fans ("country + rock fans"), otherwise an ordinary word.
+    FanGenre,
 }
 
 struct Vocab {
@@ -170,6 +175,7 @@ fn vocab() -> &'static Vocab {
                 "platform" => Kind::Platform,
                 "group" => Kind::Group,
                 "ignore" => Kind::Ignore,
+                "fan_genre" => Kind::FanGenre,
                 _ => continue,
             };
             let id = row.get(2).copied().unwrap_or("").to_string();
@@ -238,6 +244,19 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
     let vocab = vocab();
     // Header lines, subjects, addresses and phone numbers name no audience.
     let hits: Vec<_> = vocab.lexicon.find(text).into_iter().filter(|h| !text.in_marked(h.start, h.end)).collect();
+    // A word that names a genre only among fans ("country") is read nowhere else.
+    let kind_at = |w: super::text::Word| {
+        let i = hits.partition_point(|h| h.start < w.start);
+        hits.get(i).filter(|h| h.start == w.start).map(|h| vocab.entries[h.value as usize].0)
+    };
+    let is_genre = |w| matches!(kind_at(w), Some(Kind::Genre | Kind::FanGenre));
+    let hits: Vec<_> = hits
+        .iter()
+        .filter(|h| {
+            vocab.entries[h.value as usize].0 != Kind::FanGenre || genres::among_fans(text, h.start, h.end, is_genre)
+        })
+        .copied()
+        .collect();
     let mut covered: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
     covered.extend(text.marked().iter().copied());
     let mut groups: Vec<&str> = Vec::new();
@@ -265,7 +284,7 @@ pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
                     _ => {}
                 }
             }
-            Kind::Genre => f.genres.push(id.clone(), edit),
+            Kind::Genre | Kind::FanGenre => f.genres.push(id.clone(), edit),
             Kind::Context => f.contexts.push(id.clone(), edit),
             Kind::Moment => {
                 let (before, after) = words_around(text, h.start, h.end, 3);

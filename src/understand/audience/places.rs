@@ -13,7 +13,7 @@ use super::{words_around, AudienceFinding, Covered};
 use crate::brief::Location;
 use crate::understand::gazetteer::{Gazetteer, Place};
 use crate::understand::lang::words::{self, Class};
-use crate::understand::lang::{Edit, Scope};
+use crate::understand::lang::{marks, Edit, Scope};
 use crate::understand::lexicon::Hit;
 use crate::understand::text::{Text, Word};
 use crate::understand::KnownWords;
@@ -242,7 +242,9 @@ fn located_advertiser(text: &Text, start: usize, end: usize) -> bool {
     let (p1, p2, p3) = (word(back(1)), word(back(2)), word(back(3)));
     let org = match (p1, p2) {
         ("in" | "from", "based") => words::is(Class::Org, p3),
-        ("in" | "from", org) => words::is(Class::Org, org) || (p1 == "from" && words::is(Class::Greeting, org)),
+        ("in" | "from", org) => {
+            words::is(Class::Org, org) || (p1 == "from" && back(2).is_some_and(|g| greeting_opens(text, g)))
+        }
         _ => false,
     };
     if org {
@@ -265,6 +267,15 @@ fn located_advertiser(text: &Text, start: usize, end: usize) -> bool {
         i = j;
     }
     false
+}
+
+/// Whether word `k` ends a greeting that opens the message or a clause ("Hello from Toronto",
+/// "Hi all, good morning from Lisbon"; not "ads in the morning from Berlin").
+fn greeting_opens(text: &Text, k: usize) -> bool {
+    marks::greeting_ending_at(text, k).is_some_and(|g| {
+        let before = text.norm[..text.words[g].start].trim_end();
+        before.chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+    })
 }
 
 /// The location a single place names (a group names several: none here).

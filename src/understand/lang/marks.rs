@@ -4,8 +4,10 @@
 //! before the dash names the thread, it asks for nothing), subject lines (a title over a body that
 //! states the brief), and phone and reference numbers with the label in front of them ("Mobile
 //! 0412 555 019", "Purchase order 4500-88812"; the labels are the `number_label` class of
-//! `fixtures/lang/word_classes.tsv`). Their words are no place, interest, goal or cue ("the .au of
-//! an address is not an audience in Australia", "Mobile" before a phone number is no city).
+//! `fixtures/lang/word_classes.tsv`), and salutations (a greeting, then the name of the person
+//! addressed: "Hi Austin,", "Dear Victoria"). Their words are no place, interest, goal or cue
+//! ("the .au of an address is not an audience in Australia", "Mobile" before a phone number is
+//! no city, "Hi Sofia," asks nothing of Bulgaria).
 
 use super::words::{self, Class};
 use crate::understand::text::Text;
@@ -16,6 +18,7 @@ pub fn all(text: &Text) -> Vec<(usize, usize)> {
     let mut m = headers(text);
     m.extend(addresses(text));
     m.extend(numbers(text));
+    m.extend(salutations(text));
     m.sort_unstable();
     let mut out: Vec<(usize, usize)> = Vec::with_capacity(m.len());
     for (a, b) in m {
@@ -83,6 +86,86 @@ pub fn numbers(text: &Text) -> Vec<(usize, usize)> {
             out.push((ws[first].start, end));
         }
         k += 1;
+    }
+    out
+}
+
+/// The greeting (`greeting` class of `fixtures/lang/word_classes.tsv`, one or two words: "hi",
+/// "good morning") that ends with word `k`, as the index of its first word.
+pub fn greeting_ending_at(text: &Text, k: usize) -> Option<usize> {
+    let ws = &text.words;
+    let two = k.checked_sub(1).filter(|&j| &text.norm[ws[j].end..ws[k].start] == " ");
+    if let Some(j) = two.filter(|&j| words::is(Class::Greeting, &text.norm[ws[j].start..ws[k].end])) {
+        return Some(j);
+    }
+    words::is(Class::Greeting, text.word(ws[k])).then_some(k)
+}
+
+/// Whether word `k` may be the name of the person a message greets: a capitalised word of two
+/// letters or more (any word when the message has no capitals) that is no stopword ("Hi There",
+/// "Hi I'm…") and no greeting.
+fn is_name(text: &Text, k: usize) -> bool {
+    let w = text.words[k];
+    let word = text.word(w);
+    (text.is_capitalised(w.start) || text.all_lowercase())
+        && word.chars().count() > 1
+        && word.chars().all(char::is_alphabetic)
+        && !words::is_stopword(word)
+        && !words::is(Class::Greeting, word)
+        && !words::is(Class::FirstPerson, word)
+}
+
+/// Salutations: a greeting that opens the message or a line, then the name of the person
+/// addressed ("Hi Austin, can you…", "Dear Victoria", "Hey Florence - …", "Thanks Sofia!"; a
+/// surname may follow). The name is a person, never a place or an unread word. It is the
+/// addressee only when it follows the greeting after spaces alone ("Hi, Austin and Dallas" is a
+/// list) and is followed by a sign, the end of its line, or a lower-case word that neither joins
+/// it to more ("Hi Austin and Dallas", "Hey Austin/Dallas") nor makes it an audience ("Hey Texas
+/// folks"). In a message without capitals, a sign or the end of the line must follow. The
+/// greeting and the name are marked together.
+pub fn salutations(text: &Text) -> Vec<(usize, usize)> {
+    let (s, ws) = (text.norm.as_str(), &text.words);
+    let mut out = Vec::new();
+    for (l, &line) in text.lines.iter().enumerate() {
+        let line_end = text.lines.get(l + 1).map_or(s.len(), |&n| n - 1).max(line);
+        let first = ws.partition_point(|w| w.start < line);
+        let on_line = |k: usize| ws.get(k).is_some_and(|w| w.end <= line_end);
+        // Only spaces or quote marks ("> Hi Austin,") before the greeting on its line.
+        if !on_line(first) || !s[line..ws[first].start].chars().all(|c| c == ' ' || c == '>') {
+            continue;
+        }
+        let greeting = (first..(first + 2).min(ws.len()))
+            .rev()
+            .find(|&k| on_line(k) && greeting_ending_at(text, k) == Some(first));
+        let Some(g) = greeting else { continue };
+        let name = g + 1;
+        if !on_line(name) || !s[ws[g].end..ws[name].start].chars().all(|c| c == ' ') || !is_name(text, name) {
+            continue;
+        }
+        let surname = name + 1;
+        let last = if on_line(surname) && &s[ws[name].end..ws[surname].start] == " " && is_name(text, surname) {
+            surname
+        } else {
+            name
+        };
+        let rest = s[ws[last].end..line_end].trim_start();
+        let addressee = match rest.chars().next() {
+            None => true,
+            Some('/' | '+' | '&') => false,
+            Some(c) if !c.is_alphanumeric() => true,
+            Some(_) => {
+                let next = ws[last + 1];
+                let word = text.word(next);
+                !text.all_lowercase()
+                    && !text.is_capitalised(next.start)
+                    && !matches!(word, "and" | "or" | "n")
+                    && !words::is(Class::AudienceNoun, word)
+                    && !words::is(Class::Org, word)
+            }
+        };
+        if addressee {
+            out.push((ws[first].start, ws[last].end));
+        }
     }
     out
 }

@@ -30,6 +30,7 @@ pub enum Class {
     TheCode,
     Closing,
     NumberLabel,
+    FanNoun,
 }
 
 impl Class {
@@ -53,6 +54,7 @@ impl Class {
             "the_code" => Class::TheCode,
             "closing" => Class::Closing,
             "number_label" => Class::NumberLabel,
+            "fan_noun" => Class::FanNoun,
             _ => return None,
         })
     }
