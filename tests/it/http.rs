@@ -222,7 +222,7 @@ async fn two_hundred_conversations_of_five_messages_in_parallel() {
 }
 
 /// Opens the store again once the stopped server's last tasks have let go of the file.
-async fn reopen(dir: &std::path::Path) -> RedbStore {
+pub(crate) async fn reopen(dir: &std::path::Path) -> RedbStore {
     for _ in 0..100 {
         match RedbStore::open(dir) {
             Ok(s) => return s,

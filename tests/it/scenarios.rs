@@ -7,12 +7,11 @@
 use std::sync::Arc;
 
 use adsai::coordinator;
-use adsai::store::RedbStore;
 use adsai::surface::http;
 use serde_json::{json, Value};
 
 use crate::cli::adsai;
-use crate::http::{call, client, get_json, post_json, Server};
+use crate::http::{call, client, get_json, post_json, reopen, Server};
 use crate::slack::{is_plan, standin, wait_plans, Bot};
 
 const TODAY: &str = "2026-11-23";
@@ -169,7 +168,8 @@ async fn over_http_options_persist_and_apply() {
     let _ = std::fs::remove_dir_all(&dir);
     let c = client();
     let start = |dir: std::path::PathBuf| async move {
-        let store = RedbStore::open(&dir).expect("store");
+        // The stopped server's last tasks may hold the file a moment longer.
+        let store = reopen(&dir).await;
         Server::start(Arc::new(store), http::Config::default(), coordinator::Config::default()).await
     };
     let s = start(dir.clone()).await;
