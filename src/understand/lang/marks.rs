@@ -103,14 +103,14 @@ pub fn greeting_ending_at(text: &Text, k: usize) -> Option<usize> {
 
 /// Whether word `k` may be the name of the person a message greets: a capitalised word of two
 /// letters or more (any word when the message has no capitals) that is no stopword ("Hi There",
-/// "Hi I'm…") and no greeting.
+/// "Hi I'm…") unless it is also a first name ("June"), and no greeting.
 fn is_name(text: &Text, k: usize) -> bool {
     let w = text.words[k];
     let word = text.word(w);
     (text.is_capitalised(w.start) || text.all_lowercase())
         && word.chars().count() > 1
         && word.chars().all(char::is_alphabetic)
-        && !words::is_stopword(word)
+        && (!words::is_stopword(word) || words::is(Class::GivenName, word))
         && !words::is(Class::Greeting, word)
         && !words::is(Class::FirstPerson, word)
 }
@@ -121,8 +121,10 @@ fn is_name(text: &Text, k: usize) -> bool {
 /// addressee only when it follows the greeting after spaces alone ("Hi, Austin and Dallas" is a
 /// list) and is followed by a sign, the end of its line, or a lower-case word that neither joins
 /// it to more ("Hi Austin and Dallas", "Hey Austin/Dallas") nor makes it an audience ("Hey Texas
-/// folks"). In a message without capitals, a sign or the end of the line must follow. The
-/// greeting and the name are marked together.
+/// folks"). In a message without capitals, a sign or the end of the line must follow. A name
+/// that is also a month (`given_name`: "Hi June,", "Hey April - …") is the addressee only before
+/// the end of its line, a sign right after it, or a spaced dash ("Hi June launch", "Hey Jan-Mar"
+/// keep the month). The greeting and the name are marked together.
 pub fn salutations(text: &Text) -> Vec<(usize, usize)> {
     let (s, ws) = (text.norm.as_str(), &text.words);
     let mut out = Vec::new();
@@ -148,9 +150,16 @@ pub fn salutations(text: &Text) -> Vec<(usize, usize)> {
         } else {
             name
         };
-        let rest = s[ws[last].end..line_end].trim_start();
+        let after = &s[ws[last].end..line_end];
+        let rest = after.trim_start();
+        let given = (name..=last).any(|k| words::is(Class::GivenName, text.word(ws[k])));
         let addressee = match rest.chars().next() {
             None => true,
+            Some(c) if given => {
+                let spaced_dash = matches!(c, '-' | '–' | '—') && after.starts_with(' ');
+                !c.is_alphanumeric()
+                    && (spaced_dash || (!after.starts_with(' ') && !matches!(c, '-' | '/' | '+' | '&')))
+            }
             Some('/' | '+' | '&') => false,
             Some(c) if !c.is_alphanumeric() => true,
             Some(_) => {
@@ -228,7 +237,7 @@ pub fn headers(text: &Text) -> Vec<(usize, usize)> {
         let lead = line.len() - line.trim_start().len();
         let body = line.trim_start();
         let field = ["from:", "to:", "cc:", "bcc:", "sent:", "date:"].iter().any(|h| body.starts_with(h));
-        let reply = ["re:", "fwd:", "fw:", "aw:"].iter().find(|h| body.starts_with(**h)).map(|h| h.len());
+        let reply = reply_prefix(body);
         // A subject line is the title of the e-mail below it, as a reply subject is.
         let field = field || body.starts_with("subject:");
         if field {
@@ -248,6 +257,19 @@ pub fn in_subject_line(text: &Text, pos: usize) -> bool {
     let k = text.lines.partition_point(|&l| l <= pos).saturating_sub(1);
     let start = text.lines.get(k).copied().unwrap_or(0);
     text.norm.get(start..).is_some_and(|line| line.trim_start().starts_with("subject:"))
+}
+
+/// Whether byte `pos` of `text.norm` lies on a reply's subject line ("Re: March push - …"). Its
+/// words are the thread's title: they name no place, but may still name the flight.
+pub fn in_reply_subject(text: &Text, pos: usize) -> bool {
+    let k = text.lines.partition_point(|&l| l <= pos).saturating_sub(1);
+    let start = text.lines.get(k).copied().unwrap_or(0);
+    text.norm.get(start..).is_some_and(|line| reply_prefix(line.trim_start()).is_some())
+}
+
+/// The length of the reply or forward prefix ("re:", "fwd:") a line's text starts with.
+fn reply_prefix(body: &str) -> Option<usize> {
+    ["re:", "fwd:", "fw:", "aw:"].iter().find(|h| body.starts_with(**h)).map(|h| h.len())
 }
 
 /// Drops brackets and trailing punctuation around a chunk.

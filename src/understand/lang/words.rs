@@ -31,6 +31,7 @@ pub enum Class {
     Closing,
     NumberLabel,
     FanNoun,
+    GivenName,
 }
 
 impl Class {
@@ -55,6 +56,7 @@ impl Class {
             "closing" => Class::Closing,
             "number_label" => Class::NumberLabel,
             "fan_noun" => Class::FanNoun,
+            "given_name" => Class::GivenName,
             _ => return None,
         })
     }

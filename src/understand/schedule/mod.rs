@@ -3,7 +3,8 @@
 //! The pipeline is: lowercase the message once, split it into tokens with byte offsets,
 //! scan the tokens left to right with small matchers (named days and periods, explicit
 //! dates, relative dates, durations), tag every match with the cue word in front of it
-//! ("from", "until", "before", "by", ...), and finally combine the tagged matches into a
+//! ("from", "until", "before", "by", ...; none inside text that is not prose:
+//! [`crate::understand::lang::marks`]), and finally combine the tagged matches into a
 //! [`ScheduleFinding`]. [`apply`] merges a finding into the conversation's [`ScheduleState`].
 //!
 //! Conventions where the SPEC is silent are documented on the functions that implement them.
@@ -24,6 +25,7 @@ mod when;
 
 use chrono::NaiveDate;
 
+use crate::understand::lang::marks;
 use crate::understand::Text;
 use calendar::{shift_days, shift_months};
 
@@ -130,7 +132,17 @@ impl ScheduleState {
 /// Find schedule facts in one message. `today` is the reference date. Pure, no panics on any input.
 pub fn extract(text: &Text, today: NaiveDate) -> ScheduleFinding {
     let toks = tokens::tokenize(&text.norm);
-    let scanner = scan::Scanner { t: &toks, today };
+    // Text that is not prose (a salutation's name, a signature, a labelled number, a header
+    // line) says nothing about the flight; a subject or a reply's subject may name it.
+    let aside = toks
+        .iter()
+        .map(|t| {
+            text.in_marked(t.start, t.end)
+                && !marks::in_subject_line(text, t.start)
+                && !marks::in_reply_subject(text, t.start)
+        })
+        .collect();
+    let scanner = scan::Scanner { t: &toks, today, aside };
     let hits = scanner.scan();
     let mut f = combine::combine(&hits, &toks, today);
     if let Some((lo, hi)) = scanner.phrase(vocab::Class::KeepLength) {
@@ -191,5 +203,7 @@ pub fn apply(prev: &ScheduleState, f: &ScheduleFinding, today: NaiveDate) -> Sch
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_marks;
 #[cfg(test)]
 mod tests_ranges;

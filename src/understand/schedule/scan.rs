@@ -13,6 +13,9 @@ use super::Span;
 pub(super) struct Scanner<'t, 'a> {
     pub(super) t: &'t [Tok<'a>],
     pub(super) today: NaiveDate,
+    /// Per token, whether it lies in text that is not prose ("Hi June,", a signature, "PO
+    /// 4500-1"): no match and no cue word is read there.
+    pub(super) aside: Vec<bool>,
 }
 
 impl Scanner<'_, '_> {
@@ -22,7 +25,7 @@ impl Scanner<'_, '_> {
         let mut i = 0;
         while i < self.t.len() {
             match self.match_at(i) {
-                Some((what, hi)) if hi > i => {
+                Some((what, hi)) if hi > i && !self.set_aside(i, hi) => {
                     let (cue, from) = self.cue(i, hi, prev_hi == i.wrapping_sub(1) || prev_hi == i.wrapping_sub(2));
                     // `match_at` tries the named-day table first: a match there is an occasion.
                     let occasion = self.named(i).is_some();
@@ -60,6 +63,11 @@ impl Scanner<'_, '_> {
     }
 
     // --- token helpers ------------------------------------------------------------------------
+
+    /// Whether any of tokens `lo..hi` lies in text that is not prose.
+    pub(super) fn set_aside(&self, lo: usize, hi: usize) -> bool {
+        self.aside.get(lo..hi.min(self.aside.len())).is_some_and(|a| a.contains(&true))
+    }
 
     pub(super) fn w(&self, i: usize) -> &str {
         match self.t.get(i) {
@@ -230,7 +238,7 @@ impl Scanner<'_, '_> {
         while j > 0 && self.in_class(j - 1, Class::Filler) {
             j -= 1;
         }
-        let Some(k) = j.checked_sub(1) else {
+        let Some(k) = j.checked_sub(1).filter(|&k| !self.set_aside(k, k + 1)) else {
             return (Cue::Bare, lo);
         };
         // "->" is a range link written in two characters.
@@ -266,7 +274,9 @@ impl Scanner<'_, '_> {
         let v = vocab();
         (0..self.t.len()).find_map(|i| {
             v.phrases(class)
-                .find(|words| words.iter().enumerate().all(|(k, w)| self.is(i + k, w)))
+                .find(|words| {
+                    words.iter().enumerate().all(|(k, w)| self.is(i + k, w)) && !self.set_aside(i, i + words.len())
+                })
                 .map(|words| (i, i + words.len()))
         })
     }
