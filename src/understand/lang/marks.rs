@@ -227,7 +227,7 @@ pub fn headers(text: &Text) -> Vec<(usize, usize)> {
     }
     for k in 0..n {
         let (a, b) = line_at(k);
-        if s[a..b].trim_start().starts_with("sent from my") {
+        if opens_with(s[a..b].trim_start(), Class::DeviceSignature) {
             out.push((a, b));
         }
     }
@@ -236,10 +236,10 @@ pub fn headers(text: &Text) -> Vec<(usize, usize)> {
         let line = &s[start..end];
         let lead = line.len() - line.trim_start().len();
         let body = line.trim_start();
-        let field = ["from:", "to:", "cc:", "bcc:", "sent:", "date:"].iter().any(|h| body.starts_with(h));
         let reply = reply_prefix(body);
         // A subject line is the title of the e-mail below it, as a reply subject is.
-        let field = field || body.starts_with("subject:");
+        let field =
+            field_label(body).is_some_and(|l| words::is(Class::HeaderField, l) || words::is(Class::SubjectField, l));
         if field {
             out.push((start + lead, end));
         } else if let Some(p) = reply {
@@ -256,7 +256,10 @@ pub fn headers(text: &Text) -> Vec<(usize, usize)> {
 pub fn in_subject_line(text: &Text, pos: usize) -> bool {
     let k = text.lines.partition_point(|&l| l <= pos).saturating_sub(1);
     let start = text.lines.get(k).copied().unwrap_or(0);
-    text.norm.get(start..).is_some_and(|line| line.trim_start().starts_with("subject:"))
+    text.norm
+        .get(start..)
+        .and_then(|line| field_label(line.trim_start()))
+        .is_some_and(|l| words::is(Class::SubjectField, l))
 }
 
 /// Whether byte `pos` of `text.norm` lies on a reply's subject line ("Re: March push - …"). Its
@@ -269,7 +272,27 @@ pub fn in_reply_subject(text: &Text, pos: usize) -> bool {
 
 /// The length of the reply or forward prefix ("re:", "fwd:") a line's text starts with.
 fn reply_prefix(body: &str) -> Option<usize> {
-    ["re:", "fwd:", "fw:", "aw:"].iter().find(|h| body.starts_with(**h)).map(|h| h.len())
+    field_label(body).filter(|l| words::is(Class::ReplyPrefix, l)).map(str::len)
+}
+
+/// The label a line's text opens with: letters, then a colon ("subject:", "re:").
+fn field_label(body: &str) -> Option<&str> {
+    let colon = body.find(':')?;
+    body[..colon].chars().all(char::is_alphabetic).then(|| &body[..=colon]).filter(|l| l.len() > 1)
+}
+
+/// Whether a line's text opens with a phrase of `class` ("sent from my …"), looked up at each
+/// of its first word ends (the phrases of such a class are a few words long).
+fn opens_with(body: &str, class: Class) -> bool {
+    const MAX_WORDS: usize = 5;
+    let mut end = 0;
+    for (n, w) in body.split(' ').enumerate().take(MAX_WORDS) {
+        end += w.len() + usize::from(n > 0);
+        if words::is(class, &body[..end]) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Drops brackets and trailing punctuation around a chunk.

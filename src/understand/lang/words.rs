@@ -32,6 +32,10 @@ pub enum Class {
     NumberLabel,
     FanNoun,
     GivenName,
+    HeaderField,
+    SubjectField,
+    ReplyPrefix,
+    DeviceSignature,
 }
 
 impl Class {
@@ -57,6 +61,10 @@ impl Class {
             "number_label" => Class::NumberLabel,
             "fan_noun" => Class::FanNoun,
             "given_name" => Class::GivenName,
+            "header_field" => Class::HeaderField,
+            "subject_field" => Class::SubjectField,
+            "reply_prefix" => Class::ReplyPrefix,
+            "device_signature" => Class::DeviceSignature,
             _ => return None,
         })
     }
