@@ -60,6 +60,21 @@ fn a_place_after_a_greeting_that_is_no_addressee_stays_a_place() {
     assert_eq!(places("reach in Austin, thanks"), [city("US", "Austin")]);
 }
 
+/// A word of the brief's vocabulary after a greeting is what the message asks for, not a name.
+#[test]
+fn a_brief_word_after_a_greeting_is_no_addressee() {
+    for (msg, objective) in [
+        ("Hello Awareness in Spain please, €5k", crate::brief::Objective::Reach),
+        ("Hi Clicks for our shop in Ireland, 3 weeks", crate::brief::Objective::Clicks),
+        ("Hey Installs in Kenya for our app, $8k", crate::brief::Objective::AppInstalls),
+    ] {
+        let f = crate::understand::understand(msg, today());
+        assert_eq!(f.goal.and_then(|g| g.objective), Some(objective), "{msg}");
+    }
+    // A genre after a greeting ("Hi Jazz fans") is the audience, not the person greeted.
+    assert!(unread("Hi Jazz fans in Canada, reach").is_empty(), "nothing is left unread");
+}
+
 fn regions(s: &str) -> Vec<String> {
     places(s).into_iter().filter_map(|p| p.1).collect()
 }

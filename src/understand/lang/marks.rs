@@ -113,6 +113,11 @@ fn is_name(text: &Text, k: usize) -> bool {
         && (!words::is_stopword(word) || words::is(Class::GivenName, word))
         && !words::is(Class::Greeting, word)
         && !words::is(Class::FirstPerson, word)
+        // A word of the brief's vocabulary (a goal, a format, an interest: "Hello Awareness in
+        // Spain") is what the message asks for, not whom it greets; a month that is also a first
+        // name is the one exception the given names make.
+        && (words::is(Class::GivenName, word)
+            || !crate::understand::router::cue_spans(text).any(|(a, b)| a < w.end && w.start < b))
 }
 
 /// Salutations: a greeting that opens the message or a line, then the name of the person
