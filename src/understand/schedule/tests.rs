@@ -504,3 +504,23 @@ fn a_shift_moves_the_whole_flight() {
     check(&[base, "delayed start is fine, for 6 weeks"], "2027-01-10", "2027-03-01", "2027-04-11");
     check(&[base, "extend it by a week"], "2027-01-10", "2027-03-01", "2027-04-04");
 }
+
+/// A length said of something else — after a past-tense verb or a deadline word — is not the
+/// flight's length; the flight's own length stands ("extend it by two weeks" stays a change).
+#[test]
+fn a_length_said_of_something_else_is_no_flight_length() {
+    for (msg, weeks) in [
+        ("reach in Spain, 6 weeks; we trialled 3 weeks in Italy before", 6),
+        ("awareness in Poland for 5 weeks, assets are due 10 days before launch", 5),
+        ("clicks in Austria, 8 weeks, the old campaign lasted 3 weeks", 8),
+        ("reach in Chile, 7 weeks. We piloted 2 weeks with another agency", 7),
+    ] {
+        let f = extract(msg, d("2026-11-23"));
+        assert_eq!(
+            f.duration.map(|s| s.end_from(d("2027-01-01"))),
+            Some(d("2027-01-01") + chrono::Duration::days(7 * weeks - 1)),
+            "{msg}: {f:?}"
+        );
+    }
+    check(&["US awareness, 4 weeks", "let's extend it by two weeks"], "2026-05-22", "2026-05-23", "2026-07-03");
+}
