@@ -42,7 +42,7 @@ pub(super) fn combine(hits: &[Hit], toks: &[Tok<'_>], today: NaiveDate) -> Sched
             What::Length(span, Some(s)) => f.extend_by = Some((s, span)),
             // A length said of something else ("we trialled 3 weeks", "creatives due 2 weeks
             // before") is not the flight's, as such a date is no start. (A change of length,
-            // "extend it by two weeks", is one whatever its cue.)
+            // "prolong the flight by 10 days", is one whatever its cue.)
             What::Length(_, None) if h.cue == Cue::Ignore => {}
             What::Length(span, None) => f.duration = Some(span),
             What::Shift(span, s) => f.shift_by = Some((s, span)),

@@ -506,7 +506,7 @@ fn a_shift_moves_the_whole_flight() {
 }
 
 /// A length said of something else — after a past-tense verb or a deadline word — is not the
-/// flight's length; the flight's own length stands ("extend it by two weeks" stays a change).
+/// flight's length; the flight's own length stands (a change "by" a length stays a change).
 #[test]
 fn a_length_said_of_something_else_is_no_flight_length() {
     for (msg, weeks) in [
@@ -522,5 +522,6 @@ fn a_length_said_of_something_else_is_no_flight_length() {
             "{msg}: {f:?}"
         );
     }
-    check(&["US awareness, 4 weeks", "let's extend it by two weeks"], "2026-05-22", "2026-05-23", "2026-07-03");
+    check(&["reach in Norway, 4 weeks", "prolong the flight by 10 days"], "2026-05-22", "2026-05-23", "2026-06-29");
+    check(&["clicks in Peru, 3 weeks", "lengthen it by a fortnight please"], "2026-05-22", "2026-05-23", "2026-06-26");
 }
