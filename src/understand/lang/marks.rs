@@ -259,20 +259,21 @@ pub fn headers(text: &Text) -> Vec<(usize, usize)> {
 /// names no place or audience, but an e-mail's title may be the only place its goal is named;
 /// a reply's subject ("Re: …") only repeats the thread's.
 pub fn in_subject_line(text: &Text, pos: usize) -> bool {
-    let k = text.lines.partition_point(|&l| l <= pos).saturating_sub(1);
-    let start = text.lines.get(k).copied().unwrap_or(0);
-    text.norm
-        .get(start..)
-        .and_then(|line| field_label(line.trim_start()))
-        .is_some_and(|l| words::is(Class::SubjectField, l))
+    field_label(line_from(text, pos)).is_some_and(|l| words::is(Class::SubjectField, l))
 }
 
 /// Whether byte `pos` of `text.norm` lies on a reply's subject line ("Re: March push - …"). Its
 /// words are the thread's title: they name no place, but may still name the flight.
 pub fn in_reply_subject(text: &Text, pos: usize) -> bool {
+    reply_prefix(line_from(text, pos)).is_some()
+}
+
+/// The text of `text.norm` from the start of the line holding byte `pos` (leading spaces
+/// trimmed) to the end of the message: what a line's label is read from.
+fn line_from(text: &Text, pos: usize) -> &str {
     let k = text.lines.partition_point(|&l| l <= pos).saturating_sub(1);
     let start = text.lines.get(k).copied().unwrap_or(0);
-    text.norm.get(start..).is_some_and(|line| reply_prefix(line.trim_start()).is_some())
+    text.norm.get(start..).unwrap_or("").trim_start()
 }
 
 /// The length of the reply or forward prefix ("re:", "fwd:") a line's text starts with.
