@@ -24,6 +24,13 @@ impl Scanner<'_, '_> {
         let mut prev_hi = usize::MAX;
         let mut i = 0;
         while i < self.t.len() {
+            if self.inert(i) {
+                // No matcher starts at a word in no table: checked against every matcher in
+                // debug builds (the tests), skipped in release.
+                debug_assert!(self.match_at(i).is_none(), "a date begins at inert {:?}", self.t[i].text);
+                i += 1;
+                continue;
+            }
             match self.match_at(i) {
                 Some((what, hi)) if hi > i && !self.set_aside(i, hi) => {
                     let (cue, from) = self.cue(i, hi, prev_hi == i.wrapping_sub(1) || prev_hi == i.wrapping_sub(2));
@@ -37,6 +44,11 @@ impl Scanner<'_, '_> {
             }
         }
         hits
+    }
+
+    /// Whether token `i` is a word that begins no date phrase ([`super::tokens::Lex::inert`]).
+    fn inert(&self, i: usize) -> bool {
+        self.t.get(i).is_some_and(|t| t.kind == Kind::Word && t.lex.inert())
     }
 
     pub(super) fn match_at(&self, i: usize) -> Found {
@@ -272,8 +284,9 @@ impl Scanner<'_, '_> {
     /// [`Class::KeepLength`]).
     pub(super) fn phrase(&self, class: Class) -> Option<(usize, usize)> {
         let v = vocab();
-        (0..self.t.len()).find_map(|i| {
-            v.phrases(class)
+        // Only a token that starts some phrase is tried (one flag of the token's table lookup).
+        (0..self.t.len()).filter(|&i| self.t[i].kind == Kind::Word && self.t[i].lex.phrase).find_map(|i| {
+            v.phrases(self.t[i].text, class)
                 .find(|words| {
                     words.iter().enumerate().all(|(k, w)| self.is(i + k, w)) && !self.set_aside(i, i + words.len())
                 })

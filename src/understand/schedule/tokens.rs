@@ -43,6 +43,10 @@ pub(super) struct Lex {
     pub(super) ordinal: Option<i64>,
     /// Cue classes ([`super::vocab::Class`]) as a bit set.
     pub(super) classes: u64,
+    /// The first word of a cue phrase ("same length").
+    pub(super) phrase: bool,
+    /// The first word of a named day or period ("black" of "black friday").
+    pub(super) named: bool,
 }
 
 impl Lex {
@@ -66,7 +70,22 @@ impl Lex {
             number: count_word(w),
             ordinal: ordinal_word(w),
             classes: v.classes(w),
+            phrase: v.starts_phrase(w),
+            named: !v.named(w).is_empty(),
         }
+    }
+
+    /// Whether the word is in no schedule table (nor an opener): no date phrase begins with it.
+    pub(super) fn inert(&self) -> bool {
+        let Lex { month, weekday, unit, number, ordinal, classes, phrase, named } = *self;
+        month.is_none()
+            && weekday.is_none()
+            && unit.is_none()
+            && number.is_none()
+            && ordinal.is_none()
+            && classes == 0
+            && !phrase
+            && !named
     }
 }
 

@@ -92,6 +92,8 @@ pub(super) enum Class {
     OtherPeriod,
     /// A phrase saying the flight keeps its length when its start or end moves ("same length").
     KeepLength,
+    /// A word that can begin a date phrase although no other table holds it ("the", "tomorrow").
+    Opener,
 }
 
 impl Class {
@@ -132,6 +134,7 @@ impl Class {
             "shift_later" => Class::ShiftLater,
             "shift_earlier" => Class::ShiftEarlier,
             "keep_length" => Class::KeepLength,
+            "opener" => Class::Opener,
             _ => return None,
         })
     }
@@ -156,8 +159,8 @@ pub(super) struct Vocab {
     named: WordMap<&'static str, Vec<Named>>,
     /// Cue classes per word, as a bit set of [`Class`].
     classes: WordMap<&'static str, u64>,
-    /// Cue rows of several words ("same length"), with their class.
-    phrases: Vec<(Vec<&'static str>, Class)>,
+    /// Cue rows of several words ("same length") by first word, with their class.
+    phrases: WordMap<&'static str, Vec<(Vec<&'static str>, Class)>>,
 }
 
 impl Vocab {
@@ -181,9 +184,10 @@ impl Vocab {
         self.units.get(w).copied()
     }
 
-    /// Every month, weekday, unit and cue word.
+    /// Every month, weekday, unit and cue word, and the first word of every cue phrase and named day.
     pub(super) fn calendar_words(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.months.keys().chain(self.weekdays.keys()).chain(self.units.keys()).chain(self.classes.keys()).copied()
+        let keys = self.months.keys().chain(self.weekdays.keys()).chain(self.units.keys()).chain(self.classes.keys());
+        keys.chain(self.phrases.keys()).chain(self.named.keys()).copied()
     }
 
     /// The cue classes of `w`, as a bit set of [`Class`].
@@ -201,9 +205,15 @@ impl Vocab {
         self.classes.get(w).is_some_and(|bits| bits & (1u64 << class as u32) != 0)
     }
 
-    /// The cue phrases of `class`, each as its words.
-    pub(super) fn phrases(&self, class: Class) -> impl Iterator<Item = &[&'static str]> + '_ {
-        self.phrases.iter().filter(move |(_, c)| *c == class).map(|(words, _)| words.as_slice())
+    /// The cue phrases of `class` that start with `w`, each as its words.
+    pub(super) fn phrases(&self, w: &str, class: Class) -> impl Iterator<Item = &[&'static str]> + '_ {
+        let rows = self.phrases.get(w).map_or(&[][..], Vec::as_slice);
+        rows.iter().filter(move |(_, c)| *c == class).map(|(words, _)| words.as_slice())
+    }
+
+    /// Whether a cue phrase starts with `w`.
+    pub(super) fn starts_phrase(&self, w: &str) -> bool {
+        self.phrases.contains_key(w)
     }
 }
 
@@ -259,11 +269,14 @@ pub(super) fn vocab() -> &'static Vocab {
             list.sort_by_key(|n| std::cmp::Reverse(n.words.len()));
         }
         let mut classes: WordMap<&'static str, u64> = WordMap::default();
-        let mut phrases = Vec::new();
+        let mut phrases: WordMap<&'static str, Vec<(Vec<&'static str>, Class)>> = WordMap::default();
         for r in tsv_rows(CUES) {
             let (Some(w), Some(c)) = (r.first(), r.get(1).and_then(|c| Class::parse(c))) else { continue };
             if w.contains(' ') {
-                phrases.push((w.split_whitespace().collect(), c));
+                let words: Vec<&'static str> = w.split_whitespace().collect();
+                if let Some(first) = words.first() {
+                    phrases.entry(*first).or_default().push((words, c));
+                }
             } else {
                 *classes.entry(w).or_default() |= 1u64 << c as u32;
             }
