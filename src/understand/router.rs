@@ -162,9 +162,9 @@ pub fn route(text: &Text) -> Route {
             let i = hits.partition_point(|h| h.start <= w.start);
             i > 0 && w.end <= hits[i - 1].end
         };
-        let unknown = text.words.iter().any(|w| {
+        let unknown = text.words.iter().enumerate().any(|(k, w)| {
             let word = text.word(*w);
-            word.chars().count() >= 4 && !super::lang::words::is_stopword(word) && !in_hit(w)
+            word.chars().count() >= 4 && !super::lang::words::word_is_stopword(text, k) && !in_hit(w)
         });
         if unknown {
             r.add(Specialist::Audience);

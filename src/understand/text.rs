@@ -51,6 +51,8 @@ pub struct Text {
     /// unread words, so found on first use and kept.
     pub(crate) cues: std::sync::OnceLock<Vec<Hit<Route>>>,
     pub(crate) languages: std::sync::OnceLock<Vec<Hit<u16>>>,
+    /// Per word, its closed classes and stopword mark ([`crate::understand::lang::words`]).
+    pub(crate) word_classes: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// Maps typographic characters to their plain ASCII equivalent.
@@ -91,9 +93,24 @@ impl Text {
             prev_alnum: false,
         };
         let mut lines = vec![0];
+        if raw.is_ascii() {
+            // Most messages are plain ASCII: each view is one pass over the bytes, and only the
+            // word and phrase starts are found character by character.
+            let bytes = raw.as_bytes();
+            b.norm.extend(bytes.iter().map(|&c| ascii_fold(c).to_ascii_lowercase()));
+            b.fold.extend(b.norm.iter().map(|&c| if matches!(c, b'-' | b'/' | b'_' | b'+') { b' ' } else { c }));
+            b.upper.extend(bytes.iter().map(u8::is_ascii_uppercase));
+            b.any_upper = b.upper.contains(&true);
+            lines.extend(bytes.iter().enumerate().filter(|(_, &c)| c == b'\n').map(|(i, _)| i + 1));
+            for i in 0..bytes.len() {
+                // Control characters are spaces by now: a space is the only ASCII white space left.
+                b.mark(i, b.norm[i].is_ascii_alphanumeric(), b.fold[i] == b' ', false);
+            }
+            return b.finish(lines);
+        }
         for c in raw.chars() {
             if c.is_ascii() {
-                // Most messages are plain ASCII: a byte at a time, no case-mapping tables.
+                // An ASCII character among others: a byte, no case-mapping tables.
                 let a = ascii_fold(c as u8);
                 if c == '\n' {
                     lines.push(b.norm.len() + 1);
@@ -111,23 +128,7 @@ impl Text {
                 }
             }
         }
-        let Builder { norm, fold, upper, mut words, starts, any_upper, word, .. } = b;
-        if let Some(st) = word {
-            words.push(Word { start: st, end: norm.len() });
-        }
-        let utf8 = "built from whole characters";
-        Text {
-            norm: String::from_utf8(norm).expect(utf8),
-            fold: String::from_utf8(fold).expect(utf8),
-            upper,
-            words,
-            starts,
-            lines,
-            any_upper,
-            marked: std::sync::OnceLock::new(),
-            cues: std::sync::OnceLock::new(),
-            languages: std::sync::OnceLock::new(),
-        }
+        b.finish(lines)
     }
 
     /// Byte ranges of `norm` that are not prose ([`crate::understand::lang::marks`]): e-mail
@@ -216,6 +217,28 @@ struct Builder {
 }
 
 impl Builder {
+    /// The finished text: closes the last word.
+    fn finish(self, lines: Vec<usize>) -> Text {
+        let Builder { norm, fold, upper, mut words, starts, any_upper, word, .. } = self;
+        if let Some(st) = word {
+            words.push(Word { start: st, end: norm.len() });
+        }
+        let utf8 = "built from whole characters";
+        Text {
+            norm: String::from_utf8(norm).expect(utf8),
+            fold: String::from_utf8(fold).expect(utf8),
+            upper,
+            words,
+            starts,
+            lines,
+            any_upper,
+            marked: std::sync::OnceLock::new(),
+            cues: std::sync::OnceLock::new(),
+            languages: std::sync::OnceLock::new(),
+            word_classes: std::sync::OnceLock::new(),
+        }
+    }
+
     /// Appends one lower-case ASCII character of `norm` (`is_upper`: the original was a capital).
     #[inline]
     fn push_ascii(&mut self, lc: u8, is_upper: bool) {
@@ -282,6 +305,27 @@ mod tests {
         let t = Text::new("São Paulo 🎉 hip-hop");
         let words: Vec<&str> = t.words.iter().map(|&w| t.word(w)).collect();
         assert_eq!(words, vec!["são", "paulo", "hip", "hop"]);
+    }
+
+    #[test]
+    fn ascii_messages_read_as_the_character_path_reads_them() {
+        // A trailing "é" sends the same text down the per-character path: every view of the
+        // ASCII part must agree.
+        for raw in [
+            "Hi Team,\n\nReach 18-24s in DE/AT, $5k + `fees`\ttba.",
+            "W25-34 / NL / 40K / Q3 #launch",
+            "\r\nRe: UK_push -- 2 wks @ 3,000 GBP\u{7}ok",
+        ] {
+            let fast = Text::new(raw);
+            let slow = Text::new(&format!("{raw} \u{e9}"));
+            let n = raw.len();
+            assert_eq!((&fast.norm[..], &fast.fold[..]), (&slow.norm[..n], &slow.fold[..n]), "{raw}");
+            assert_eq!(fast.upper[..], slow.upper[..n], "{raw}");
+            assert_eq!(fast.words[..], slow.words[..fast.words.len()], "{raw}");
+            assert_eq!(slow.words.len(), fast.words.len() + 1, "{raw}");
+            assert_eq!(fast.starts[..], slow.starts[..fast.starts.len()], "{raw}");
+            assert_eq!((fast.lines.clone(), fast.any_upper), (slow.lines.clone(), slow.any_upper), "{raw}");
+        }
     }
 
     #[test]

@@ -46,12 +46,12 @@ pub fn numbers(text: &Text) -> Vec<(usize, usize)> {
     let ws = &text.words;
     let mut k = 0;
     while k < ws.len() {
-        if !words::is(Class::NumberLabel, text.word(ws[k])) {
+        if !words::word_is(text, k, Class::NumberLabel) {
             k += 1;
             continue;
         }
         let first = k;
-        while k + 1 < ws.len() && words::is(Class::NumberLabel, text.word(ws[k + 1])) {
+        while k + 1 < ws.len() && words::word_is(text, k + 1, Class::NumberLabel) {
             k += 1;
         }
         // The number starts at the first word with a digit, at most a few words on in the same
@@ -98,7 +98,7 @@ pub fn greeting_ending_at(text: &Text, k: usize) -> Option<usize> {
     if let Some(j) = two.filter(|&j| words::is(Class::Greeting, &text.norm[ws[j].start..ws[k].end])) {
         return Some(j);
     }
-    words::is(Class::Greeting, text.word(ws[k])).then_some(k)
+    words::word_is(text, k, Class::Greeting).then_some(k)
 }
 
 /// Whether word `k` may be the name of the person a message greets: a capitalised word of two
@@ -110,13 +110,13 @@ fn is_name(text: &Text, k: usize) -> bool {
     (text.is_capitalised(w.start) || text.all_lowercase())
         && word.chars().count() > 1
         && word.chars().all(char::is_alphabetic)
-        && (!words::is_stopword(word) || words::is(Class::GivenName, word))
-        && !words::is(Class::Greeting, word)
-        && !words::is(Class::FirstPerson, word)
+        && (!words::word_is_stopword(text, k) || words::word_is(text, k, Class::GivenName))
+        && !words::word_is(text, k, Class::Greeting)
+        && !words::word_is(text, k, Class::FirstPerson)
         // A word of the brief's vocabulary (a goal, a format, an interest: "Hello Awareness in
         // Spain") is what the message asks for, not whom it greets; a month that is also a first
         // name is the one exception the given names make.
-        && (words::is(Class::GivenName, word)
+        && (words::word_is(text, k, Class::GivenName)
             || !crate::understand::router::cue_spans(text).any(|(a, b)| a < w.end && w.start < b))
 }
 
@@ -157,7 +157,7 @@ pub fn salutations(text: &Text) -> Vec<(usize, usize)> {
         };
         let after = &s[ws[last].end..line_end];
         let rest = after.trim_start();
-        let given = (name..=last).any(|k| words::is(Class::GivenName, text.word(ws[k])));
+        let given = (name..=last).any(|k| words::word_is(text, k, Class::GivenName));
         let addressee = match rest.chars().next() {
             None => true,
             Some(c) if given => {
@@ -294,6 +294,9 @@ fn opens_with(body: &str, class: Class) -> bool {
     let mut end = 0;
     for (n, w) in body.split(' ').enumerate().take(MAX_WORDS) {
         end += w.len() + usize::from(n > 0);
+        if end > words::longest(class) {
+            return false;
+        }
         if words::is(class, &body[..end]) {
             return true;
         }

@@ -4,7 +4,8 @@
 use std::sync::OnceLock;
 
 use crate::understand::lexicon::tsv_rows;
-use crate::understand::numbers::{WordMap, WordSet};
+use crate::understand::numbers::WordMap;
+use crate::understand::text::Text;
 
 const WORD_CLASSES: &str = include_str!("../../../fixtures/lang/word_classes.tsv");
 const STOPWORDS: &str = include_str!("../../../fixtures/lang/stopwords.tsv");
@@ -70,35 +71,73 @@ impl Class {
     }
 }
 
+/// In a word's class set ([`word_classes`]), the bit that marks a stopword.
+const STOPWORD: u32 = 1 << 31;
+
 struct Tables {
-    /// Per word, the classes it belongs to (bit `Class as u32`): one lookup per question.
+    /// Per word, the classes it belongs to (bit `Class as u32`) and whether it is a stopword
+    /// ([`STOPWORD`]): one lookup per question.
     classes: WordMap<&'static str, u32>,
-    stopwords: WordSet<&'static str>,
+    /// Per class, the byte length of its longest entry (a longer text is in no class).
+    longest: Vec<usize>,
 }
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
         let mut classes: WordMap<&'static str, u32> = WordMap::default();
+        let mut longest: Vec<usize> = Vec::new();
         for row in tsv_rows(WORD_CLASSES) {
             if let (Some(word), Some(class)) = (row.first(), row.get(1).and_then(|c| Class::parse(c))) {
                 *classes.entry(word).or_default() |= 1 << class as u32;
+                let c = class as usize;
+                if longest.len() <= c {
+                    longest.resize(c + 1, 0);
+                }
+                longest[c] = longest[c].max(word.len());
             }
         }
-        let stopwords = tsv_rows(STOPWORDS).filter_map(|r| r.first().copied()).collect();
-        Tables { classes, stopwords }
+        for word in tsv_rows(STOPWORDS).filter_map(|r| r.first().copied()) {
+            *classes.entry(word).or_default() |= STOPWORD;
+        }
+        Tables { classes, longest }
     })
 }
 
 /// Whether `word` (normalised) belongs to `class`.
 pub fn is(class: Class, word: &str) -> bool {
-    tables().classes.get(word).is_some_and(|bits| bits & (1 << class as u32) != 0)
+    let t = tables();
+    word.len() <= longest(class) && t.classes.get(word).is_some_and(|bits| bits & (1 << class as u32) != 0)
+}
+
+/// The byte length of the longest entry of `class` (a line longer than that is no closing).
+pub fn longest(class: Class) -> usize {
+    tables().longest.get(class as usize).copied().unwrap_or(0)
+}
+
+/// Per word of `text` ([`Text::words`]), its classes and whether it is a stopword: looked up
+/// once per message for every reader that asks ([`word_is`], [`word_is_stopword`]).
+fn word_classes(text: &Text) -> &[u32] {
+    text.word_classes.get_or_init(|| {
+        let t = tables();
+        text.words.iter().map(|w| t.classes.get(text.word(*w)).copied().unwrap_or(0)).collect()
+    })
+}
+
+/// Whether word `k` of `text` belongs to `class` (as [`is`] of its text).
+pub fn word_is(text: &Text, k: usize, class: Class) -> bool {
+    word_classes(text).get(k).is_some_and(|bits| bits & (1 << class as u32) != 0)
+}
+
+/// Whether word `k` of `text` is a stopword (as [`is_stopword`] of its text).
+pub fn word_is_stopword(text: &Text, k: usize) -> bool {
+    word_classes(text).get(k).is_some_and(|bits| bits & STOPWORD != 0)
 }
 
 /// Whether `word` (normalised) is a stopword: a function word, a pleasantry or an ordinary word
 /// that carries nothing for the brief, and is no place either.
 pub fn is_stopword(word: &str) -> bool {
-    tables().stopwords.contains(word)
+    tables().classes.get(word).is_some_and(|bits| bits & STOPWORD != 0)
 }
 
 /// Whether `a` becomes `b` by exactly one edit: a character replaced, added or removed, or two
@@ -136,6 +175,9 @@ mod tests {
         assert!(is(Class::Org, "brand"));
         assert!(is(Class::PlacePreposition, "in"));
         assert!(!is(Class::Org, "germany"));
+        let t = Text::new("Hello Org brand in Germany");
+        assert!(word_is(&t, 2, Class::Org) && !word_is(&t, 3, Class::Org) && word_is(&t, 3, Class::PlacePreposition));
+        assert!(word_is_stopword(&t, 0) && !word_is_stopword(&t, 4) && !word_is(&t, 9, Class::Org));
         for w in ["the", "hello", "thanks", "monday", "december", "spotify"] {
             assert!(is_stopword(w), "{w}");
         }
