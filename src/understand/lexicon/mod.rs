@@ -90,6 +90,9 @@ impl<T: Copy> Lexicon<T> {
             // several values in the order they were listed: reverse, then restore that order
             // within each run of one end.
             let found = &mut hits[first..];
+            if found.len() < 2 {
+                continue;
+            }
             found.reverse();
             for run in found.chunk_by_mut(|a, b| a.end == b.end) {
                 run.reverse();

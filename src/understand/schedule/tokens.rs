@@ -143,7 +143,9 @@ pub(super) fn push_number<'a>(s: &'a str, b: &[u8], st: usize, out: &mut Vec<Tok
 }
 
 pub(super) fn push_word<'a>(s: &'a str, st: usize, out: &mut Vec<Tok<'a>>) -> usize {
-    let mut j = st;
+    // ASCII letters a byte at a time; any other character is decoded.
+    let ascii = s.as_bytes().get(st..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphabetic()).count());
+    let mut j = st + ascii;
     while let Some(c) = s.get(j..).and_then(|r| r.chars().next()) {
         if !c.is_alphabetic() {
             break;
