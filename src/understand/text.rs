@@ -53,6 +53,8 @@ pub struct Text {
     pub(crate) languages: std::sync::OnceLock<Vec<Hit<u16>>>,
     /// Per word, its closed classes and stopword mark ([`crate::understand::lang::words`]).
     pub(crate) word_classes: std::sync::OnceLock<Vec<u32>>,
+    /// The tokens the date and money readers build on ([`crate::understand::lang::tokens`]).
+    pub(crate) tokens: std::sync::OnceLock<Vec<crate::understand::lang::tokens::Token>>,
 }
 
 /// Maps typographic characters to their plain ASCII equivalent.
@@ -236,6 +238,7 @@ impl Builder {
             cues: std::sync::OnceLock::new(),
             languages: std::sync::OnceLock::new(),
             word_classes: std::sync::OnceLock::new(),
+            tokens: std::sync::OnceLock::new(),
         }
     }
 

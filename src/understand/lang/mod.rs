@@ -7,6 +7,7 @@
 
 pub mod marks;
 pub mod scope;
+pub mod tokens;
 pub mod unread;
 pub mod words;
 

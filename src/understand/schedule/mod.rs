@@ -131,7 +131,7 @@ impl ScheduleState {
 
 /// Find schedule facts in one message. `today` is the reference date. Pure, no panics on any input.
 pub fn extract(text: &Text, today: NaiveDate) -> ScheduleFinding {
-    let toks = tokens::tokenize(&text.norm);
+    let toks = tokens::tokenize(text);
     // Text that is not prose (a salutation's name, a signature, a labelled number, a header
     // line) says nothing about the flight; a subject or a reply's subject may name it.
     let aside = toks

@@ -1,5 +1,5 @@
-//! The schedule tokenizer: words, numbers (with ordinal suffixes) and punctuation with byte
-//! offsets into [`crate::understand::Text::norm`]; each word is looked up in the tables once.
+//! The schedule's view of the shared tokens ([`crate::understand::lang::tokens`]): words,
+//! numbers (with ordinal suffixes) and punctuation, each word looked up in the tables once.
 
 use std::sync::OnceLock;
 
@@ -7,14 +7,11 @@ use chrono::Weekday;
 
 use super::vocab::vocab;
 use super::Span;
+use crate::understand::lang::tokens::{tokens, Token};
 use crate::understand::numbers::{count_word, ordinal_and_count_words, ordinal_word, WordMap};
+use crate::understand::text::Text;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Word,
-    Num,
-    Punct,
-}
+pub(super) use crate::understand::lang::tokens::Kind;
 
 /// One token of the lowercased message; `start..end` are byte offsets into it.
 #[derive(Debug, Clone, Copy)]
@@ -89,94 +86,23 @@ impl Lex {
     }
 }
 
-pub(super) fn is_apostrophe(c: char) -> bool {
-    c == '\'' || c == '\u{2019}'
-}
-
-/// Splits lowercased text into words (letters), numbers (digits with inner `.`/`,` groups) and
-/// single punctuation characters. Letters and digits are split apart ("30d" → "30", "d").
-pub(super) fn tokenize(s: &str) -> Vec<Tok<'_>> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(s.len() / 3 + 1);
-    let mut i = 0;
-    while let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
-        if c.is_whitespace() {
-            i += c.len_utf8();
-        } else if c.is_ascii_digit() {
-            i = push_number(s, b, i, &mut out);
-        } else if c.is_alphabetic() {
-            i = push_word(s, i, &mut out);
-        } else {
-            let end = i + c.len_utf8();
-            let text = &s[i..end];
-            // Punctuation is a cue too ("–" links dates, "/" separates fields).
-            let lex = Lex { classes: vocab().classes(text), ..Lex::default() };
-            out.push(Tok { kind: Kind::Punct, text, start: i, end, val: None, ordinal: false, possessive: false, lex });
-            i = end;
-        }
-    }
-    out
-}
-
-pub(super) fn push_number<'a>(s: &'a str, b: &[u8], st: usize, out: &mut Vec<Tok<'a>>) -> usize {
-    let mut j = st;
-    let mut sep = false;
-    loop {
-        while j < b.len() && b[j].is_ascii_digit() {
-            j += 1;
-        }
-        if j + 1 < b.len() && (b[j] == b'.' || b[j] == b',') && b[j + 1].is_ascii_digit() {
-            sep = true;
-            j += 1;
-            continue;
-        }
-        break;
-    }
-    let text = &s[st..j];
-    let val = if sep || text.len() > 9 { None } else { text.parse().ok() };
-    let suffix = b.get(j..j + 2).unwrap_or(&[]);
-    let after = b.get(j + 2).is_some_and(|c| c.is_ascii_alphabetic());
-    let ordinal = matches!(suffix, b"st" | b"nd" | b"rd" | b"th") && !after && val.is_some();
-    let end = if ordinal { j + 2 } else { j };
-    out.push(Tok { kind: Kind::Num, text, start: st, end, val, ordinal, possessive: false, lex: Lex::default() });
-    end
-}
-
-pub(super) fn push_word<'a>(s: &'a str, st: usize, out: &mut Vec<Tok<'a>>) -> usize {
-    // ASCII letters a byte at a time; any other character is decoded.
-    let ascii = s.as_bytes().get(st..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphabetic()).count());
-    let mut j = st + ascii;
-    while let Some(c) = s.get(j..).and_then(|r| r.chars().next()) {
-        if !c.is_alphabetic() {
-            break;
-        }
-        j += c.len_utf8();
-    }
-    let mut end = j;
-    let mut possessive = false;
-    let mut rest = s.get(j..).unwrap_or("").chars();
-    let (a, b, c) = (rest.next(), rest.next(), rest.next());
-    match (a, b) {
-        (Some(a), Some('s')) if is_apostrophe(a) && !c.is_some_and(char::is_alphabetic) => {
-            possessive = true;
-            end = j + a.len_utf8() + 1;
-        }
-        // Plural possessive: "presidents' day".
-        (Some(a), next) if is_apostrophe(a) && s[st..j].ends_with('s') && !next.is_some_and(char::is_alphabetic) => {
-            possessive = true;
-            end = j + a.len_utf8();
-        }
-        _ => {}
-    }
-    out.push(Tok {
-        kind: Kind::Word,
-        text: &s[st..j],
-        start: st,
-        end,
-        val: None,
-        ordinal: false,
-        possessive,
-        lex: Lex::of(&s[st..j]),
-    });
-    end
+/// The message's shared tokens ([`crate::understand::lang::tokens`]), each word and sign looked
+/// up in the schedule's tables once.
+pub(super) fn tokenize(text: &Text) -> Vec<Tok<'_>> {
+    let norm = text.norm.as_str();
+    let v = vocab();
+    tokens(text)
+        .iter()
+        .map(|t| {
+            let word = &norm[t.start..t.text_end];
+            let lex = match t.kind {
+                Kind::Word => Lex::of(word),
+                // Punctuation is a cue too ("–" links dates, "/" separates fields).
+                Kind::Punct => Lex { classes: v.classes(word), ..Lex::default() },
+                Kind::Num => Lex::default(),
+            };
+            let Token { kind, start, end, val, ordinal, possessive, .. } = *t;
+            Tok { kind, text: word, start, end, val, ordinal, possessive, lex }
+        })
+        .collect()
 }
