@@ -16,7 +16,8 @@ impl Scanner<'_, '_> {
     pub(super) fn named(&self, i: usize) -> Found {
         let seq = |words: &[&str]| words.iter().enumerate().all(|(k, w)| self.is(i + k, w));
         // Periods first: "easter weekend" is a period, not Easter Sunday.
-        let named = vocab().named(self.w(i)).iter().find(|n| seq(&n.words));
+        let first = self.t.get(i).is_some_and(|t| t.lex.named);
+        let named = if first { vocab().named(self.w(i)).iter().find(|n| seq(&n.words)) } else { None };
         if let Some(n) = named {
             let hi = i + n.words.len();
             let over = n.over.filter(|_| i > 0 && self.in_class(i - 1, Class::Over));

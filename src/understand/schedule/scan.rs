@@ -52,9 +52,30 @@ impl Scanner<'_, '_> {
     }
 
     pub(super) fn match_at(&self, i: usize) -> Found {
-        if self.t.get(i).is_none_or(|t| t.kind == Kind::Punct) {
+        let t = self.t.get(i)?;
+        if t.kind == Kind::Punct {
             return None; // no match starts at punctuation
         }
+        if t.kind == Kind::Num {
+            // Only these matchers read a number first (the others need a word there: a name, a
+            // month, a weekday, a cue); the order is the same as in `every_matcher`, and the
+            // tests (debug builds) check that both agree.
+            let found = self
+                .relative_offset(i)
+                .or_else(|| self.nth_in_month(i))
+                .or_else(|| self.day_of_relative_month(i))
+                .or_else(|| self.day_first(i))
+                .or_else(|| self.numeric_date(i))
+                .or_else(|| self.ordinal_range(i))
+                .or_else(|| self.duration(i));
+            debug_assert_eq!(found, self.every_matcher(i), "at number {:?}", t.text);
+            return found;
+        }
+        self.every_matcher(i)
+    }
+
+    /// Every matcher in turn, first match wins.
+    fn every_matcher(&self, i: usize) -> Found {
         self.named(i)
             .or_else(|| self.relative_offset(i))
             .or_else(|| self.part_of_period(i))
