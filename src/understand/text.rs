@@ -84,53 +84,49 @@ impl Text {
     /// Normalises `raw`.
     pub fn new(raw: &str) -> Text {
         let n = raw.len() + 8;
-        let mut b = Builder {
-            norm: Vec::with_capacity(n),
-            fold: Vec::with_capacity(n),
-            upper: Vec::with_capacity(n),
-            words: Vec::with_capacity(n / 5),
-            starts: Vec::with_capacity(n / 4),
-            any_upper: false,
-            word: None,
-            prev_alnum: false,
-        };
+        let (mut norm, mut upper) = (Vec::with_capacity(n), Vec::with_capacity(n));
         let mut lines = vec![0];
-        if raw.is_ascii() {
-            // Most messages are plain ASCII: each view is one pass over the bytes, and only the
-            // word and phrase starts are found character by character.
-            let bytes = raw.as_bytes();
-            b.norm.extend(bytes.iter().map(|&c| ascii_fold(c).to_ascii_lowercase()));
-            b.fold.extend(b.norm.iter().map(|&c| if matches!(c, b'-' | b'/' | b'_' | b'+') { b' ' } else { c }));
-            b.upper.extend(bytes.iter().map(u8::is_ascii_uppercase));
-            b.any_upper = b.upper.contains(&true);
-            lines.extend(bytes.iter().enumerate().filter(|(_, &c)| c == b'\n').map(|(i, _)| i + 1));
-            for i in 0..bytes.len() {
-                // Control characters are spaces by now: a space is the only ASCII white space left.
-                b.mark(i, b.norm[i].is_ascii_alphanumeric(), b.fold[i] == b' ', false);
-            }
-            return b.finish(lines);
-        }
-        for c in raw.chars() {
-            if c.is_ascii() {
-                // An ASCII character among others: a byte, no case-mapping tables.
-                let a = ascii_fold(c as u8);
-                if c == '\n' {
-                    lines.push(b.norm.len() + 1);
-                }
-                b.push_ascii(a.to_ascii_lowercase(), a.is_ascii_uppercase());
-                continue;
-            }
+        let bytes = raw.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // Most of a message is ASCII: its runs go a byte at a time, no case-mapping tables.
+            let run = &bytes[i..bytes[i..].iter().position(|c| !c.is_ascii()).map_or(bytes.len(), |k| i + k)];
+            let base = norm.len();
+            lines.extend(run.iter().enumerate().filter(|(_, &c)| c == b'\n').map(|(k, _)| base + k + 1));
+            norm.extend(run.iter().map(|&c| ascii_fold(c).to_ascii_lowercase()));
+            upper.extend(run.iter().map(u8::is_ascii_uppercase));
+            i += run.len();
+            let Some(c) = raw.get(i..).and_then(|r| r.chars().next()) else { break };
+            i += c.len_utf8();
             let c = fold_char(c);
             let is_upper = c.is_uppercase();
             for lc in c.to_lowercase() {
-                if lc.is_ascii() {
-                    b.push_ascii(lc as u8, is_upper);
-                } else {
-                    b.push_other(lc, is_upper);
-                }
+                let mut buf = [0; 4];
+                let encoded = lc.encode_utf8(&mut buf).as_bytes();
+                norm.extend_from_slice(encoded);
+                upper.extend(std::iter::repeat_n(is_upper, encoded.len()));
             }
         }
-        b.finish(lines)
+        // Bytes of characters beyond ASCII are all >= 0x80: only the ASCII signs change.
+        let fold: Vec<u8> =
+            norm.iter().map(|&c| if matches!(c, b'-' | b'/' | b'_' | b'+') { b' ' } else { c }).collect();
+        let utf8 = "built from whole characters";
+        let (norm, fold) = (String::from_utf8(norm).expect(utf8), String::from_utf8(fold).expect(utf8));
+        let (words, starts) = words_and_starts(&norm, &fold);
+        Text {
+            any_upper: upper.contains(&true),
+            norm,
+            fold,
+            upper,
+            words,
+            starts,
+            lines,
+            marked: std::sync::OnceLock::new(),
+            cues: std::sync::OnceLock::new(),
+            languages: std::sync::OnceLock::new(),
+            word_classes: std::sync::OnceLock::new(),
+            tokens: std::sync::OnceLock::new(),
+        }
     }
 
     /// Byte ranges of `norm` that are not prose ([`crate::understand::lang::marks`]): e-mail
@@ -203,82 +199,38 @@ impl Text {
     }
 }
 
-/// The views of a [`Text`] while it is built, all in one pass over the message.
-struct Builder {
-    /// `norm` and `fold` as bytes: whole characters are appended, so both stay UTF-8.
-    norm: Vec<u8>,
-    fold: Vec<u8>,
-    upper: Vec<bool>,
-    words: Vec<Word>,
-    starts: Vec<usize>,
-    any_upper: bool,
-    /// Start of the word being read.
-    word: Option<usize>,
-    /// Whether the previous character was a letter or digit.
-    prev_alnum: bool,
-}
-
-impl Builder {
-    /// The finished text: closes the last word.
-    fn finish(self, lines: Vec<usize>) -> Text {
-        let Builder { norm, fold, upper, mut words, starts, any_upper, word, .. } = self;
-        if let Some(st) = word {
-            words.push(Word { start: st, end: norm.len() });
+/// The words of `norm` (runs of letters and digits) and the offsets where a phrase can start:
+/// a word's first character, or a sign that no letter or digit precedes and that is no space
+/// in `fold` (so "-" in "k-pop" starts nothing).
+fn words_and_starts(norm: &str, fold: &str) -> (Vec<Word>, Vec<usize>) {
+    let (b, f) = (norm.as_bytes(), fold.as_bytes());
+    let mut words = Vec::with_capacity(b.len() / 5 + 1);
+    let mut starts = Vec::with_capacity(b.len() / 4 + 1);
+    let (mut prev_alnum, mut word_start) = (false, 0);
+    let mut at = 0;
+    while at < b.len() {
+        let (alnum, space, width) = if b[at].is_ascii() {
+            // Control characters are spaces by now: a space is the only ASCII white space left.
+            (b[at].is_ascii_alphanumeric(), f[at] == b' ', 1)
+        } else {
+            let c = norm[at..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.is_whitespace(), c.len_utf8())
+        };
+        if alnum && !prev_alnum {
+            word_start = at;
+        } else if !alnum && prev_alnum {
+            words.push(Word { start: word_start, end: at });
         }
-        let utf8 = "built from whole characters";
-        Text {
-            norm: String::from_utf8(norm).expect(utf8),
-            fold: String::from_utf8(fold).expect(utf8),
-            upper,
-            words,
-            starts,
-            lines,
-            any_upper,
-            marked: std::sync::OnceLock::new(),
-            cues: std::sync::OnceLock::new(),
-            languages: std::sync::OnceLock::new(),
-            word_classes: std::sync::OnceLock::new(),
-            tokens: std::sync::OnceLock::new(),
+        if !prev_alnum && (alnum || !space) {
+            starts.push(at);
         }
+        prev_alnum = alnum;
+        at += width;
     }
-
-    /// Appends one lower-case ASCII character of `norm` (`is_upper`: the original was a capital).
-    #[inline]
-    fn push_ascii(&mut self, lc: u8, is_upper: bool) {
-        let at = self.norm.len();
-        self.norm.push(lc);
-        let fc = if matches!(lc, b'-' | b'/' | b'_' | b'+') { b' ' } else { lc };
-        self.fold.push(fc);
-        self.upper.push(is_upper);
-        // Control characters are spaces by now: a space is the only ASCII white space left.
-        self.mark(at, lc.is_ascii_alphanumeric(), fc == b' ', is_upper);
+    if prev_alnum {
+        words.push(Word { start: word_start, end: b.len() });
     }
-
-    /// Appends one lower-case character beyond ASCII.
-    fn push_other(&mut self, lc: char, is_upper: bool) {
-        let at = self.norm.len();
-        let mut buf = [0; 4];
-        let bytes = lc.encode_utf8(&mut buf).as_bytes();
-        self.norm.extend_from_slice(bytes);
-        self.fold.extend_from_slice(bytes);
-        self.upper.extend(std::iter::repeat_n(is_upper, bytes.len()));
-        self.mark(at, lc.is_alphanumeric(), lc.is_whitespace(), is_upper);
-    }
-
-    /// Records where words and phrases may start, for the character just appended at `at`.
-    #[inline]
-    fn mark(&mut self, at: usize, alnum: bool, space: bool, is_upper: bool) {
-        self.any_upper |= is_upper;
-        if alnum {
-            self.word.get_or_insert(at);
-        } else if let Some(st) = self.word.take() {
-            self.words.push(Word { start: st, end: at });
-        }
-        if !self.prev_alnum && (alnum || !space) {
-            self.starts.push(at);
-        }
-        self.prev_alnum = alnum;
-    }
+    (words, starts)
 }
 
 /// Normalises a lexicon phrase the same way message text is normalised and folded.
@@ -311,9 +263,9 @@ mod tests {
     }
 
     #[test]
-    fn ascii_messages_read_as_the_character_path_reads_them() {
-        // A trailing "é" sends the same text down the per-character path: every view of the
-        // ASCII part must agree.
+    fn a_character_beyond_ascii_leaves_the_views_of_the_ascii_before_it_alone() {
+        // ASCII runs are normalised a run at a time, other characters one by one: a trailing
+        // "é" must not change any view of the text before it.
         for raw in [
             "Hi Team,\n\nReach 18-24s in DE/AT, $5k + `fees`\ttba.",
             "W25-34 / NL / 40K / Q3 #launch",
