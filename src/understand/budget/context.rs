@@ -4,6 +4,7 @@
 use super::cues::{cues, Class};
 use super::currency::{currencies, Cur};
 use super::scan::{Ctx, Cue, Mention, Role, Simple};
+use super::words::{BOUND_BEFORE_END, MARKER_START, SUPERSEDED_END};
 use crate::understand::numbers::TokKind;
 
 impl Ctx<'_> {
@@ -16,6 +17,9 @@ impl Ctx<'_> {
     pub(super) fn post_markers(&self, mut k: usize) -> (usize, Option<f64>, bool, Option<bool>) {
         let (mut rate, mut approx, mut bound) = (None, false, None);
         for _ in 0..3 {
+            if !self.flagged(k, MARKER_START) {
+                break;
+            }
             if let Some((p, d)) = cues().rates.iter().find(|(p, _)| self.seq(k, p)) {
                 if rate.is_none() {
                     rate = Some(*d);
@@ -91,6 +95,9 @@ impl Ctx<'_> {
         while j > 0 && j + 3 > start && self.kind(j - 1) == Some(TokKind::Word) && lead(j - 1) {
             j -= 1;
         }
+        if !self.flagged_before(j, BOUND_BEFORE_END) {
+            return j;
+        }
         if let Some((p, _)) = cues().bounds_before.iter().find(|(p, _)| self.seq_ending(j, p)) {
             j -= p.len();
         }
@@ -112,6 +119,9 @@ impl Ctx<'_> {
     /// Some(true) = upper bound, Some(false) = lower bound.
     pub(super) fn bound_before(&self, start: usize) -> Option<bool> {
         let at = |end: usize| {
+            if !self.flagged_before(end, BOUND_BEFORE_END) {
+                return None;
+            }
             cues().bounds_before.iter().find(|(p, _)| self.seq_ending(end, p)).map(|(p, up)| (end - p.len(), *up))
         };
         let skip_approx = start > 0 && self.has(start - 1, Class::Approx);
@@ -139,7 +149,7 @@ impl Ctx<'_> {
 
     /// The mention is an old value (`instead of $8k`, `rather than 8k`, `not 8k`).
     pub(super) fn is_superseded(&self, start: usize) -> bool {
-        cues().superseded.iter().any(|p| self.seq_ending(start, p))
+        self.flagged_before(start, SUPERSEDED_END) && cues().superseded.iter().any(|p| self.seq_ending(start, p))
     }
 
     /// A change by an amount: Some(+1 / −1).

@@ -121,7 +121,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Token `i` has one of the table `flags` of [`super::words`].
-    pub(super) fn flagged(&self, i: usize, flags: u8) -> bool {
+    pub(super) fn flagged(&self, i: usize, flags: u16) -> bool {
         self.info.get(i).is_some_and(|t| t.facts.flags & flags != 0)
     }
 
@@ -188,6 +188,11 @@ impl<'a> Ctx<'a> {
     /// Tokens `i..` spell `seq`.
     pub(super) fn seq(&self, i: usize, seq: &[&str]) -> bool {
         seq.iter().enumerate().all(|(k, s)| self.w(i + k) == *s)
+    }
+
+    /// The token right before `end` has one of the table `flags` (false at the start).
+    pub(super) fn flagged_before(&self, end: usize, flags: u16) -> bool {
+        end.checked_sub(1).is_some_and(|j| self.flagged(j, flags))
     }
 
     /// Tokens ending right before `end` spell `seq`.

@@ -12,23 +12,32 @@ use super::currency::currencies;
 use crate::understand::numbers::{is_number_word, number_word_starts, WordMap};
 
 /// The word can start a number phrase ([`is_number_word`]).
-pub(super) const NUMBER_WORD: u8 = 1;
+pub(super) const NUMBER_WORD: u16 = 1;
 /// The word is a coin (`dime`, `cents`): [`super::currency::coin_value`] has a value for it.
-pub(super) const COIN: u8 = 2;
+pub(super) const COIN: u16 = 2;
 /// The word starts a currency name or is a coin (a key of the currency word table).
-pub(super) const CURRENCY_WORD: u8 = 4;
+pub(super) const CURRENCY_WORD: u16 = 4;
 /// The word names a currency as a capital right before an amount (`R 75 000`).
-pub(super) const CAPITAL_PREFIX: u8 = 8;
+pub(super) const CAPITAL_PREFIX: u16 = 8;
 /// The word is a verb that multiplies the budget (`halve`, `double`).
-pub(super) const FACTOR: u8 = 16;
+pub(super) const FACTOR: u16 = 16;
+/// The word starts a marker after an amount: a rate, an approximation or a bound
+/// (`per day`, `or so`, `or more`).
+pub(super) const MARKER_START: u16 = 32;
+/// The word ends a bound phrase before an amount (`up to`, `at least`).
+pub(super) const BOUND_BEFORE_END: u16 = 64;
+/// The word ends a phrase before an old value (`instead of`).
+pub(super) const SUPERSEDED_END: u16 = 128;
 
 /// The facts of one token.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Facts {
     /// Cue classes, a bit set of [`super::cues::Class`].
     pub(super) classes: u32,
-    /// [`NUMBER_WORD`], [`COIN`], [`CURRENCY_WORD`], [`CAPITAL_PREFIX`], [`FACTOR`].
-    pub(super) flags: u8,
+    /// [`NUMBER_WORD`], [`COIN`], [`CURRENCY_WORD`], [`CAPITAL_PREFIX`], [`FACTOR`] and the
+    /// phrase ends of [`MARKER_START`], [`BOUND_BEFORE_END`], [`SUPERSEDED_END`]: a phrase
+    /// list is only searched at a token that can begin or end one of its phrases.
+    pub(super) flags: u16,
 }
 
 /// Every table word with its facts, built once.
@@ -39,8 +48,20 @@ fn table() -> &'static WordMap<&'static str, Facts> {
         for (w, bits) in class_words() {
             t.entry(w).or_default().classes |= bits;
         }
-        for w in cues().factors.keys() {
+        let cues = cues();
+        for w in cues.factors.keys() {
             t.entry(w).or_default().flags |= FACTOR;
+        }
+        let after =
+            cues.rates.iter().map(|(p, _)| p).chain(&cues.approx_after).chain(cues.bounds_after.iter().map(|(p, _)| p));
+        for w in after.filter_map(|p| p.first()) {
+            t.entry(w).or_default().flags |= MARKER_START;
+        }
+        for w in cues.bounds_before.iter().filter_map(|(p, _)| p.last()) {
+            t.entry(w).or_default().flags |= BOUND_BEFORE_END;
+        }
+        for w in cues.superseded.iter().filter_map(|p| p.last()) {
+            t.entry(w).or_default().flags |= SUPERSEDED_END;
         }
         let c = currencies();
         for (w, coin) in c.word_keys() {
@@ -89,5 +110,11 @@ mod tests {
             assert_eq!(f.flags & FACTOR != 0, cues().factors.contains_key(w), "{w}");
         }
         assert_eq!(class_bits(""), 0);
+        // The phrase gates assume that no phrase is empty.
+        let c = cues();
+        let lists = [c.bounds_before.iter().map(|(p, _)| p.len()).min(), c.superseded.iter().map(Vec::len).min()];
+        assert!(lists.into_iter().flatten().all(|n| n > 0));
+        assert!(c.rates.iter().all(|(p, _)| !p.is_empty()) && c.approx_after.iter().all(|p| !p.is_empty()));
+        assert!(c.bounds_after.iter().all(|(p, _)| !p.is_empty()));
     }
 }
