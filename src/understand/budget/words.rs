@@ -87,7 +87,7 @@ fn table() -> &'static WordMap<&'static str, Facts> {
 pub(super) fn facts(w: &str) -> Facts {
     match table().get(w) {
         Some(f) => *f,
-        None if w.contains('-') && is_number_word(w) => Facts { classes: 0, flags: NUMBER_WORD },
+        None if w.bytes().any(|b| b == b'-') && is_number_word(w) => Facts { classes: 0, flags: NUMBER_WORD },
         None => Facts::default(),
     }
 }

@@ -102,11 +102,16 @@ fn lex_number(s: &str, i: usize) -> (usize, TokKind) {
 /// Lex a word starting at `i` (letters with internal `-`, `'`, `&`); 1–3 letters glued to `$`
 /// make a currency symbol (`us$`).
 fn lex_word(s: &str, i: usize) -> (usize, TokKind) {
+    let bytes = s.as_bytes();
     let mut j = i;
     loop {
+        // The common case, a run of ASCII letters, in a tight loop over bytes.
+        while bytes.get(j).is_some_and(u8::is_ascii_alphabetic) {
+            j += 1;
+        }
         if let Some(n) = alphabetic_at(s, j) {
             j += n;
-        } else if matches!(s.as_bytes().get(j), Some(b'-' | b'\'' | b'&')) && alphabetic_at(s, j + 1).is_some() {
+        } else if matches!(bytes.get(j), Some(b'-' | b'\'' | b'&')) && alphabetic_at(s, j + 1).is_some() {
             j += 1;
         } else {
             break;
