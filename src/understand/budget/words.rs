@@ -40,52 +40,80 @@ pub(super) struct Facts {
     pub(super) flags: u16,
 }
 
-/// Every table word with its facts, built once.
-fn table() -> &'static WordMap<&'static str, Facts> {
-    static T: OnceLock<WordMap<&'static str, Facts>> = OnceLock::new();
+/// Every table word with its facts, and the shapes of those words.
+struct Table {
+    map: WordMap<&'static str, Facts>,
+    /// Per first byte: bit `n` is set when a table word of `n` bytes (31 for longer ones) starts
+    /// with that byte. A word whose shape no table word has is known to be absent without
+    /// hashing it.
+    shapes: [u32; 256],
+}
+
+/// Whether a word of `w`'s first byte and length can be in the table.
+fn shape_listed(shapes: &[u32; 256], w: &str) -> bool {
+    w.as_bytes().first().is_some_and(|&b| shapes[usize::from(b)] & (1 << w.len().min(31)) != 0)
+}
+
+/// The table, built once.
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
-        let mut t: WordMap<&'static str, Facts> = WordMap::default();
-        for (w, bits) in class_words() {
-            t.entry(w).or_default().classes |= bits;
-        }
-        let cues = cues();
-        for w in cues.factors.keys() {
-            t.entry(w).or_default().flags |= FACTOR;
-        }
-        let after =
-            cues.rates.iter().map(|(p, _)| p).chain(&cues.approx_after).chain(cues.bounds_after.iter().map(|(p, _)| p));
-        for w in after.filter_map(|p| p.first()) {
-            t.entry(w).or_default().flags |= MARKER_START;
-        }
-        for w in cues.bounds_before.iter().filter_map(|(p, _)| p.last()) {
-            t.entry(w).or_default().flags |= BOUND_BEFORE_END;
-        }
-        for w in cues.superseded.iter().filter_map(|p| p.last()) {
-            t.entry(w).or_default().flags |= SUPERSEDED_END;
-        }
-        let c = currencies();
-        for (w, coin) in c.word_keys() {
-            t.entry(w).or_default().flags |= CURRENCY_WORD | if coin { COIN } else { 0 };
-        }
-        for w in c.capital_prefix_keys() {
-            t.entry(w).or_default().flags |= CAPITAL_PREFIX;
-        }
-        for w in number_word_starts() {
-            t.entry(w).or_default();
-        }
-        for (w, f) in t.iter_mut() {
-            if is_number_word(w) {
-                f.flags |= NUMBER_WORD;
+        let map = merged();
+        let mut shapes = [0u32; 256];
+        for w in map.keys() {
+            if let Some(&b) = w.as_bytes().first() {
+                shapes[usize::from(b)] |= 1 << w.len().min(31);
             }
         }
-        t
+        Table { map, shapes }
     })
+}
+
+/// Every table word with its facts.
+fn merged() -> WordMap<&'static str, Facts> {
+    let mut t: WordMap<&'static str, Facts> = WordMap::default();
+    for (w, bits) in class_words() {
+        t.entry(w).or_default().classes |= bits;
+    }
+    let cues = cues();
+    for w in cues.factors.keys() {
+        t.entry(w).or_default().flags |= FACTOR;
+    }
+    let after =
+        cues.rates.iter().map(|(p, _)| p).chain(&cues.approx_after).chain(cues.bounds_after.iter().map(|(p, _)| p));
+    for w in after.filter_map(|p| p.first()) {
+        t.entry(w).or_default().flags |= MARKER_START;
+    }
+    for w in cues.bounds_before.iter().filter_map(|(p, _)| p.last()) {
+        t.entry(w).or_default().flags |= BOUND_BEFORE_END;
+    }
+    for w in cues.superseded.iter().filter_map(|p| p.last()) {
+        t.entry(w).or_default().flags |= SUPERSEDED_END;
+    }
+    let c = currencies();
+    for (w, coin) in c.word_keys() {
+        t.entry(w).or_default().flags |= CURRENCY_WORD | if coin { COIN } else { 0 };
+    }
+    for w in c.capital_prefix_keys() {
+        t.entry(w).or_default().flags |= CAPITAL_PREFIX;
+    }
+    for w in number_word_starts() {
+        t.entry(w).or_default();
+    }
+    for (w, f) in t.iter_mut() {
+        if is_number_word(w) {
+            f.flags |= NUMBER_WORD;
+        }
+    }
+    t
 }
 
 /// The facts of token text `w`. A word in no table can still be a number word when it is a
 /// hyphenated compound (`twenty-five`), which no table lists.
 pub(super) fn facts(w: &str) -> Facts {
-    match table().get(w) {
+    let t = table();
+    let found = if shape_listed(&t.shapes, w) { t.map.get(w) } else { None };
+    match found {
         Some(f) => *f,
         None if w.bytes().any(|b| b == b'-') && is_number_word(w) => Facts { classes: 0, flags: NUMBER_WORD },
         None => Facts::default(),
@@ -102,7 +130,7 @@ mod tests {
     fn merged_facts_agree_with_each_table() {
         let words =
             ["budget", "a", "five", "twenty-five", "dime", "cents", "euros", "r", "halve", "double", "", "k-pop"];
-        for w in words.into_iter().chain(table().keys().copied()) {
+        for w in words.into_iter().chain(table().map.keys().copied()) {
             let f = facts(w);
             assert_eq!(f.classes, class_bits(w), "{w}");
             assert_eq!(f.flags & NUMBER_WORD != 0, is_number_word(w), "{w}");
