@@ -1,7 +1,8 @@
 //! Follow-up changes of the budget by a factor: halve, double, cut in half, plus or minus N %.
 
-use super::cues::{cues, is, Class};
+use super::cues::{cues, Class};
 use super::scan::{Ctx, LOOKBACK};
+use super::words::FACTOR;
 use crate::understand::numbers::{parse_number_detail, TokKind};
 
 impl Ctx<'_> {
@@ -25,6 +26,9 @@ impl Ctx<'_> {
             let named = j > i + 1 && self.kind(j) == Some(TokKind::Word) && self.has(j, Class::BudgetObject);
             return named.then_some(0.5);
         }
+        if !self.flagged(i, FACTOR) {
+            return None;
+        }
         let factor = cues().factors.get(self.w(i)).copied()?;
         self.budget_object(i + 1).then_some(factor)
     }
@@ -47,7 +51,7 @@ impl Ctx<'_> {
             return None;
         }
         let next = self.w(i + 1);
-        let pct = if next == "%" || is(next, Class::Percent) {
+        let pct = if next == "%" || self.has(i + 1, Class::Percent) {
             i + 2
         } else if self.seq(i + 1, &["per", "cent"]) {
             i + 3
@@ -63,8 +67,8 @@ impl Ctx<'_> {
         };
         let sign = self.before(i, 1);
         // "budget up 10%", "spend down a quarter... 25%": a direction word after the budget.
-        let direction = is(sign, Class::More) as i8 - is(sign, Class::Less) as i8;
-        if direction != 0 && is(self.before(i, 2), Class::BudgetWord) {
+        let direction = self.has_before(i, 1, Class::More) as i8 - self.has_before(i, 1, Class::Less) as i8;
+        if direction != 0 && self.has_before(i, 2, Class::BudgetWord) {
             return Some(1.0 + f64::from(direction) * p).filter(|f| *f > 0.0);
         }
         if matches!(sign, "+" | "-") && self.glued(i) {
@@ -73,8 +77,8 @@ impl Ctx<'_> {
             return next_ok.then_some(1.0 + s * p).filter(|f| *f > 0.0);
         }
         let after = self.w(pct);
-        if is(after, Class::More) || is(after, Class::Less) {
-            let s = if is(after, Class::More) { 1.0 } else { -1.0 };
+        if self.has(pct, Class::More) || self.has(pct, Class::Less) {
+            let s = if self.has(pct, Class::More) { 1.0 } else { -1.0 };
             let n = pct + 1;
             let next_ok = self.budget_object(n) || self.has(n, Class::Filler);
             return next_ok.then_some(1.0 + s * p).filter(|f| *f > 0.0);

@@ -1,9 +1,10 @@
 //! The words around an amount: rate and approximation markers, bounds, budget cues, metrics and
 //! prices, superseded values, deltas; and the list of money mentions of a message.
 
-use super::cues::{cues, is, Class};
+use super::cues::{cues, Class};
 use super::currency::{currencies, Cur};
 use super::scan::{Ctx, Cue, Mention, Role, Simple};
+use super::words::{BOUND_BEFORE_END, MARKER_START, SUPERSEDED_END};
 use crate::understand::numbers::TokKind;
 
 impl Ctx<'_> {
@@ -16,6 +17,9 @@ impl Ctx<'_> {
     pub(super) fn post_markers(&self, mut k: usize) -> (usize, Option<f64>, bool, Option<bool>) {
         let (mut rate, mut approx, mut bound) = (None, false, None);
         for _ in 0..3 {
+            if !self.flagged(k, MARKER_START) {
+                break;
+            }
             if let Some((p, d)) = cues().rates.iter().find(|(p, _)| self.seq(k, p)) {
                 if rate.is_none() {
                     rate = Some(*d);
@@ -44,7 +48,7 @@ impl Ctx<'_> {
             if w == "daily" || (w == "day" && self.before(j, 1) == "per") {
                 return true;
             }
-            if !is(w, Class::DailyBridge) {
+            if !self.has(j, Class::DailyBridge) {
                 return false;
             }
         }
@@ -59,10 +63,10 @@ impl Ctx<'_> {
                 break;
             }
             let w = self.w(j);
-            if is(w, Class::StrongCue) || (w == "do" && matches!(self.before(j, 1), "can" | "could")) {
+            if self.has(j, Class::StrongCue) || (w == "do" && matches!(self.before(j, 1), "can" | "could")) {
                 return Cue::Strong;
             }
-            if is(w, Class::ChangeVerb) || (w == "about" && matches!(self.before(j, 1), "how" | "what")) {
+            if self.has(j, Class::ChangeVerb) || (w == "about" && matches!(self.before(j, 1), "how" | "what")) {
                 cue = Cue::Weak;
             }
         }
@@ -82,11 +86,17 @@ impl Ctx<'_> {
     /// about", "no more than"), for the span the mention read.
     pub(super) fn lead_words(&self, start: usize) -> usize {
         let mut j = start;
-        let lead = |w: &str| {
-            is(w, Class::Approx) || is(w, Class::StrongCue) || is(w, Class::DailyBridge) || is(w, Class::ChangeVerb)
+        let lead = |k: usize| {
+            self.has(k, Class::Approx)
+                || self.has(k, Class::StrongCue)
+                || self.has(k, Class::DailyBridge)
+                || self.has(k, Class::ChangeVerb)
         };
-        while j > 0 && j + 3 > start && self.kind(j - 1) == Some(TokKind::Word) && lead(self.w(j - 1)) {
+        while j > 0 && j + 3 > start && self.kind(j - 1) == Some(TokKind::Word) && lead(j - 1) {
             j -= 1;
+        }
+        if !self.flagged_before(j, BOUND_BEFORE_END) {
+            return j;
         }
         if let Some((p, _)) = cues().bounds_before.iter().find(|(p, _)| self.seq_ending(j, p)) {
             j -= p.len();
@@ -99,8 +109,8 @@ impl Ctx<'_> {
         self.back(start).take(3).any(|j| {
             let w = self.w(j);
             let prev = self.before(j, 1);
-            is(w, Class::Approx)
-                && (w != "like" || !is(prev, Class::HedgeSubject))
+            self.has(j, Class::Approx)
+                && (w != "like" || !self.has_before(j, 1, Class::HedgeSubject))
                 && (w != "about" || !matches!(prev, "how" | "what"))
         })
     }
@@ -109,6 +119,9 @@ impl Ctx<'_> {
     /// Some(true) = upper bound, Some(false) = lower bound.
     pub(super) fn bound_before(&self, start: usize) -> Option<bool> {
         let at = |end: usize| {
+            if !self.flagged_before(end, BOUND_BEFORE_END) {
+                return None;
+            }
             cues().bounds_before.iter().find(|(p, _)| self.seq_ending(end, p)).map(|(p, up)| (end - p.len(), *up))
         };
         let skip_approx = start > 0 && self.has(start - 1, Class::Approx);
@@ -116,7 +129,7 @@ impl Ctx<'_> {
         // "bump it up to 10k" is a change, not a bound
         let change = self.w(s) == "up" && {
             let p = self.before(s, 1);
-            is(p, Class::ChangeVerb) || matches!(p, "it" | "that" | "push" | "go")
+            self.has_before(s, 1, Class::ChangeVerb) || matches!(p, "it" | "that" | "push" | "go")
         };
         (!change).then_some(up)
     }
@@ -131,28 +144,27 @@ impl Ctx<'_> {
             && self.kind(end + 1) == Some(TokKind::Word)
             && !self.has(end + 1, Class::PerTime);
         let in_sales = matches!(w, "in" | "of") && self.has(end + 1, Class::Sales);
-        before || per_other || in_sales || is(w, Class::MetricAfter)
+        before || per_other || in_sales || self.has(end, Class::MetricAfter)
     }
 
     /// The mention is an old value (`instead of $8k`, `rather than 8k`, `not 8k`).
     pub(super) fn is_superseded(&self, start: usize) -> bool {
-        cues().superseded.iter().any(|p| self.seq_ending(start, p))
+        self.flagged_before(start, SUPERSEDED_END) && cues().superseded.iter().any(|p| self.seq_ending(start, p))
     }
 
     /// A change by an amount: Some(+1 / −1).
     pub(super) fn delta_sign(&self, start: usize, end: usize) -> Option<f64> {
         let p1 = self.before(start, 1);
-        if is(p1, Class::DeltaBefore) || (p1 == "+" && self.glued(start)) {
+        if self.has_before(start, 1, Class::DeltaBefore) || (p1 == "+" && self.glued(start)) {
             return Some(1.0);
         }
         if p1 == "by" {
-            let verb = self.back(start - 1).map(|j| self.w(j)).find(|w| is(w, Class::ChangeVerb))?;
-            return Some(if is(verb, Class::DecreaseVerb) { -1.0 } else { 1.0 });
+            let verb = self.back(start - 1).find(|&j| self.has(j, Class::ChangeVerb))?;
+            return Some(if self.has(verb, Class::DecreaseVerb) { -1.0 } else { 1.0 });
         }
-        let w = self.w(end);
-        if is(w, Class::DeltaMore) {
+        if self.has(end, Class::DeltaMore) {
             Some(1.0)
-        } else if is(w, Class::DeltaLess) {
+        } else if self.has(end, Class::DeltaLess) {
             Some(-1.0)
         } else {
             None
@@ -231,7 +243,7 @@ impl Ctx<'_> {
         let cue = if self.seq(tail, &["budget"]) { Cue::Strong } else { self.cue_before(a.start) };
         let v = s.value;
         let year_like = s.amount.plain_int && (1900.0..=2100.0).contains(&v);
-        if year_like && is(self.before(a.start, 1), Class::YearPreposition) {
+        if year_like && self.has_before(a.start, 1, Class::YearPreposition) {
             return false; // "budget for 2026 is …"
         }
         (rate == Some(1.0) && v >= 20.0)

@@ -135,12 +135,20 @@ pub(super) fn cues() -> &'static Cues {
     })
 }
 
-/// Whether `w` is a cue word of `class`.
+/// Whether `w` is a cue word of `class` (the scanner asks [`super::scan::Ctx::has`], which
+/// reads the classes it looked up once per token).
+#[cfg(test)]
 pub(super) fn is(w: &str, class: Class) -> bool {
     class_bits(w) & (1 << class as u32) != 0
 }
 
+/// Every cue word with its classes (for the merged per-token table of [`super::words`]).
+pub(super) fn class_words() -> impl Iterator<Item = (&'static str, u32)> {
+    cues().classes.iter().map(|(w, bits)| (*w, *bits))
+}
+
 /// The classes of `w` as a bit set of [`Class`].
+#[cfg(test)]
 pub(super) fn class_bits(w: &str) -> u32 {
     cues().classes.get(w).copied().unwrap_or(0)
 }

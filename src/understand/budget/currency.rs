@@ -81,6 +81,19 @@ impl Currencies {
     }
 }
 
+impl Currencies {
+    /// Every word that starts a currency name or is a coin, with whether it is a coin (for the
+    /// merged per-token table of [`super::words`]).
+    pub(super) fn word_keys(&self) -> impl Iterator<Item = (&'static str, bool)> + '_ {
+        self.words.iter().map(|(w, e)| (*w, e.coin.is_some()))
+    }
+
+    /// Every capital prefix ("R" before an amount).
+    pub(super) fn capital_prefix_keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.capital_prefixes.keys().copied()
+    }
+}
+
 /// The tables, parsed once.
 pub(super) fn currencies() -> &'static Currencies {
     static C: OnceLock<Currencies> = OnceLock::new();
@@ -156,7 +169,7 @@ impl Ctx<'_> {
         if t.kind != TokKind::Word {
             return None;
         }
-        let capital = self.caps.get(i).copied().unwrap_or(false);
+        let capital = self.text.is_capitalised(t.start);
         let before_number = self.kind(i + 1) == Some(TokKind::Number);
         if let Some(cur) = c.capital_prefixes.get(t.text).filter(|_| capital && before_number) {
             return Some((*cur, 1));

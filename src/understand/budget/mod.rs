@@ -35,6 +35,7 @@ mod context;
 mod cues;
 mod currency;
 mod scan;
+mod words;
 
 use crate::understand::Text;
 use currency::{currencies, Cur};
@@ -192,7 +193,7 @@ pub fn extract(text: &Text) -> BudgetFinding {
         f.daily = m.daily;
         f.approximate = m.approximate;
         f.conflicting = budgets.iter().skip(1).any(|o| conflicts(m, o));
-        f.kind_conflict = m.daily && ctx.words.iter().any(|w| cues::is(w, cues::Class::Lifetime));
+        f.kind_conflict = m.daily && (0..ctx.toks.len()).any(|i| ctx.has(i, cues::Class::Lifetime));
     }
     f.delta = mentions.iter().find_map(|m| match m.role {
         Role::Delta(sign) => Some(sign * m.value),

@@ -1,9 +1,10 @@
 //! The money scanner: tokens of one message, and amounts with their currency
 //! (`[currency] amount [currency | coin] [minor units] [range]`).
 
-use super::cues::{class_bits, is, Class};
+use super::cues::Class;
 use super::currency::{bare_coin, coin_value, currencies, Cur};
-use crate::understand::numbers::{is_number_word, parse_number_detail, scale_value, tokenize, TokKind, Token};
+use super::words::{facts, Facts, CAPITAL_PREFIX, COIN, CURRENCY_WORD, NUMBER_WORD};
+use crate::understand::numbers::{parse_number_detail, scale_value, tokenize, TokKind, Token};
 use crate::understand::Text;
 use Cur::{Dollar, Iso};
 
@@ -73,33 +74,64 @@ pub(super) enum Cue {
 /// How long a look-back may reach (tokens).
 pub(super) const LOOKBACK: usize = 6;
 
+/// What the scanner knows of one token, found once when the message is read.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TokInfo {
+    /// The tables' facts about the token's text.
+    pub(super) facts: Facts,
+    /// Currency starting at the token: (currency, tokens).
+    pub(super) currency: Option<(Cur, usize)>,
+}
+
 /// Tokens of one message and the look-up helpers over them.
 pub(super) struct Ctx<'a> {
+    pub(super) text: &'a Text,
     pub(super) toks: Vec<Token<'a>>,
     pub(super) words: Vec<&'a str>,
-    /// Per token: its first letter was a capital in the original message.
-    pub(super) caps: Vec<bool>,
-    /// Per token: its cue classes (looked up once).
-    pub(super) classes: Vec<u32>,
-    /// Currency starting at each token (computed once).
-    pub(super) currencies: Vec<Option<(Cur, usize)>>,
+    /// Per token: its facts and currency (looked up once).
+    pub(super) info: Vec<TokInfo>,
 }
 
 impl<'a> Ctx<'a> {
-    /// Tokenise a normalised message and look up currencies once.
+    /// Tokenise a normalised message and look every token up once. Only a sign or a word that
+    /// starts a currency name or is a capital prefix can start a currency, so only those pay
+    /// for the currency look-up.
     pub(super) fn new(text: &'a Text) -> Self {
         let toks = tokenize(&text.norm);
         let words = toks.iter().map(|t| t.text).collect();
-        let caps = toks.iter().map(|t| text.is_capitalised(t.start)).collect();
-        let classes = toks.iter().map(|t| class_bits(t.text)).collect();
-        let mut ctx = Ctx { toks, words, caps, classes, currencies: Vec::new() };
-        ctx.currencies = (0..ctx.toks.len()).map(|i| ctx.lookup_currency(i)).collect();
+        let info = toks.iter().map(|t| TokInfo { facts: facts(t.text), currency: None }).collect();
+        let mut ctx = Ctx { text, toks, words, info };
+        for i in 0..ctx.toks.len() {
+            let may_name = ctx.info[i].facts.flags & (CURRENCY_WORD | CAPITAL_PREFIX) != 0;
+            if may_name || ctx.toks[i].kind == TokKind::Symbol {
+                ctx.info[i].currency = ctx.lookup_currency(i);
+            }
+        }
         ctx
     }
 
     /// Token `i` is a cue word of `class`.
     pub(super) fn has(&self, i: usize, class: Class) -> bool {
-        self.classes.get(i).is_some_and(|bits| bits & (1 << class as u32) != 0)
+        self.info.get(i).is_some_and(|t| t.facts.classes & (1 << class as u32) != 0)
+    }
+
+    /// The token `back` tokens before `i` is a cue word of `class` (false at the start).
+    pub(super) fn has_before(&self, i: usize, back: usize, class: Class) -> bool {
+        i.checked_sub(back).is_some_and(|j| self.has(j, class))
+    }
+
+    /// Token `i` has one of the table `flags` of [`super::words`].
+    pub(super) fn flagged(&self, i: usize, flags: u16) -> bool {
+        self.info.get(i).is_some_and(|t| t.facts.flags & flags != 0)
+    }
+
+    /// Dollar value of token `i` when it is a coin word.
+    pub(super) fn coin(&self, i: usize) -> Option<f64> {
+        if self.flagged(i, COIN) {
+            coin_value(self.w(i))
+        } else {
+            None
+        }
     }
 
     /// Byte range of [`Text::norm`] covered by tokens `start..end`.
@@ -111,10 +143,7 @@ impl<'a> Ctx<'a> {
     pub(super) fn may_start(&self, i: usize) -> bool {
         match self.kind(i) {
             Some(TokKind::Number | TokKind::Symbol) => true,
-            Some(TokKind::Word) => {
-                let w = self.w(i);
-                self.currency_at(i).is_some() || is_number_word(w) || coin_value(w).is_some()
-            }
+            Some(TokKind::Word) => self.currency_at(i).is_some() || self.flagged(i, NUMBER_WORD | COIN),
             _ => false,
         }
     }
@@ -161,6 +190,11 @@ impl<'a> Ctx<'a> {
         seq.iter().enumerate().all(|(k, s)| self.w(i + k) == *s)
     }
 
+    /// The token right before `end` has one of the table `flags` (false at the start).
+    pub(super) fn flagged_before(&self, end: usize, flags: u16) -> bool {
+        end.checked_sub(1).is_some_and(|j| self.flagged(j, flags))
+    }
+
     /// Tokens ending right before `end` spell `seq`.
     pub(super) fn seq_ending(&self, end: usize, seq: &[&str]) -> bool {
         end >= seq.len() && self.seq(end - seq.len(), seq)
@@ -179,11 +213,11 @@ impl<'a> Ctx<'a> {
 
     /// Currency at `i`: (currency, tokens), from the cache.
     pub(super) fn currency_at(&self, i: usize) -> Option<(Cur, usize)> {
-        self.currencies.get(i).copied().flatten()
+        self.info.get(i).and_then(|t| t.currency)
     }
     /// Token `i` names a currency or a coin.
     pub(super) fn is_currency_word(&self, i: usize) -> bool {
-        self.currency_at(i).is_some() || coin_value(self.w(i)).is_some()
+        self.currency_at(i).is_some() || self.coin(i).is_some()
     }
 
     /// A real (not vague) number starts at `i`.
@@ -214,7 +248,7 @@ impl<'a> Ctx<'a> {
         }
         let next = self.w(i + 1);
         let next_glued = self.glued(i + 1);
-        if next == "%" || is(next, Class::Percent) || self.seq(i + 1, &["per", "cent"]) {
+        if next == "%" || self.has(i + 1, Class::Percent) || self.seq(i + 1, &["per", "cent"]) {
             return true;
         }
         if next_glued && self.kind(i + 1) == Some(TokKind::Word) && !self.is_currency_word(i + 1) {
@@ -274,7 +308,7 @@ impl<'a> Ctx<'a> {
 
     /// A coin word after an amount: (dollars per coin, tokens).
     pub(super) fn coin_at(&self, i: usize) -> Option<(f64, usize)> {
-        coin_value(self.w(i)).map(|v| (v, 1))
+        self.coin(i).map(|v| (v, 1))
     }
 
     /// Minor units after a whole major amount: `and 43c`, `43 cents`, `and fourteen`, `43`.

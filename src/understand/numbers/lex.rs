@@ -25,8 +25,13 @@ pub fn tokenize(s: &str) -> Vec<Token<'_>> {
     let mut i = 0;
     let mut space = true;
     while i < s.len() {
-        let Some(c) = s[i..].chars().next() else {
-            break;
+        // Most text is ASCII: a byte below 0x80 is its own character, with nothing to decode.
+        let c = match bytes[i] {
+            b if b.is_ascii() => char::from(b),
+            _ => match s[i..].chars().next() {
+                Some(c) => c,
+                None => break,
+            },
         };
         if c.is_whitespace() && c != '\n' {
             space = true;
@@ -97,13 +102,17 @@ fn lex_number(s: &str, i: usize) -> (usize, TokKind) {
 /// Lex a word starting at `i` (letters with internal `-`, `'`, `&`); 1–3 letters glued to `$`
 /// make a currency symbol (`us$`).
 fn lex_word(s: &str, i: usize) -> (usize, TokKind) {
+    let bytes = s.as_bytes();
     let mut j = i;
-    let mut chars = s[i..].char_indices().peekable();
-    while let Some((off, c)) = chars.next() {
-        if c.is_alphabetic() {
-            j = i + off + c.len_utf8();
-        } else if matches!(c, '-' | '\'' | '&') && chars.peek().is_some_and(|(_, n)| n.is_alphabetic()) {
-            continue;
+    loop {
+        // The common case, a run of ASCII letters, in a tight loop over bytes.
+        while bytes.get(j).is_some_and(u8::is_ascii_alphabetic) {
+            j += 1;
+        }
+        if let Some(n) = alphabetic_at(s, j) {
+            j += n;
+        } else if matches!(bytes.get(j), Some(b'-' | b'\'' | b'&')) && alphabetic_at(s, j + 1).is_some() {
+            j += 1;
         } else {
             break;
         }
@@ -113,6 +122,15 @@ fn lex_word(s: &str, i: usize) -> (usize, TokKind) {
         return (j + 1, TokKind::Symbol);
     }
     (j, TokKind::Word)
+}
+
+/// Length in bytes of the character at byte `k` (a character boundary) when it is alphabetic;
+/// an ASCII byte is tested without decoding.
+fn alphabetic_at(s: &str, k: usize) -> Option<usize> {
+    match *s.as_bytes().get(k)? {
+        b if b.is_ascii() => b.is_ascii_alphabetic().then_some(1),
+        _ => s[k..].chars().next().filter(|c| c.is_alphabetic()).map(char::len_utf8),
+    }
 }
 
 /// Lex a currency sign; `€ur` (as written in some corpora) stays one symbol.

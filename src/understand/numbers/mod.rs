@@ -47,7 +47,7 @@ pub use lex::{normalize, tokenize};
 pub use parse::{
     digits_value, is_number_word, parse_number, parse_number_detail, scale_value, word_value, NumberParse,
 };
-pub use vocab::{count_word, ordinal_and_count_words, ordinal_word};
+pub use vocab::{count_word, number_word_starts, ordinal_and_count_words, ordinal_word};
 
 /// Longest number phrase (in tokens) that [`parse_number`] will read.
 pub const MAX_PHRASE: usize = 24;

@@ -91,6 +91,13 @@ pub fn digits_value(tok: &str) -> Option<(f64, f64)> {
     let split = tok.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(tok.len());
     let (num, suffix) = tok.split_at(split);
     let mult = if suffix.is_empty() { 1.0 } else { suffix_multiplier(suffix)? };
+    // Plain digits (`2026`, `40` of `40k`) need no separator analysis; up to 15 digits the
+    // integer is exact in an f64, the same value parsing the string gives.
+    if !num.is_empty() && num.len() <= 15 && num.bytes().all(|b| b.is_ascii_digit()) {
+        let n = num.bytes().fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
+        let v = n as f64 * mult;
+        return v.is_finite().then_some((v, mult));
+    }
     let plain = plain_digits(num)?;
     let v = plain.parse::<f64>().ok()? * mult;
     v.is_finite().then_some((v, mult))

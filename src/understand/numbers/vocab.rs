@@ -118,6 +118,13 @@ pub fn ordinal_and_count_words() -> impl Iterator<Item = &'static str> {
     w.ordinals.keys().chain(w.counts.keys()).copied()
 }
 
+/// Every word that can start a number phrase written in words (the keys behind
+/// [`super::is_number_word`], which also accepts hyphenated compounds such as `twenty-five`).
+/// Callers that merge several tables into one look-up per token list these words.
+pub fn number_word_starts() -> impl Iterator<Item = &'static str> {
+    number_words().index.keys().copied()
+}
+
 /// Value of a word that counts units in a schedule (`"two"` weeks, a `"couple"` of days).
 pub fn count_word(w: &str) -> Option<i64> {
     number_words().counts.get(w).copied()
