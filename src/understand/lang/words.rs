@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::understand::lexicon::tsv_rows;
-use crate::understand::numbers::{WordMap, WordSet};
+use crate::understand::numbers::WordMap;
 
 const WORD_CLASSES: &str = include_str!("../../../fixtures/lang/word_classes.tsv");
 const STOPWORDS: &str = include_str!("../../../fixtures/lang/stopwords.tsv");
@@ -70,10 +70,13 @@ impl Class {
     }
 }
 
+/// The bit of the stopword table in a word's [`Classes`] (the classes take the low bits).
+const STOPWORD: u32 = 1 << 31;
+
 struct Tables {
-    /// Per word, the classes it belongs to (bit `Class as u32`): one lookup per question.
+    /// Per word, the classes it belongs to (bit `Class as u32`) and whether it is a stopword
+    /// ([`STOPWORD`]): one lookup answers every question about a word.
     classes: WordMap<&'static str, u32>,
-    stopwords: WordSet<&'static str>,
 }
 
 fn tables() -> &'static Tables {
@@ -85,20 +88,46 @@ fn tables() -> &'static Tables {
                 *classes.entry(word).or_default() |= 1 << class as u32;
             }
         }
-        let stopwords = tsv_rows(STOPWORDS).filter_map(|r| r.first().copied()).collect();
-        Tables { classes, stopwords }
+        for word in tsv_rows(STOPWORDS).filter_map(|r| r.first().copied()) {
+            *classes.entry(word).or_default() |= STOPWORD;
+        }
+        Tables { classes }
     })
+}
+
+/// Everything the tables say about one word, looked up once: readers that ask several
+/// questions of the same word (a class, another class, a stopword) hash it once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Classes(u32);
+
+impl Classes {
+    /// Whether the word belongs to `class`.
+    #[inline]
+    pub fn has(self, class: Class) -> bool {
+        self.0 & (1 << class as u32) != 0
+    }
+
+    /// Whether the word is a stopword ([`is_stopword`]).
+    #[inline]
+    pub fn is_stopword(self) -> bool {
+        self.0 & STOPWORD != 0
+    }
+}
+
+/// The classes of `word` (normalised) and whether it is a stopword.
+pub fn classes(word: &str) -> Classes {
+    Classes(tables().classes.get(word).copied().unwrap_or(0))
 }
 
 /// Whether `word` (normalised) belongs to `class`.
 pub fn is(class: Class, word: &str) -> bool {
-    tables().classes.get(word).is_some_and(|bits| bits & (1 << class as u32) != 0)
+    classes(word).has(class)
 }
 
 /// Whether `word` (normalised) is a stopword: a function word, a pleasantry or an ordinary word
 /// that carries nothing for the brief, and is no place either.
 pub fn is_stopword(word: &str) -> bool {
-    tables().stopwords.contains(word)
+    classes(word).is_stopword()
 }
 
 /// Whether `a` becomes `b` by exactly one edit: a character replaced, added or removed, or two
