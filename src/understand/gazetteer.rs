@@ -14,6 +14,7 @@ mod coded;
 
 use super::lang::words::{self, Class};
 use super::lexicon::{resolve, tsv_rows, Case, Hit, Lexicon};
+use super::numbers::WordMap;
 use super::text::Text;
 
 const COUNTRIES: &str = include_str!("../../fixtures/gazetteer/countries.tsv");
@@ -69,14 +70,16 @@ pub struct Gazetteer {
     /// Named groups and their member countries.
     pub groups: Vec<(String, Vec<String>)>,
     pub language_codes: Vec<String>,
-    by_code: HashMap<String, u16>,
+    by_code: WordMap<String, u16>,
     places: Lexicon<Place>,
     languages: Lexicon<u16>,
-    /// Single-word country names and demonyms, for typo tolerance ("Germnay").
-    fuzzy: Vec<(String, u16)>,
+    /// Single-word country names and demonyms, for typo tolerance ("Germnay"), grouped by
+    /// first character (a stable sort: the order within a group is the table's), so a search
+    /// compares only the names that share a word's first letter.
+    fuzzy: Vec<(char, String, u16)>,
     /// Two-letter postal codes of regions ("tx" → Texas; "wa" → Washington and Western
     /// Australia), lower-cased: read in any case inside a coded list ([`coded`]).
-    postal: HashMap<String, Vec<u16>>,
+    postal: WordMap<String, Vec<u16>>,
 }
 
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
@@ -123,7 +126,7 @@ impl Gazetteer {
     fn load() -> Gazetteer {
         let mut entries: Vec<(String, Place, Case)> = Vec::new();
         let mut countries = Vec::new();
-        let mut by_code = HashMap::new();
+        let mut by_code = WordMap::default();
         let mut fuzzy = Vec::new();
         let cols = Columns::of(COUNTRIES);
         for row in tsv_rows(COUNTRIES) {
@@ -137,7 +140,7 @@ impl Gazetteer {
             for a in split_list(cols.get(&row, "aliases")).chain(split_list(cols.get(&row, "demonyms"))) {
                 entries.push((a.to_string(), place, Case::Any));
                 if !a.contains(' ') && a.chars().count() >= 5 {
-                    fuzzy.push((a.to_string(), i));
+                    fuzzy.push((a.chars().next().unwrap_or_default(), a.to_string(), i));
                 }
             }
             for a in split_list(cols.get(&row, "cs_aliases")) {
@@ -166,7 +169,7 @@ impl Gazetteer {
         let by_region: HashMap<&str, u16> =
             regions.iter().enumerate().map(|(i, r): (usize, &Region)| (r.code.as_str(), i as u16)).collect();
         let cols = Columns::of(LIST_REGIONS);
-        let mut postal: HashMap<String, Vec<u16>> = HashMap::new();
+        let mut postal: WordMap<String, Vec<u16>> = WordMap::default();
         for row in tsv_rows(LIST_REGIONS) {
             let Some(&i) = by_region.get(cols.get(&row, "region")) else { continue };
             let alias = cols.get(&row, "alias");
@@ -219,6 +222,7 @@ impl Gazetteer {
             }
             language_codes.push(code);
         }
+        fuzzy.sort_by_key(|f| f.0);
         Gazetteer {
             countries,
             regions,
@@ -440,10 +444,12 @@ impl Gazetteer {
         if word.chars().count() < 5 {
             return None;
         }
-        let first = word.chars().next();
+        let first = word.chars().next().unwrap_or_default();
+        let from = self.fuzzy.partition_point(|f| f.0 < first);
+        let to = from + self.fuzzy[from..].partition_point(|f| f.0 == first);
         let mut found: Option<(u16, &str)> = None;
-        for (name, i) in &self.fuzzy {
-            if name.chars().next() != first || name.len().abs_diff(word.len()) > 1 {
+        for (_, name, i) in &self.fuzzy[from..to] {
+            if name.len().abs_diff(word.len()) > 1 {
                 continue;
             }
             if words::one_edit_apart(name, word) {

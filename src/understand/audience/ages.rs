@@ -30,6 +30,9 @@ struct AgeWords {
     not_after: WordSet<&'static str>,
     not_before: WordSet<&'static str>,
     decades: WordMap<&'static str, u32>,
+    /// Bit `n` set when some decade word is `n` bytes long (longer ones share bit 63): most
+    /// words of a message are no decade by their length alone, and skip the lookup.
+    decade_lengths: u64,
     /// (group id, first birth year, last birth year).
     generations: Vec<(&'static str, i32, i32)>,
     shorthand: WordMap<&'static str, Option<Gender>>,
@@ -54,7 +57,12 @@ fn age_words() -> &'static AgeWords {
                 "year_word" => drop(w.year_words.insert(word)),
                 "span_before" => drop(w.span_before.insert(word)),
                 "span_after" => drop(w.span_after.insert(word)),
-                "decade" => drop(num(from).map(|d| w.decades.insert(word, d as u32))),
+                "decade" => {
+                    if let Some(d) = num(from) {
+                        w.decades.insert(word, d as u32);
+                        w.decade_lengths |= length_bit(word);
+                    }
+                }
                 "generation" => {
                     if let (Some(a), Some(b)) = (num(from), row.get(3).and_then(|s| num(s))) {
                         w.generations.push((word, a, b));
@@ -73,6 +81,20 @@ fn age_words() -> &'static AgeWords {
         }
         w
     })
+}
+
+/// The bit of [`AgeWords::decade_lengths`] for a word of this length.
+fn length_bit(word: &str) -> u64 {
+    1 << word.len().min(63)
+}
+
+/// The decade a word names ("thirties" → 30).
+fn decade(word: &str) -> Option<u32> {
+    let w = age_words();
+    if w.decade_lengths & length_bit(word) == 0 {
+        return None;
+    }
+    w.decades.get(word).copied()
 }
 
 /// Planner shorthand glued to an age: "W25" (women 25…), "M18", "A35", "P18" → (gender, digits).
@@ -176,6 +198,14 @@ pub(super) fn read_ages(
     f: &mut AudienceFinding,
     covered: &mut Vec<(usize, usize)>,
 ) -> Option<AgeFinding> {
+    // Without a digit there is no number, shorthand or range: only decades and named groups
+    // can state an age, and a message with neither has nothing here to read.
+    if groups.is_empty()
+        && !text.norm.bytes().any(|b| b.is_ascii_digit())
+        && !text.words.iter().any(|&w| decade(text.word(w)).is_some())
+    {
+        return None;
+    }
     let mut shorthand: Vec<(usize, Option<Gender>)> = Vec::new();
     let words = text
         .words
@@ -195,7 +225,7 @@ pub(super) fn read_ages(
     let mut i = 0;
     while i < n {
         let w = r.word(i);
-        if let Some(&d) = age_words().decades.get(w) {
+        if let Some(d) = decade(w) {
             spans.push((i, Some(d), Some(d + 9), w.to_string(), false));
             i += 1;
             continue;

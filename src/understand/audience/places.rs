@@ -67,14 +67,15 @@ pub(super) fn org_after(
             return None;
         }
         let word = text.word(w);
-        if words::is(Class::Org, word) {
+        let classes = words::classes(word);
+        if classes.has(Class::Org) {
             return (!took(w)).then_some(w);
         }
         let plain = word.chars().all(char::is_alphabetic)
             && (text.all_lowercase() || !text.is_capitalised(w.start))
-            && !words::is(Class::AudienceNoun, word)
-            && !words::is(Class::Intent, word)
-            && !words::is_stopword(word);
+            && !classes.has(Class::AudienceNoun)
+            && !classes.has(Class::Intent)
+            && !classes.is_stopword();
         if !plain {
             return None;
         }
@@ -151,12 +152,18 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
     };
     for (k, w) in text.words.iter().enumerate() {
         let word = text.word(*w);
-        if read.overlaps(w.start, w.end) || !word.chars().all(char::is_alphabetic) || words::is_stopword(word) {
+        if read.overlaps(w.start, w.end) || !word.chars().all(char::is_alphabetic) {
             continue;
         }
         let prev = k.checked_sub(1).map(|p| text.words[p]);
         let next = text.words.get(k + 1).copied();
+        // The cheap tests first: most words are in no place position, and those need no
+        // stopword or clause lookups.
+        let capital = text.is_capitalised(w.start) || text.all_lowercase();
         let after_preposition = prev.is_some_and(|p| words::is(Class::PlacePreposition, text.word(p)));
+        if (!capital && !after_preposition) || words::is_stopword(word) {
+            continue;
+        }
         let clause = scope.clause_index(w.start);
         let first_in_clause = prev.is_none_or(|p| scope.clause_index(p.start) != clause);
         let alone = first_in_clause && next.is_none_or(|n| scope.clause_index(n.start) != clause);
@@ -168,7 +175,6 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
             let after = text.words[k + 1..].iter().take(2).find(|q| place_at(q.start, q.end));
             after.is_some_and(|q| joins(&text.norm[w.end..q.start]))
         });
-        let capital = text.is_capitalised(w.start) || text.all_lowercase();
         let place_position = after_preposition || ((first_in_clause || joined) && capital);
         // Words of some specialist's vocabulary ("reach", "weeks") are no misspelt country;
         // checking first spares the fuzzy search.
@@ -186,7 +192,7 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
                 && text.word(n).chars().all(char::is_alphabetic)
         });
         let typo_position = after_preposition || joined || alone || (first_in_clause && !next_plain);
-        if let Some((i, name)) = g.fuzzy_country(word).filter(|_| typo_position) {
+        if let Some((i, name)) = typo_position.then(|| g.fuzzy_country(word)).flatten() {
             let code = &g.countries[i as usize].code;
             f.notes.push(("audience.locations".into(), format!("Read \"{word}\" as {name} ({code})")));
             found.push((Location::country(code), scope.edit(w.start, w.end), (w.start, w.end)));
@@ -257,11 +263,11 @@ fn located_advertiser(text: &Text, start: usize, end: usize) -> bool {
         if i < k && text.norm[w.end..next.start].contains(crate::understand::lang::scope::is_break) {
             return false;
         }
-        let wd = text.word(w);
-        if words::is(Class::AudienceNoun, wd) || words::is(Class::Intent, wd) {
+        let classes = words::classes(text.word(w));
+        if classes.has(Class::AudienceNoun) || classes.has(Class::Intent) {
             return false;
         }
-        if words::is(Class::FirstPerson, wd) {
+        if classes.has(Class::FirstPerson) {
             return true;
         }
         i = j;

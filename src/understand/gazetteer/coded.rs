@@ -29,7 +29,8 @@ enum Joint {
 /// capitals is read by the general rules), in text order.
 pub(super) fn lists(g: &Gazetteer, text: &Text) -> Vec<Hit<Place>> {
     let mut out = Vec::new();
-    if !text.norm.contains(['/', ',']) {
+    // Bytes, not characters: both signs are ASCII, and a char-set search decodes every character.
+    if !text.norm.bytes().any(|b| b == b'/' || b == b',') {
         return out;
     }
     let ws = &text.words;

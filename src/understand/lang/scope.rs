@@ -108,26 +108,26 @@ pub struct Scope {
 }
 
 /// Whether `c` ends a clause.
-pub fn is_break(c: char) -> bool {
+pub const fn is_break(c: char) -> bool {
     matches!(c, '.' | ';' | '!' | '?' | '|' | '\n' | ',' | '(' | ')' | ':')
 }
+
+/// [`is_break`] per byte (every break is ASCII, so a byte of a longer character is none): the
+/// scan for clause starts looks each byte up once.
+const BREAK_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = is_break(b as u8 as char);
+        b += 1;
+    }
+    t
+};
 
 impl Scope {
     /// Finds the clauses and the edit cues of `text`.
     pub fn new(text: &Text) -> Scope {
-        // A spaced dash or slash ("Re: Spain — add Portugal", "no desktop / DK / 200k") breaks a
-        // clause too; a hyphen or slash inside a word ("hip-hop", "iOS/Android") does not.
-        let mut starts: Vec<usize> = std::iter::once(0)
-            .chain(
-                text.norm
-                    .match_indices(is_break)
-                    .filter(|(i, _)| !is_decimal(&text.norm, *i))
-                    .map(|(i, b)| i + b.len()),
-            )
-            .chain(text.norm.match_indices(" - ").map(|(i, d)| i + d.len()))
-            .chain(text.norm.match_indices(" / ").map(|(i, d)| i + d.len()))
-            .collect();
-        starts.sort_unstable();
+        let starts = clause_starts(&text.norm);
         let word_starts: Vec<usize> = text.words.iter().map(|w| w.start).collect();
         let clause_of = |pos: usize| starts.partition_point(|&s| s <= pos).saturating_sub(1);
         let (mut forward, mut backward, mut spans) = (Vec::new(), Vec::new(), Vec::new());
@@ -205,6 +205,39 @@ impl Scope {
     pub fn adds_anywhere(&self) -> bool {
         self.forward.iter().chain(&self.backward).any(|c| c.op == Op::Add)
     }
+}
+
+/// Where each clause of `norm` starts, ascending: 0, after every break character (not a decimal
+/// point) and after every spaced dash or slash ("Re: Spain — add Portugal", "no desktop / DK /
+/// 200k"; a hyphen or slash inside a word, "hip-hop", "iOS/Android", breaks nothing). One pass
+/// over the bytes: every break is ASCII, so no character decoding and no substring searcher.
+fn clause_starts(norm: &str) -> Vec<usize> {
+    let b = norm.as_bytes();
+    let mut starts = Vec::with_capacity(8);
+    starts.push(0);
+    // Spaced dashes and slashes are found without overlaps, each kind on its own, as
+    // `match_indices` would: the next one of a kind may start only after the last one ended.
+    let (mut dash_from, mut slash_from) = (0, 0);
+    for (i, &c) in b.iter().enumerate() {
+        if BREAK_BYTES[usize::from(c)] && !is_decimal(norm, i) {
+            starts.push(i + 1);
+        }
+        if c == b' ' && b.get(i + 2) == Some(&b' ') {
+            match b[i + 1] {
+                b'-' if i >= dash_from => {
+                    starts.push(i + 3);
+                    dash_from = i + 3;
+                }
+                b'/' if i >= slash_from => {
+                    starts.push(i + 3);
+                    slash_from = i + 3;
+                }
+                _ => {}
+            }
+        }
+    }
+    starts.sort_unstable();
+    starts
 }
 
 /// A `.` between two digits is a decimal point, not a clause break.

@@ -71,12 +71,12 @@ impl Class {
     }
 }
 
-/// In a word's class set ([`word_classes`]), the bit that marks a stopword.
+/// In a word's class set ([`Classes`]), the bit of the stopword table (the classes take the low bits).
 const STOPWORD: u32 = 1 << 31;
 
 struct Tables {
     /// Per word, the classes it belongs to (bit `Class as u32`) and whether it is a stopword
-    /// ([`STOPWORD`]): one lookup per question.
+    /// ([`STOPWORD`]): one lookup answers every question about a word.
     classes: WordMap<&'static str, u32>,
     /// Per class, the byte length of its longest entry (a longer text is in no class).
     longest: Vec<usize>,
@@ -104,10 +104,33 @@ fn tables() -> &'static Tables {
     })
 }
 
+/// Everything the tables say about one word, looked up once: readers that ask several
+/// questions of the same word (a class, another class, a stopword) hash it once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Classes(u32);
+
+impl Classes {
+    /// Whether the word belongs to `class`.
+    #[inline]
+    pub fn has(self, class: Class) -> bool {
+        self.0 & (1 << class as u32) != 0
+    }
+
+    /// Whether the word is a stopword ([`is_stopword`]).
+    #[inline]
+    pub fn is_stopword(self) -> bool {
+        self.0 & STOPWORD != 0
+    }
+}
+
+/// The classes of `word` (normalised) and whether it is a stopword.
+pub fn classes(word: &str) -> Classes {
+    Classes(tables().classes.get(word).copied().unwrap_or(0))
+}
+
 /// Whether `word` (normalised) belongs to `class`.
 pub fn is(class: Class, word: &str) -> bool {
-    let t = tables();
-    word.len() <= longest(class) && t.classes.get(word).is_some_and(|bits| bits & (1 << class as u32) != 0)
+    word.len() <= longest(class) && classes(word).has(class)
 }
 
 /// The byte length of the longest entry of `class` (a line longer than that is no closing).
@@ -116,28 +139,25 @@ pub fn longest(class: Class) -> usize {
 }
 
 /// Per word of `text` ([`Text::words`]), its classes and whether it is a stopword: looked up
-/// once per message for every reader that asks ([`word_is`], [`word_is_stopword`]).
+/// once per message for every reader that asks by word index ([`word_is`], [`word_is_stopword`]).
 fn word_classes(text: &Text) -> &[u32] {
-    text.word_classes.get_or_init(|| {
-        let t = tables();
-        text.words.iter().map(|w| t.classes.get(text.word(*w)).copied().unwrap_or(0)).collect()
-    })
+    text.word_classes.get_or_init(|| text.words.iter().map(|w| classes(text.word(*w)).0).collect())
 }
 
 /// Whether word `k` of `text` belongs to `class` (as [`is`] of its text).
 pub fn word_is(text: &Text, k: usize, class: Class) -> bool {
-    word_classes(text).get(k).is_some_and(|bits| bits & (1 << class as u32) != 0)
+    word_classes(text).get(k).is_some_and(|&bits| Classes(bits).has(class))
 }
 
 /// Whether word `k` of `text` is a stopword (as [`is_stopword`] of its text).
 pub fn word_is_stopword(text: &Text, k: usize) -> bool {
-    word_classes(text).get(k).is_some_and(|bits| bits & STOPWORD != 0)
+    word_classes(text).get(k).is_some_and(|&bits| Classes(bits).is_stopword())
 }
 
 /// Whether `word` (normalised) is a stopword: a function word, a pleasantry or an ordinary word
 /// that carries nothing for the brief, and is no place either.
 pub fn is_stopword(word: &str) -> bool {
-    tables().classes.get(word).is_some_and(|bits| bits & STOPWORD != 0)
+    classes(word).is_stopword()
 }
 
 /// Whether `a` becomes `b` by exactly one edit: a character replaced, added or removed, or two

@@ -89,10 +89,11 @@ impl<T: Copy> Lexicon<T> {
             // The walk reports shortest first; callers want the longest first, and one phrase's
             // several values in the order they were listed: reverse, then restore that order
             // within each run of one end.
-            let found = &mut hits[first..];
-            if found.len() < 2 {
+            // One hit or none (nearly every start) is in order already.
+            if hits.len() - first < 2 {
                 continue;
             }
+            let found = &mut hits[first..];
             found.reverse();
             for run in found.chunk_by_mut(|a, b| a.end == b.end) {
                 run.reverse();
