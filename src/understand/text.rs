@@ -55,6 +55,8 @@ pub struct Text {
     pub(crate) word_classes: std::sync::OnceLock<Vec<u32>>,
     /// The tokens the date and money readers build on ([`crate::understand::lang::tokens`]).
     pub(crate) tokens: std::sync::OnceLock<Vec<crate::understand::lang::tokens::Token>>,
+    /// Per word, the hash every lexicon checks before walking from it.
+    word_hashes: std::sync::OnceLock<Vec<u64>>,
 }
 
 /// Maps typographic characters to their plain ASCII equivalent.
@@ -126,6 +128,7 @@ impl Text {
             languages: std::sync::OnceLock::new(),
             word_classes: std::sync::OnceLock::new(),
             tokens: std::sync::OnceLock::new(),
+            word_hashes: std::sync::OnceLock::new(),
         }
     }
 
@@ -141,6 +144,13 @@ impl Text {
         let m = self.marked();
         let n = m.partition_point(|r| r.0 < end);
         n > 0 && m[n - 1].1 > start
+    }
+
+    /// Per word ([`Text::words`]), the hash of its text ([`crate::understand::lexicon::word_hash`]),
+    /// found on first use and shared by every lexicon.
+    pub fn word_hashes(&self) -> &[u64] {
+        self.word_hashes
+            .get_or_init(|| self.words.iter().map(|w| crate::understand::lexicon::word_hash(self.word(*w))).collect())
     }
 
     /// The normalised text of a word.

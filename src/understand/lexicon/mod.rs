@@ -37,6 +37,33 @@ pub struct Hit<T> {
 pub struct Lexicon<T> {
     trie: Trie,
     entries: Vec<(T, Case)>,
+    /// The first words of the phrases, as bits of their hashes ([`FirstWords`]).
+    first_words: FirstWords,
+}
+
+/// Which words some phrase of a lexicon starts with, as one bit per hash bucket: a word whose
+/// bit is clear starts no phrase, and its walk is skipped. A whole-word hit that starts at a word
+/// is that word's full length at least (it ends where a word ends), so its phrase's first word
+/// is the word itself. The words' hashes are found once per message ([`Text::word_hashes`]) for
+/// every lexicon.
+struct FirstWords(Box<[u64; FirstWords::BUCKETS / 64]>);
+
+impl FirstWords {
+    const BUCKETS: usize = 1 << 16;
+
+    fn bucket(hash: u64) -> usize {
+        ((hash ^ (hash >> 29)) as usize) & (Self::BUCKETS - 1)
+    }
+
+    fn insert(&mut self, hash: u64) {
+        let b = Self::bucket(hash);
+        self.0[b / 64] |= 1 << (b % 64);
+    }
+
+    fn may_start(&self, hash: u64) -> bool {
+        let b = Self::bucket(hash);
+        self.0[b / 64] & (1 << (b % 64)) != 0
+    }
 }
 
 impl<T: Copy> Lexicon<T> {
@@ -58,7 +85,15 @@ impl<T: Copy> Lexicon<T> {
             values.push((value, case));
         }
         let trie = Trie::new(patterns.iter().map(String::as_bytes));
-        Lexicon { trie, entries: values }
+        let mut first_words = FirstWords(Box::new([0; FirstWords::BUCKETS / 64]));
+        for p in &patterns {
+            // A phrase that starts with a sign ("$", "#") is walked at signs only.
+            let word = p.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+            if !word.is_empty() {
+                first_words.insert(word_hash(word));
+            }
+        }
+        Lexicon { trie, entries: values, first_words }
     }
 
     /// All whole-word hits, non-overlapping, leftmost-longest, in text order.
@@ -73,9 +108,18 @@ impl<T: Copy> Lexicon<T> {
         // such a position goes only as far as some phrase continues: no search inside words
         // ("us" in "business"), and most positions end after a byte or two.
         let hay = text.fold.as_bytes();
+        let (words, hashes) = (&text.words, text.word_hashes());
         let mut hits: Vec<Hit<T>> = Vec::new();
+        let mut k = 0; // the first word not before `start`
         for &start in &text.starts {
             if !self.trie.starts_with(hay[start]) {
+                continue;
+            }
+            while words.get(k).is_some_and(|w| w.start < start) {
+                k += 1;
+            }
+            let at_word = words.get(k).is_some_and(|w| w.start == start);
+            if at_word && !self.first_words.may_start(hashes[k]) {
                 continue;
             }
             let first = hits.len();
@@ -117,6 +161,14 @@ pub fn resolve<T>(mut candidates: Vec<Hit<T>>) -> Vec<Hit<T>> {
     candidates
 }
 
+/// The hash of a word's bytes that [`Text::word_hashes`] holds per word of a message.
+pub(crate) fn word_hash(word: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::understand::numbers::Fnv::default();
+    h.write(word.as_bytes());
+    h.finish()
+}
+
 fn case_ok(text: &Text, start: usize, end: usize, case: Case) -> bool {
     match case {
         Case::Any => true,
@@ -154,6 +206,20 @@ mod tests {
         let t = Text::new("K-pop and pop fans in Mexico City, not popular");
         let v: Vec<u8> = lex().find(&t).into_iter().map(|h| h.value).collect();
         assert_eq!(v, vec![2, 1, 4]);
+    }
+
+    #[test]
+    fn only_words_that_start_a_phrase_are_walked_and_none_is_missed() {
+        let l = Lexicon::new([
+            ("#1 hits", 1, Case::Any),
+            ("r&b", 2, Case::Any),
+            ("Zürich", 3, Case::Any),
+            ("new york", 4, Case::Any),
+            ("$5 deal", 5, Case::Any),
+        ]);
+        let found = |s: &str| l.find(&Text::new(s)).into_iter().map(|h| h.value).collect::<Vec<u8>>();
+        assert_eq!(found("R&B and #1 hits in ZÜRICH, a $5 deal in New York"), [2, 1, 3, 5, 4]);
+        assert!(found("new yorkers from zürichsee love rnb").is_empty());
     }
 
     #[test]

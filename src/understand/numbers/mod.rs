@@ -42,7 +42,7 @@ mod lex;
 mod parse;
 mod vocab;
 
-pub use fastmap::{WordMap, WordSet};
+pub use fastmap::{Fnv, WordMap, WordSet};
 pub use lex::{normalize, tokenize};
 pub use parse::{
     digits_value, is_number_word, parse_number, parse_number_detail, scale_value, word_value, NumberParse,
