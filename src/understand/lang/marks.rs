@@ -188,11 +188,20 @@ pub fn salutations(text: &Text) -> Vec<(usize, usize)> {
 pub fn addresses(text: &Text) -> Vec<(usize, usize)> {
     let s = text.norm.as_str();
     let mut out = Vec::new();
-    // Every address holds an "@", a dot or a scheme's colon: only the whitespace-separated
-    // chunks around those characters are looked at, each once.
+    // Every address holds an "@", a dot before a label's character ("shop.de", not "Germany.
+    // We") or after "www", or a scheme's colon before "//": only the whitespace-separated chunks
+    // around those characters are looked at, each once.
+    let bytes = s.as_bytes();
+    let label = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'-' || !c.is_ascii());
     let mut looked = 0;
-    for (p, _) in s.bytes().enumerate().filter(|(_, b)| matches!(b, b'@' | b'.' | b':')) {
-        if p < looked {
+    for p in 0..bytes.len() {
+        let trigger = match bytes[p] {
+            b'@' => true,
+            b'.' => label(bytes.get(p + 1)) || s[..p].ends_with("www"),
+            b':' => bytes.get(p + 1) == Some(&b'/'),
+            _ => false,
+        };
+        if !trigger || p < looked {
             continue;
         }
         let start = s[..p].char_indices().rev().find(|(_, c)| c.is_whitespace()).map_or(0, |(i, c)| i + c.len_utf8());
