@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use chrono::Weekday;
 
-use super::vocab::vocab;
+use super::vocab::{vocab, Class};
 use super::Span;
 use crate::understand::lang::tokens::{tokens, Token};
 use crate::understand::numbers::{count_word, ordinal_and_count_words, ordinal_word, WordMap};
@@ -72,16 +72,28 @@ impl Lex {
         }
     }
 
-    /// Whether the word is in no schedule table (nor an opener): no date phrase begins with it.
+    /// Whether no date phrase begins with the word: it is no month, weekday, unit, number,
+    /// ordinal or first word of a named day, and of the cue classes only those that a matcher
+    /// reads at a phrase's first word can begin one (the parts of a period, "last", the openers);
+    /// a cue such as "until" or "for" comes before a date, never first in it.
     pub(super) fn inert(&self) -> bool {
-        let Lex { month, weekday, unit, number, ordinal, classes, phrase, named } = *self;
+        const FIRST: [Class; 7] = [
+            Class::PartEarly,
+            Class::PartMid,
+            Class::PartLate,
+            Class::PartStart,
+            Class::PartEnd,
+            Class::RelLast,
+            Class::Opener,
+        ];
+        let first_classes = FIRST.iter().fold(0u64, |m, c| m | 1u64 << *c as u32);
+        let Lex { month, weekday, unit, number, ordinal, classes, named, .. } = *self;
         month.is_none()
             && weekday.is_none()
             && unit.is_none()
             && number.is_none()
             && ordinal.is_none()
-            && classes == 0
-            && !phrase
+            && classes & first_classes == 0
             && !named
     }
 }
