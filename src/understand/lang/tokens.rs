@@ -43,11 +43,33 @@ fn tokenize(s: &str) -> Vec<Token> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(s.len() / 3 + 1);
     let mut i = 0;
-    while let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
+    while i < b.len() {
+        // ASCII a byte at a time; other characters are decoded.
+        let a = b[i];
+        if a.is_ascii() {
+            if a.is_ascii_digit() {
+                i = push_number(b, i, &mut out);
+            } else if a.is_ascii_alphabetic() {
+                i = push_word(s, i, &mut out);
+            } else if char::from(a).is_whitespace() {
+                i += 1;
+            } else {
+                out.push(Token {
+                    kind: Kind::Punct,
+                    start: i,
+                    text_end: i + 1,
+                    end: i + 1,
+                    val: None,
+                    ordinal: false,
+                    possessive: false,
+                });
+                i += 1;
+            }
+            continue;
+        }
+        let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else { break };
         if c.is_whitespace() {
             i += c.len_utf8();
-        } else if c.is_ascii_digit() {
-            i = push_number(b, i, &mut out);
         } else if c.is_alphabetic() {
             i = push_word(s, i, &mut out);
         } else {
