@@ -27,7 +27,7 @@ pub(super) struct Tok<'a> {
     /// A word followed by "'s" ("mother's").
     pub(super) possessive: bool,
     /// Table lookups done once per word (month, weekday, unit, number word, ordinal word).
-    pub(super) lex: Lex,
+    pub(super) lex: &'static Lex,
 }
 
 /// What a word means in the data tables, looked up once by the tokenizer.
@@ -48,14 +48,24 @@ pub(super) struct Lex {
 
 impl Lex {
     /// What `w` means in the tables: one lookup in a map of every table word, not one per table.
-    pub(super) fn of(w: &str) -> Lex {
+    pub(super) fn of(w: &str) -> &'static Lex {
         static ALL: OnceLock<WordMap<&'static str, Lex>> = OnceLock::new();
+        static NOTHING: Lex = Lex {
+            month: None,
+            weekday: None,
+            unit: None,
+            number: None,
+            ordinal: None,
+            classes: 0,
+            phrase: false,
+            named: false,
+        };
         let all = ALL.get_or_init(|| {
             // A word in none of the tables means nothing: those words are all the keys needed.
             let words = vocab().calendar_words().chain(ordinal_and_count_words());
             words.map(|w| (w, Lex::look_up(w))).collect()
         });
-        all.get(w).copied().unwrap_or_default()
+        all.get(w).unwrap_or(&NOTHING)
     }
 
     fn look_up(w: &str) -> Lex {
@@ -102,17 +112,13 @@ impl Lex {
 /// up in the schedule's tables once.
 pub(super) fn tokenize(text: &Text) -> Vec<Tok<'_>> {
     let norm = text.norm.as_str();
-    let v = vocab();
     tokens(text)
         .iter()
         .map(|t| {
             let word = &norm[t.start..t.text_end];
-            let lex = match t.kind {
-                Kind::Word => Lex::of(word),
-                // Punctuation is a cue too ("–" links dates, "/" separates fields).
-                Kind::Punct => Lex { classes: v.classes(word), ..Lex::default() },
-                Kind::Num => Lex::default(),
-            };
+            // Punctuation is a cue too ("–" links dates, "/" separates fields); a number is in no
+            // table (its digits are no word).
+            let lex = Lex::of(if t.kind == Kind::Num { "" } else { word });
             let Token { kind, start, end, val, ordinal, possessive, .. } = *t;
             Tok { kind, text: word, start, end, val, ordinal, possessive, lex }
         })
