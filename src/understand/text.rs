@@ -53,7 +53,7 @@ pub struct Text {
     pub(crate) languages: std::sync::OnceLock<Vec<Hit<u16>>>,
     /// Per word, its closed classes and stopword mark ([`crate::understand::lang::words`]).
     pub(crate) word_classes: std::sync::OnceLock<Vec<u32>>,
-    /// The tokens the date and money readers build on ([`crate::understand::lang::tokens`]).
+    /// The tokens the date reader builds on ([`crate::understand::lang::tokens`]).
     pub(crate) tokens: std::sync::OnceLock<Vec<crate::understand::lang::tokens::Token>>,
     /// Per word, the hash every lexicon checks before walking from it.
     word_hashes: std::sync::OnceLock<Vec<u64>>,

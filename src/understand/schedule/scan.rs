@@ -25,8 +25,8 @@ impl Scanner<'_, '_> {
         let mut i = 0;
         while i < self.t.len() {
             if self.inert(i) {
-                // No matcher starts at a word in no table: checked against every matcher in
-                // debug builds (the tests), skipped in release.
+                // No matcher starts at a word that begins no date ([`super::tokens::Lex::inert`]):
+                // checked against every matcher in debug builds (the tests), skipped in release.
                 debug_assert!(self.match_at(i).is_none(), "a date begins at inert {:?}", self.t[i].text);
                 i += 1;
                 continue;
