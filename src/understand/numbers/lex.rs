@@ -1,22 +1,9 @@
-//! The number lexer: lowercases a message and splits it into words, numbers, currency signs and
-//! punctuation with byte offsets (see the module docs of [`super`]).
+//! The number lexer: splits a message's normalised text ([`crate::understand::Text::norm`]: the
+//! one lowercasing) into words, numbers, currency signs and punctuation with byte offsets (see
+//! the module docs of [`super`]).
 
 use super::vocab::{is_sign_char, suffix_multiplier};
 use super::{TokKind, Token};
-
-/// returned string.
-pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\u{2019}' | '\u{2018}' | '\u{2032}' => out.push('\''),
-            '\u{a0}' | '\u{202f}' | '\u{2007}' | '\u{2009}' => out.push(' '),
-            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-            c => out.extend(c.to_lowercase()),
-        }
-    }
-    out
-}
 
 /// Split a normalised string into tokens (see the module docs).
 pub fn tokenize(s: &str) -> Vec<Token<'_>> {

@@ -2,7 +2,8 @@
 //!
 //! Two layers:
 //!
-//! * [`normalize`] + [`tokenize`]: a small lexer over lowercased text that keeps byte offsets.
+//! * [`tokenize`]: a small lexer over a message's normalised text (`Text::norm`) that keeps byte
+//!   offsets.
 //! * [`parse_number`] / [`parse_number_detail`]: the value of a number phrase at the start of a
 //!   slice of token texts.
 //!
@@ -43,7 +44,7 @@ mod parse;
 mod vocab;
 
 pub use fastmap::{Fnv, WordMap, WordSet};
-pub use lex::{normalize, tokenize};
+pub use lex::tokenize;
 pub use parse::{
     digits_value, is_number_word, parse_number, parse_number_detail, scale_value, word_value, NumberParse,
 };

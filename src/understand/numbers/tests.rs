@@ -1,6 +1,12 @@
 //! Unit tests of the number lexer and parser.
 
 use super::*;
+use crate::understand::text::Text;
+
+/// The message's normalised text, as every reader sees it.
+fn normalize(s: &str) -> String {
+    Text::new(s).norm
+}
 
 fn num(s: &str) -> Option<f64> {
     let n = normalize(s);
