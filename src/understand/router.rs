@@ -164,7 +164,7 @@ pub fn route(text: &Text) -> Route {
         };
         let unknown = text.words.iter().enumerate().any(|(k, w)| {
             let word = text.word(*w);
-            word.chars().count() >= 4 && !super::lang::words::word_is_stopword(text, k) && !in_hit(w)
+            word.chars().count() >= 4 && !super::lang::words::at(text, k).is_stopword() && !in_hit(w)
         });
         if unknown {
             r.add(Specialist::Audience);

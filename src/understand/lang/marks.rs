@@ -46,12 +46,12 @@ pub fn numbers(text: &Text) -> Vec<(usize, usize)> {
     let ws = &text.words;
     let mut k = 0;
     while k < ws.len() {
-        if !words::word_is(text, k, Class::NumberLabel) {
+        if !words::at(text, k).has(Class::NumberLabel) {
             k += 1;
             continue;
         }
         let first = k;
-        while k + 1 < ws.len() && words::word_is(text, k + 1, Class::NumberLabel) {
+        while k + 1 < ws.len() && words::at(text, k + 1).has(Class::NumberLabel) {
             k += 1;
         }
         // The number starts at the first word with a digit, at most a few words on in the same
@@ -98,7 +98,7 @@ pub fn greeting_ending_at(text: &Text, k: usize) -> Option<usize> {
     if let Some(j) = two.filter(|&j| words::is(Class::Greeting, &text.norm[ws[j].start..ws[k].end])) {
         return Some(j);
     }
-    words::word_is(text, k, Class::Greeting).then_some(k)
+    words::at(text, k).has(Class::Greeting).then_some(k)
 }
 
 /// Whether word `k` may be the name of the person a message greets: a capitalised word of two
@@ -106,17 +106,17 @@ pub fn greeting_ending_at(text: &Text, k: usize) -> Option<usize> {
 /// "Hi I'm…") unless it is also a first name ("June"), and no greeting.
 fn is_name(text: &Text, k: usize) -> bool {
     let w = text.words[k];
-    let word = text.word(w);
+    let (word, classes) = (text.word(w), words::at(text, k));
     (text.is_capitalised(w.start) || text.all_lowercase())
         && word.chars().count() > 1
         && word.chars().all(char::is_alphabetic)
-        && (!words::word_is_stopword(text, k) || words::word_is(text, k, Class::GivenName))
-        && !words::word_is(text, k, Class::Greeting)
-        && !words::word_is(text, k, Class::FirstPerson)
+        && (!classes.is_stopword() || classes.has(Class::GivenName))
+        && !classes.has(Class::Greeting)
+        && !classes.has(Class::FirstPerson)
         // A word of the brief's vocabulary (a goal, a format, an interest: "Hello Awareness in
         // Spain") is what the message asks for, not whom it greets; a month that is also a first
         // name is the one exception the given names make.
-        && (words::word_is(text, k, Class::GivenName)
+        && (classes.has(Class::GivenName)
             || !crate::understand::router::cue_spans(text).any(|(a, b)| a < w.end && w.start < b))
 }
 
@@ -157,7 +157,7 @@ pub fn salutations(text: &Text) -> Vec<(usize, usize)> {
         };
         let after = &s[ws[last].end..line_end];
         let rest = after.trim_start();
-        let given = (name..=last).any(|k| words::word_is(text, k, Class::GivenName));
+        let given = (name..=last).any(|k| words::at(text, k).has(Class::GivenName));
         let addressee = match rest.chars().next() {
             None => true,
             Some(c) if given => {

@@ -47,7 +47,7 @@ pub fn unread(text: &Text, read: Vec<(usize, usize)>, numbers_read: bool) -> Vec
         let word = text.word(*w);
         let has_digit = word.bytes().any(|b| b.is_ascii_digit());
         let skip = read.covers(w.start, w.end)
-            || words::word_is_stopword(text, k)
+            || words::at(text, k).is_stopword()
             || (numbers_read && has_digit)
             || word.chars().count() == 1;
         if skip {

@@ -138,20 +138,11 @@ pub fn longest(class: Class) -> usize {
     tables().longest.get(class as usize).copied().unwrap_or(0)
 }
 
-/// Per word of `text` ([`Text::words`]), its classes and whether it is a stopword: looked up
-/// once per message for every reader that asks by word index ([`word_is`], [`word_is_stopword`]).
-fn word_classes(text: &Text) -> &[u32] {
-    text.word_classes.get_or_init(|| text.words.iter().map(|w| classes(text.word(*w)).0).collect())
-}
-
-/// Whether word `k` of `text` belongs to `class` (as [`is`] of its text).
-pub fn word_is(text: &Text, k: usize, class: Class) -> bool {
-    word_classes(text).get(k).is_some_and(|&bits| Classes(bits).has(class))
-}
-
-/// Whether word `k` of `text` is a stopword (as [`is_stopword`] of its text).
-pub fn word_is_stopword(text: &Text, k: usize) -> bool {
-    word_classes(text).get(k).is_some_and(|&bits| Classes(bits).is_stopword())
+/// The classes of word `k` of `text` ([`Text::words`]), as [`classes`] of its text: every word's
+/// are looked up once per message, on first use, for every reader that asks by word index.
+pub fn at(text: &Text, k: usize) -> Classes {
+    let all = text.word_classes.get_or_init(|| text.words.iter().map(|w| classes(text.word(*w)).0).collect());
+    Classes(all.get(k).copied().unwrap_or(0))
 }
 
 /// Whether `word` (normalised) is a stopword: a function word, a pleasantry or an ordinary word
@@ -196,8 +187,8 @@ mod tests {
         assert!(is(Class::PlacePreposition, "in"));
         assert!(!is(Class::Org, "germany"));
         let t = Text::new("Hello Org brand in Germany");
-        assert!(word_is(&t, 2, Class::Org) && !word_is(&t, 3, Class::Org) && word_is(&t, 3, Class::PlacePreposition));
-        assert!(word_is_stopword(&t, 0) && !word_is_stopword(&t, 4) && !word_is(&t, 9, Class::Org));
+        assert!(at(&t, 2).has(Class::Org) && !at(&t, 3).has(Class::Org) && at(&t, 3).has(Class::PlacePreposition));
+        assert!(at(&t, 0).is_stopword() && !at(&t, 4).is_stopword() && !at(&t, 9).has(Class::Org));
         for w in ["the", "hello", "thanks", "monday", "december", "spotify"] {
             assert!(is_stopword(w), "{w}");
         }
