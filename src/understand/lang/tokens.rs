@@ -36,7 +36,7 @@ pub fn tokens(text: &Text) -> &[Token] {
 }
 
 /// Whether `c` is an apostrophe (straight or typographic).
-pub fn is_apostrophe(c: char) -> bool {
+fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
 
@@ -55,16 +55,7 @@ fn tokenize(s: &str) -> Vec<Token> {
             } else if char::from(a).is_whitespace() {
                 i += 1;
             } else {
-                out.push(Token {
-                    kind: Kind::Punct,
-                    start: i,
-                    text_end: i + 1,
-                    end: i + 1,
-                    val: None,
-                    ordinal: false,
-                    possessive: false,
-                });
-                i += 1;
+                i = push_sign(i, i + 1, &mut out);
             }
             continue;
         }
@@ -74,20 +65,16 @@ fn tokenize(s: &str) -> Vec<Token> {
         } else if c.is_alphabetic() {
             i = push_word(s, i, &mut out);
         } else {
-            let end = i + c.len_utf8();
-            out.push(Token {
-                kind: Kind::Punct,
-                start: i,
-                text_end: end,
-                end,
-                val: None,
-                ordinal: false,
-                possessive: false,
-            });
-            i = end;
+            i = push_sign(i, i + c.len_utf8(), &mut out);
         }
     }
     out
+}
+
+/// A single sign at `start..end`; returns its end.
+fn push_sign(start: usize, end: usize, out: &mut Vec<Token>) -> usize {
+    out.push(Token { kind: Kind::Punct, start, text_end: end, end, val: None, ordinal: false, possessive: false });
+    end
 }
 
 fn push_number(b: &[u8], st: usize, out: &mut Vec<Token>) -> usize {

@@ -306,7 +306,7 @@ impl Scanner<'_, '_> {
     pub(super) fn phrase(&self, class: Class) -> Option<(usize, usize)> {
         let v = vocab();
         // Only a token that starts some phrase is tried (one flag of the token's table lookup).
-        (0..self.t.len()).filter(|&i| self.t[i].kind == Kind::Word && self.t[i].lex.phrase).find_map(|i| {
+        (0..self.t.len()).filter(|&i| self.t[i].lex.phrase).find_map(|i| {
             v.phrases(self.t[i].text, class)
                 .find(|words| {
                     words.iter().enumerate().all(|(k, w)| self.is(i + k, w)) && !self.set_aside(i, i + words.len())

@@ -31,7 +31,7 @@ pub(super) struct Tok<'a> {
 }
 
 /// What a word means in the data tables, looked up once by the tokenizer.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Lex {
     pub(super) month: Option<u32>,
     pub(super) weekday: Option<Weekday>,
@@ -47,25 +47,27 @@ pub(super) struct Lex {
 }
 
 impl Lex {
+    /// A word in no table (and every number: its digits are no word).
+    const NOTHING: Lex = Lex {
+        month: None,
+        weekday: None,
+        unit: None,
+        number: None,
+        ordinal: None,
+        classes: 0,
+        phrase: false,
+        named: false,
+    };
+
     /// What `w` means in the tables: one lookup in a map of every table word, not one per table.
     pub(super) fn of(w: &str) -> &'static Lex {
         static ALL: OnceLock<WordMap<&'static str, Lex>> = OnceLock::new();
-        static NOTHING: Lex = Lex {
-            month: None,
-            weekday: None,
-            unit: None,
-            number: None,
-            ordinal: None,
-            classes: 0,
-            phrase: false,
-            named: false,
-        };
         let all = ALL.get_or_init(|| {
             // A word in none of the tables means nothing: those words are all the keys needed.
             let words = vocab().calendar_words().chain(ordinal_and_count_words());
             words.map(|w| (w, Lex::look_up(w))).collect()
         });
-        all.get(w).unwrap_or(&NOTHING)
+        all.get(w).unwrap_or(&Lex::NOTHING)
     }
 
     fn look_up(w: &str) -> Lex {
@@ -116,9 +118,8 @@ pub(super) fn tokenize(text: &Text) -> Vec<Tok<'_>> {
         .iter()
         .map(|t| {
             let word = &norm[t.start..t.text_end];
-            // Punctuation is a cue too ("–" links dates, "/" separates fields); a number is in no
-            // table (its digits are no word).
-            let lex = Lex::of(if t.kind == Kind::Num { "" } else { word });
+            // Punctuation is a cue too ("–" links dates, "/" separates fields).
+            let lex = if t.kind == Kind::Num { &Lex::NOTHING } else { Lex::of(word) };
             let Token { kind, start, end, val, ordinal, possessive, .. } = *t;
             Tok { kind, text: word, start, end, val, ordinal, possessive, lex }
         })
