@@ -11,7 +11,7 @@ use super::{AgeFinding, AudienceFinding, MAX_AGE, MIN_AGE};
 use crate::brief::Gender;
 use crate::understand::lang::{Edit, Scope};
 use crate::understand::lexicon::tsv_rows;
-use crate::understand::numbers::{WordMap, WordSet};
+use crate::understand::numbers::{Shapes, WordMap, WordSet};
 use crate::understand::text::{Text, Word};
 
 const AGE_WORDS: &str = include_str!("../../../fixtures/lang/age_words.tsv");
@@ -30,9 +30,9 @@ struct AgeWords {
     not_after: WordSet<&'static str>,
     not_before: WordSet<&'static str>,
     decades: WordMap<&'static str, u32>,
-    /// Bit `n` set when some decade word is `n` bytes long (longer ones share bit 63): most
-    /// words of a message are no decade by their length alone, and skip the lookup.
-    decade_lengths: u64,
+    /// The decade words' shapes: most words of a message are no decade by their shape alone,
+    /// and skip the lookup.
+    decade_shapes: Shapes,
     /// (group id, first birth year, last birth year).
     generations: Vec<(&'static str, i32, i32)>,
     shorthand: WordMap<&'static str, Option<Gender>>,
@@ -60,7 +60,7 @@ fn age_words() -> &'static AgeWords {
                 "decade" => {
                     if let Some(d) = num(from) {
                         w.decades.insert(word, d as u32);
-                        w.decade_lengths |= length_bit(word);
+                        w.decade_shapes.insert(word);
                     }
                 }
                 "generation" => {
@@ -83,15 +83,10 @@ fn age_words() -> &'static AgeWords {
     })
 }
 
-/// The bit of [`AgeWords::decade_lengths`] for a word of this length.
-fn length_bit(word: &str) -> u64 {
-    1 << word.len().min(63)
-}
-
 /// The decade a word names ("thirties" → 30).
 fn decade(word: &str) -> Option<u32> {
     let w = age_words();
-    if w.decade_lengths & length_bit(word) == 0 {
+    if !w.decade_shapes.may_hold(word) {
         return None;
     }
     w.decades.get(word).copied()

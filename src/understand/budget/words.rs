@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use super::cues::{class_words, cues};
 use super::currency::currencies;
-use crate::understand::numbers::{is_number_word, number_word_starts, WordMap};
+use crate::understand::numbers::{is_number_word, number_word_starts, Shapes, WordMap};
 
 /// The word can start a number phrase ([`is_number_word`]).
 pub(super) const NUMBER_WORD: u16 = 1;
@@ -43,15 +43,7 @@ pub(super) struct Facts {
 /// Every table word with its facts, and the shapes of those words.
 struct Table {
     map: WordMap<&'static str, Facts>,
-    /// Per first byte: bit `n` is set when a table word of `n` bytes (31 for longer ones) starts
-    /// with that byte. A word whose shape no table word has is known to be absent without
-    /// hashing it.
-    shapes: [u32; 256],
-}
-
-/// Whether a word of `w`'s first byte and length can be in the table.
-fn shape_listed(shapes: &[u32; 256], w: &str) -> bool {
-    w.as_bytes().first().is_some_and(|&b| shapes[usize::from(b)] & (1 << w.len().min(31)) != 0)
+    shapes: Shapes,
 }
 
 /// The table, built once.
@@ -59,11 +51,9 @@ fn table() -> &'static Table {
     static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
         let map = merged();
-        let mut shapes = [0u32; 256];
+        let mut shapes = Shapes::default();
         for w in map.keys() {
-            if let Some(&b) = w.as_bytes().first() {
-                shapes[usize::from(b)] |= 1 << w.len().min(31);
-            }
+            shapes.insert(w);
         }
         Table { map, shapes }
     })
@@ -112,7 +102,7 @@ fn merged() -> WordMap<&'static str, Facts> {
 /// hyphenated compound (`twenty-five`), which no table lists.
 pub(super) fn facts(w: &str) -> Facts {
     let t = table();
-    let found = if shape_listed(&t.shapes, w) { t.map.get(w) } else { None };
+    let found = if t.shapes.may_hold(w) { t.map.get(w) } else { None };
     match found {
         Some(f) => *f,
         None if w.bytes().any(|b| b == b'-') && is_number_word(w) => Facts { classes: 0, flags: NUMBER_WORD },
