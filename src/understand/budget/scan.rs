@@ -97,7 +97,7 @@ impl<'a> Ctx<'a> {
     /// starts a currency name or is a capital prefix can start a currency, so only those pay
     /// for the currency look-up.
     pub(super) fn new(text: &'a Text) -> Self {
-        let toks = tokenize(&text.norm);
+        let toks = tokenize(text);
         let words = toks.iter().map(|t| t.text).collect();
         let info = toks.iter().map(|t| TokInfo { facts: facts(t.text), currency: None }).collect();
         let mut ctx = Ctx { text, toks, words, info };

@@ -1,9 +1,9 @@
 //! The message's tokens, found once and shared: words (runs of letters, with a possessive "'s"),
 //! numbers (digit runs with inner `.`/`,` groups, with an ordinal suffix) and single punctuation
 //! characters, as byte offsets into [`Text::norm`]. Letters and digits are split apart ("30d" →
-//! "30", "d"). The date reader builds its phrases from these tokens (the money reader still
-//! groups numbers such as "1 000", "12'000" and "5k" with a lexer of its own, `numbers::lex`);
-//! the lexicons read [`Text::words`] and [`Text::starts`], found by the same normalisation pass.
+//! "30", "d"). The date reader builds its phrases from these tokens, and the money reader
+//! groups them into amounts ("1 000", "12'000", "5k": `numbers::lex`); the lexicons read
+//! [`Text::words`] and [`Text::starts`], found by the same normalisation pass.
 
 use crate::understand::text::Text;
 

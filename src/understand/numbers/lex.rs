@@ -1,130 +1,193 @@
-//! The number lexer: splits a message's normalised text ([`crate::understand::Text::norm`]: the
-//! one lowercasing) into words, numbers, currency signs and punctuation with byte offsets (see
-//! the module docs of [`super`]).
+//! The money reader's tokens: the message's shared tokens ([`lang::tokens`], the one
+//! tokenizer) grouped by how amounts are written (see the module docs of [`super`]). Nothing
+//! here reads characters the shared tokens did not already split; the rules only join
+//! neighbouring tokens:
+//!
+//! * a number: `[.] digits ('  digits | ␠ three-digits)* [suffix]` — ".77", "12'000",
+//!   "75 000", "5k";
+//! * a word: `letters ((- | ' | &) letters)*` — "k-pop", "r&b", "i've";
+//! * a sign: a currency sign, "€ur", or 1–3 letters glued to "$" ("us$");
+//! * anything else one character of punctuation.
 
 use super::vocab::{is_sign_char, suffix_multiplier};
 use super::{TokKind, Token};
+use crate::understand::lang::tokens::{tokens, Kind};
+use crate::understand::Text;
 
-/// Split a normalised string into tokens (see the module docs).
-pub fn tokenize(s: &str) -> Vec<Token<'_>> {
-    let bytes = s.as_bytes();
-    let mut toks = Vec::with_capacity(s.len() / 3 + 1);
-    let mut i = 0;
-    let mut space = true;
-    while i < s.len() {
-        // Most text is ASCII: a byte below 0x80 is its own character, with nothing to decode.
-        let c = match bytes[i] {
-            b if b.is_ascii() => char::from(b),
-            _ => match s[i..].chars().next() {
-                Some(c) => c,
-                None => break,
-            },
+/// A shared token cut at its tail: an ordinal's letters ("15" "th") and a possessive's
+/// apostrophe and "s" ("it" "'" "s") are pieces of their own, as the rules join them.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+/// The money reader's tokens of `text` (see the module docs).
+pub fn tokenize(text: &Text) -> Vec<Token<'_>> {
+    let s = text.norm.as_str();
+    let pieces = pieces(tokens(text), s);
+    let p = Pieces { s, p: &pieces };
+    let mut out = Vec::with_capacity(pieces.len());
+    let mut k = 0;
+    while k < pieces.len() {
+        let first = pieces[k];
+        let (next, kind) = match first.kind {
+            Kind::Num => (p.number(k), TokKind::Number),
+            Kind::Word => p.word(k),
+            Kind::Punct if p.is(k, ".") && p.glued(k, Kind::Num) && !after_alnum(s, first.start) => {
+                (p.number(k), TokKind::Number)
+            }
+            Kind::Punct => p.sign(k),
         };
-        if c.is_whitespace() && c != '\n' {
-            space = true;
-            i += c.len_utf8();
+        let end = pieces[next - 1].end;
+        let space_before = out.last().is_none_or(|t: &Token| t.end < first.start);
+        out.push(Token { text: &s[first.start..end], start: first.start, end, kind, space_before });
+        k = next;
+    }
+    out
+}
+
+/// The pieces of the shared tokens, in order.
+fn pieces(shared: &[crate::understand::lang::tokens::Token], s: &str) -> Vec<Piece> {
+    let mut out = Vec::with_capacity(shared.len() + 4);
+    for t in shared {
+        out.push(Piece { kind: t.kind, start: t.start, end: t.text_end });
+        if t.end == t.text_end {
             continue;
         }
-        let starts_decimal = c == '.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-        let (end, kind) = if c.is_ascii_digit() || (starts_decimal && !after_alnum(s, i)) {
-            lex_number(s, i)
-        } else if c.is_alphabetic() {
-            lex_word(s, i)
-        } else if is_sign_char(c) {
-            lex_sign(s, i, c)
-        } else {
-            (i + c.len_utf8(), TokKind::Punct)
-        };
-        toks.push(Token { text: &s[i..end], start: i, end, kind, space_before: space });
-        space = c == '\n';
-        i = end;
+        if t.kind == Kind::Num {
+            out.push(Piece { kind: Kind::Word, start: t.text_end, end: t.end });
+            continue;
+        }
+        let mark = t.text_end + s[t.text_end..].chars().next().map_or(1, char::len_utf8);
+        out.push(Piece { kind: Kind::Punct, start: t.text_end, end: mark });
+        if t.end > mark {
+            out.push(Piece { kind: Kind::Word, start: mark, end: t.end });
+        }
     }
-    toks
+    out
+}
+
+/// The pieces and the text they cut.
+struct Pieces<'s> {
+    s: &'s str,
+    p: &'s [Piece],
+}
+
+impl Pieces<'_> {
+    fn text(&self, k: usize) -> &str {
+        self.p.get(k).map_or("", |p| &self.s[p.start..p.end])
+    }
+
+    /// Piece `k` is the punctuation `c`.
+    fn is(&self, k: usize, c: &str) -> bool {
+        self.p.get(k).is_some_and(|p| p.kind == Kind::Punct) && self.text(k) == c
+    }
+
+    /// Piece `k + 1` is of `kind` and touches piece `k`.
+    fn glued(&self, k: usize, kind: Kind) -> bool {
+        match (self.p.get(k), self.p.get(k + 1)) {
+            (Some(a), Some(b)) => b.kind == kind && b.start == a.end,
+            _ => false,
+        }
+    }
+
+    /// A number starting at piece `k` (digits, or a "." glued to digits); the piece after it.
+    fn number(&self, mut k: usize) -> usize {
+        // A group of three digits may follow a space only while every group so far is
+        // space-separated and the first has 1–3 digits ("75 000", not "1,000 000").
+        let mut spaced = true;
+        if self.p[k].kind == Kind::Punct {
+            spaced = false;
+            k += 1;
+        }
+        let (lead, mut last, seps) = groups(self.text(k));
+        spaced &= lead <= 3 && !seps;
+        k += 1;
+        loop {
+            if self.is(k, "'") && self.p[k].start == self.p[k - 1].end && self.glued(k, Kind::Num) {
+                // "12'000".
+                spaced = false;
+                last = groups(self.text(k + 1)).1;
+                k += 2;
+            } else if spaced && last <= 3 && self.spaced_group(k) {
+                // "75 000".
+                let (_, l, seps) = groups(self.text(k));
+                spaced = !seps;
+                last = l;
+                k += 1;
+            } else {
+                break;
+            }
+        }
+        // A multiplier glued to the digits ("5k", "1.5m", "2bn") before anything but a letter
+        // or digit.
+        if self.glued(k - 1, Kind::Word) {
+            let suffix = self.text(k);
+            let after = self.s[self.p[k].end..].chars().next();
+            if suffix.is_ascii() && suffix_multiplier(suffix).is_some() && !after.is_some_and(char::is_alphanumeric) {
+                k += 1;
+            }
+        }
+        k
+    }
+
+    /// Piece `k` is digits starting with a group of exactly three, one space after piece `k - 1`.
+    fn spaced_group(&self, k: usize) -> bool {
+        self.p.get(k).is_some_and(|p| {
+            p.kind == Kind::Num && &self.s[self.p[k - 1].end..p.start] == " " && groups(self.text(k)).0 == 3
+        })
+    }
+
+    /// A word starting at piece `k`; the piece after it and its kind ("us$" is a sign).
+    fn word(&self, k: usize) -> (usize, TokKind) {
+        let start = self.p[k].start;
+        let mut k = k + 1;
+        loop {
+            if self.glued(k - 1, Kind::Word) {
+                // Letters cut by a shared token's tail ("15thé").
+                k += 1;
+            } else if matches!(self.text(k), "-" | "'" | "&")
+                && self.p[k].kind == Kind::Punct
+                && self.p[k].start == self.p[k - 1].end
+                && self.glued(k, Kind::Word)
+            {
+                k += 2;
+            } else {
+                break;
+            }
+        }
+        let end = self.p[k - 1].end;
+        let word = &self.s[start..end];
+        let short = word.len() <= 3 && word.bytes().all(|c| c.is_ascii_alphabetic());
+        if short && self.is(k, "$") && self.p[k].start == end {
+            return (k + 1, TokKind::Symbol);
+        }
+        (k, TokKind::Word)
+    }
+
+    /// A currency sign at piece `k` ("€ur", as written in some corpora, is one), or one
+    /// character of punctuation.
+    fn sign(&self, k: usize) -> (usize, TokKind) {
+        match self.text(k).chars().next() {
+            Some('€') if self.glued(k, Kind::Word) && self.text(k + 1) == "ur" => (k + 2, TokKind::Symbol),
+            Some(c) if is_sign_char(c) => (k + 1, TokKind::Symbol),
+            _ => (k + 1, TokKind::Punct),
+        }
+    }
+}
+
+/// Digits with `.`/`,` groups: the first group's length, the last group's, and whether there
+/// is more than one.
+fn groups(digits: &str) -> (usize, usize, bool) {
+    let b = digits.as_bytes();
+    let lead = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    let last = b.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    (lead, last, lead != b.len())
 }
 
 /// Whether the character before byte `i` is alphanumeric.
 fn after_alnum(s: &str, i: usize) -> bool {
     s[..i].chars().next_back().is_some_and(char::is_alphanumeric)
-}
-
-/// Number of ASCII digits starting at byte `i`.
-fn digit_run(bytes: &[u8], i: usize) -> usize {
-    bytes.get(i..).map_or(0, |b| b.iter().take_while(|c| c.is_ascii_digit()).count())
-}
-
-/// Lex a digit-led number starting at `i`; returns its end and kind.
-fn lex_number(s: &str, i: usize) -> (usize, TokKind) {
-    let b = s.as_bytes();
-    let mut j = i + digit_run(b, i);
-    let mut group = j - i;
-    let mut spaced_ok = group <= 3; // space grouping needs a first group of 1-3 digits
-    while let Some(&sep) = b.get(j) {
-        let next = digit_run(b, j + 1);
-        let joins = match sep {
-            b',' | b'.' | b'\'' => next > 0,
-            b' ' => spaced_ok && group <= 3 && next == 3,
-            _ => false,
-        };
-        if !joins {
-            break;
-        }
-        if sep != b' ' {
-            spaced_ok = false;
-        }
-        j += 1 + next;
-        group = next;
-    }
-    // glued multiplier suffix (5k, 1.5m, 2bn) when followed by a non-alphanumeric
-    let letters = b.get(j..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_alphabetic()).count());
-    if letters > 0 {
-        let after = s[j + letters..].chars().next();
-        let is_suffix = suffix_multiplier(&s[j..j + letters]).is_some();
-        if is_suffix && !after.is_some_and(char::is_alphanumeric) {
-            j += letters;
-        }
-    }
-    (j, TokKind::Number)
-}
-
-/// Lex a word starting at `i` (letters with internal `-`, `'`, `&`); 1–3 letters glued to `$`
-/// make a currency symbol (`us$`).
-fn lex_word(s: &str, i: usize) -> (usize, TokKind) {
-    let bytes = s.as_bytes();
-    let mut j = i;
-    loop {
-        // The common case, a run of ASCII letters, in a tight loop over bytes.
-        while bytes.get(j).is_some_and(u8::is_ascii_alphabetic) {
-            j += 1;
-        }
-        if let Some(n) = alphabetic_at(s, j) {
-            j += n;
-        } else if matches!(bytes.get(j), Some(b'-' | b'\'' | b'&')) && alphabetic_at(s, j + 1).is_some() {
-            j += 1;
-        } else {
-            break;
-        }
-    }
-    let word = &s[i..j];
-    if word.len() <= 3 && word.bytes().all(|c| c.is_ascii_alphabetic()) && s[j..].starts_with('$') {
-        return (j + 1, TokKind::Symbol);
-    }
-    (j, TokKind::Word)
-}
-
-/// Length in bytes of the character at byte `k` (a character boundary) when it is alphabetic;
-/// an ASCII byte is tested without decoding.
-fn alphabetic_at(s: &str, k: usize) -> Option<usize> {
-    match *s.as_bytes().get(k)? {
-        b if b.is_ascii() => b.is_ascii_alphabetic().then_some(1),
-        _ => s[k..].chars().next().filter(|c| c.is_alphabetic()).map(char::len_utf8),
-    }
-}
-
-/// Lex a currency sign; `€ur` (as written in some corpora) stays one symbol.
-fn lex_sign(s: &str, i: usize, c: char) -> (usize, TokKind) {
-    let end = i + c.len_utf8();
-    if c == '€' && s[end..].starts_with("ur") && !s[end + 2..].starts_with(char::is_alphabetic) {
-        return (end + 2, TokKind::Symbol);
-    }
-    (end, TokKind::Symbol)
 }

@@ -2,25 +2,26 @@
 //!
 //! Two layers:
 //!
-//! * [`tokenize`]: a small lexer over a message's normalised text (`Text::norm`) that keeps byte
-//!   offsets.
+//! * [`tokenize`]: the money reader's tokens, built from the message's shared tokens
+//!   ([`crate::understand::lang::tokens`], the one tokenizer over `Text::norm`) by rules that
+//!   join neighbours; byte offsets kept.
 //! * [`parse_number`] / [`parse_number_detail`]: the value of a number phrase at the start of a
 //!   slice of token texts.
 //!
-//! # Tokenisation
+//! # Tokens
 //!
-//! [`tokenize`] splits a normalised (lowercased) string into [`Token`]s:
+//! [`tokenize`] groups the shared tokens into [`Token`]s:
 //!
 //! * **Number**: digits with internal separators, e.g. `10,000`, `10.000`, `1.2`, `2,5`, `1'000`,
 //!   `.77`, and space-grouped thousands (`75 000`, only when every group after the first has
 //!   exactly three digits). A glued multiplier suffix belongs to the number: `5k`, `1.5m`,
-//!   `2bn`, `3mil`. Other glued letters become their own token (`15th` → `15` + `th`,
+//!   `2bn`, `3mil`. Other glued letters are their own token (`15th` → `15` + `th`,
 //!   `42myr` → `42` + `myr`), marked as glued.
 //! * **Word**: letters, with internal `-`, `'` or `&` between letters (`k-pop`, `twenty-five`,
 //!   `i've`, `r&b`). Letters glued to digits split (`q2` → `q` + `2`, `usd3.14` → `usd` + `3.14`).
 //! * **Symbol**: currency signs `$ € £ ¥ ₹ ¢ …`, and 1–3 letters glued to `$` (`us$`, `r$`, `a$`).
-//! * **Punct**: any other single character (`-`, `–`, `%`, `+`, `/`, `~`, emoji, …); a
-//!   newline is a `"\n"` punct token (it ends a clause), other whitespace separates tokens.
+//! * **Punct**: any other single character (`-`, `%`, `+`, `/`, `~`, emoji, …); whitespace
+//!   separates tokens.
 //!
 //! Every token records whether whitespace precedes it (`space_before`), so callers can tell
 //! `5k` (one token) from `5 k`, and `q2` (glued) from `q 2`.

@@ -3,21 +3,15 @@
 use super::*;
 use crate::understand::text::Text;
 
-/// The message's normalised text, as every reader sees it.
-fn normalize(s: &str) -> String {
-    Text::new(s).norm
-}
-
 fn num(s: &str) -> Option<f64> {
-    let n = normalize(s);
+    let n = Text::new(s);
     let toks = tokenize(&n);
     let words: Vec<&str> = toks.iter().map(|t| t.text).collect();
     parse_number(&words).map(|(v, _)| v)
 }
 
 fn texts(s: &str) -> Vec<String> {
-    let n = normalize(s);
-    tokenize(&n).iter().map(|t| t.text.to_string()).collect()
+    tokenize(&Text::new(s)).iter().map(|t| t.text.to_string()).collect()
 }
 
 #[test]
@@ -123,18 +117,34 @@ fn tokenizer_shapes() {
 }
 
 #[test]
+fn tokens_join_the_shared_tokens_by_rule() {
+    // Groups with an apostrophe, a space before exactly three digits, a leading decimal point.
+    assert_eq!(texts("CHF 12'000.50"), ["chf", "12'000.50"]);
+    assert_eq!(texts("R 1 250 000"), ["r", "1 250 000"]);
+    assert_eq!(texts("1,000 000 and 12 3456"), ["1,000", "000", "and", "12", "3456"]);
+    assert_eq!(texts("$.77 v.5"), ["$", ".77", "v", ".", "5"]);
+    // A multiplier only before something that is not a letter or digit.
+    assert_eq!(texts("5k's 5kg 5m2"), ["5k", "'", "s", "5", "kg", "5", "m", "2"]);
+    // Words across the shared tokens' tails (possessive, ordinal letters) and joiners.
+    assert_eq!(texts("it's r&b's 15th-century 0thé"), ["it's", "r&b's", "15", "th-century", "0", "thé"]);
+    assert_eq!(texts("presidents' day"), ["presidents", "'", "day"]);
+    // Signs: "€ur" only as a whole word, 1–3 letters glued to "$".
+    assert_eq!(texts("€ur's €uro abc$ abcd$"), ["€ur", "'", "s", "€", "uro", "abc$", "abcd", "$"]);
+}
+
+#[test]
 fn tokenizer_offsets_and_unicode() {
-    let n = normalize("é 5k – 🎉 ÀB");
+    let n = Text::new("é 5k – 🎉 ÀB");
     for t in tokenize(&n) {
-        assert_eq!(&n[t.start..t.end], t.text);
+        assert_eq!(&n.norm[t.start..t.end], t.text);
     }
-    let n = normalize("İ 5");
+    let n = Text::new("İ 5");
     assert!(tokenize(&n).iter().any(|t| t.text == "5"));
 }
 
 #[test]
 fn glued_flags() {
-    let n = normalize("5k q2");
+    let n = Text::new("5k q2");
     let t = tokenize(&n);
     assert!(t[0].space_before);
     assert!(!t[2].space_before);
