@@ -164,7 +164,7 @@ pub fn resolve<T>(mut candidates: Vec<Hit<T>>) -> Vec<Hit<T>> {
 /// The hash of a word's bytes that [`Text::word_hashes`] holds per word of a message.
 pub(crate) fn word_hash(word: &str) -> u64 {
     use std::hash::Hasher;
-    let mut h = crate::understand::numbers::Fnv::default();
+    let mut h = crate::understand::numbers::WordHasher::default();
     h.write(word.as_bytes());
     h.finish()
 }
