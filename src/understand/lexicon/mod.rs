@@ -7,6 +7,7 @@
 
 mod trie;
 
+use super::numbers::WordMap;
 use super::text::{normalise_phrase, Text};
 use trie::Trie;
 
@@ -39,6 +40,9 @@ pub struct Lexicon<T> {
     entries: Vec<(T, Case)>,
     /// The first words of the phrases, as bits of their hashes ([`FirstWords`]).
     first_words: FirstWords,
+    /// Each first word's node of the trie: a walk from a word jumps over the word in one
+    /// look-up instead of a step per byte.
+    after_first: WordMap<Box<[u8]>, u32>,
 }
 
 /// Which words some phrase of a lexicon starts with, as one bit per hash bucket: a word whose
@@ -46,23 +50,32 @@ pub struct Lexicon<T> {
 /// is that word's full length at least (it ends where a word ends), so its phrase's first word
 /// is the word itself. The words' hashes are found once per message ([`Text::word_hashes`]) for
 /// every lexicon.
-struct FirstWords(Box<[u64; FirstWords::BUCKETS / 64]>);
+///
+/// The bits are sized to the lexicon (about 16 buckets a first word, so few words pass by
+/// chance): a message asks every lexicon about every word, and small bit sets stay in cache.
+struct FirstWords {
+    bits: Box<[u64]>,
+    mask: usize,
+}
 
 impl FirstWords {
-    const BUCKETS: usize = 1 << 16;
+    fn new(words: usize) -> FirstWords {
+        let buckets = (words * 16).next_power_of_two().clamp(512, 1 << 16);
+        FirstWords { bits: vec![0; buckets / 64].into_boxed_slice(), mask: buckets - 1 }
+    }
 
-    fn bucket(hash: u64) -> usize {
-        ((hash ^ (hash >> 29)) as usize) & (Self::BUCKETS - 1)
+    fn bucket(&self, hash: u64) -> usize {
+        ((hash ^ (hash >> 29)) as usize) & self.mask
     }
 
     fn insert(&mut self, hash: u64) {
-        let b = Self::bucket(hash);
-        self.0[b / 64] |= 1 << (b % 64);
+        let b = self.bucket(hash);
+        self.bits[b / 64] |= 1 << (b % 64);
     }
 
     fn may_start(&self, hash: u64) -> bool {
-        let b = Self::bucket(hash);
-        self.0[b / 64] & (1 << (b % 64)) != 0
+        let b = self.bucket(hash);
+        self.bits[b / 64] & (1 << (b % 64)) != 0
     }
 }
 
@@ -85,15 +98,21 @@ impl<T: Copy> Lexicon<T> {
             values.push((value, case));
         }
         let trie = Trie::new(patterns.iter().map(String::as_bytes));
-        let mut first_words = FirstWords(Box::new([0; FirstWords::BUCKETS / 64]));
-        for p in &patterns {
-            // A phrase that starts with a sign ("$", "#") is walked at signs only.
-            let word = p.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-            if !word.is_empty() {
-                first_words.insert(word_hash(word));
+        // A phrase that starts with a sign ("$", "#") is walked at signs only.
+        let firsts: std::collections::HashSet<&str> = patterns
+            .iter()
+            .map(|p| p.split(|c: char| !c.is_alphanumeric()).next().unwrap_or(""))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut first_words = FirstWords::new(firsts.len());
+        let mut after_first = WordMap::default();
+        for word in firsts {
+            first_words.insert(word_hash(word));
+            if let Some(node) = trie.node_of(word.as_bytes()) {
+                after_first.insert(word.as_bytes().into(), node);
             }
         }
-        Lexicon { trie, entries: values, first_words }
+        Lexicon { trie, entries: values, first_words, after_first }
     }
 
     /// All whole-word hits, non-overlapping, leftmost-longest, in text order.
@@ -118,18 +137,26 @@ impl<T: Copy> Lexicon<T> {
             while words.get(k).is_some_and(|w| w.start < start) {
                 k += 1;
             }
-            let at_word = words.get(k).is_some_and(|w| w.start == start);
-            if at_word && !self.first_words.may_start(hashes[k]) {
-                continue;
-            }
             let first = hits.len();
             // Nothing alphanumeric precedes a start: only the end needs checking.
-            self.trie.walk(hay, start, |end, id| {
+            let mut found = |end: usize, id: u32| {
                 let (value, case) = self.entries[id as usize];
                 if text.ends_word(end) && case_ok(text, start, end, case) {
                     hits.push(Hit { start, end, value });
                 }
-            });
+            };
+            match words.get(k).filter(|w| w.start == start) {
+                // A hit from a word's start covers the whole word (it ends where a word ends):
+                // the word must be a phrase's first word, and the walk goes on after it.
+                Some(w) => {
+                    if !self.first_words.may_start(hashes[k]) {
+                        continue;
+                    }
+                    let Some(&node) = self.after_first.get(&hay[w.start..w.end]) else { continue };
+                    self.trie.walk_from(node, hay, w.end, &mut found);
+                }
+                None => self.trie.walk(hay, start, &mut found),
+            }
             // The walk reports shortest first; callers want the longest first, and one phrase's
             // several values in the order they were listed: reverse, then restore that order
             // within each run of one end.

@@ -94,10 +94,25 @@ impl Trie {
     /// Calls `found(end, id)` for every phrase that `hay[at..]` starts with, shortest first and,
     /// for one phrase listed several times, in the order given.
     #[inline]
-    pub(super) fn walk(&self, hay: &[u8], at: usize, mut found: impl FnMut(usize, u32)) {
+    pub(super) fn walk(&self, hay: &[u8], at: usize, found: impl FnMut(usize, u32)) {
         let Some(&first) = hay.get(at) else { return };
+        self.walk_from(self.root[usize::from(first)], hay, at + 1, found);
+    }
+
+    /// The node that `bytes` lead to from the root, if some phrase starts with them.
+    pub(super) fn node_of(&self, bytes: &[u8]) -> Option<u32> {
+        let (&first, rest) = bytes.split_first()?;
         let mut next = self.root[usize::from(first)];
-        let mut end = at + 1;
+        for &b in rest {
+            next = self.child(self.nodes.get(next as usize)?, b);
+        }
+        (next != NONE).then_some(next)
+    }
+
+    /// [`Trie::walk`] from `node`, reached with the bytes before `end`: its phrases end at `end`.
+    #[inline]
+    pub(super) fn walk_from(&self, node: u32, hay: &[u8], end: usize, mut found: impl FnMut(usize, u32)) {
+        let (mut next, mut end) = (node, end);
         while let Some(node) = self.nodes.get(next as usize) {
             if node.n_ids > 0 {
                 let from = node.ids as usize;
