@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use crate::understand::lexicon::tsv_rows;
-use crate::understand::numbers::WordMap;
+use crate::understand::numbers::HashedWords;
 use crate::understand::text::Text;
 
 const WORD_CLASSES: &str = include_str!("../../../fixtures/lang/word_classes.tsv");
@@ -77,7 +77,7 @@ const STOPWORD: u32 = 1 << 31;
 struct Tables {
     /// Per word, the classes it belongs to (bit `Class as u32`) and whether it is a stopword
     /// ([`STOPWORD`]): one lookup answers every question about a word.
-    classes: WordMap<&'static str, u32>,
+    classes: HashedWords<u32>,
     /// Per class, the byte length of its longest entry (a longer text is in no class).
     longest: Vec<usize>,
 }
@@ -85,11 +85,11 @@ struct Tables {
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let mut classes: WordMap<&'static str, u32> = WordMap::default();
+        let mut classes: HashedWords<u32> = HashedWords::default();
         let mut longest: Vec<usize> = Vec::new();
         for row in tsv_rows(WORD_CLASSES) {
             if let (Some(word), Some(class)) = (row.first(), row.get(1).and_then(|c| Class::parse(c))) {
-                *classes.entry(word).or_default() |= 1 << class as u32;
+                *classes.entry(word) |= 1 << class as u32;
                 let c = class as usize;
                 if longest.len() <= c {
                     longest.resize(c + 1, 0);
@@ -98,7 +98,7 @@ fn tables() -> &'static Tables {
             }
         }
         for word in tsv_rows(STOPWORDS).filter_map(|r| r.first().copied()) {
-            *classes.entry(word).or_default() |= STOPWORD;
+            *classes.entry(word) |= STOPWORD;
         }
         Tables { classes, longest }
     })
@@ -125,7 +125,7 @@ impl Classes {
 
 /// The classes of `word` (normalised) and whether it is a stopword.
 pub fn classes(word: &str) -> Classes {
-    Classes(tables().classes.get(word).copied().unwrap_or(0))
+    Classes(tables().classes.get_word(word).copied().unwrap_or(0))
 }
 
 /// Whether `word` (normalised) belongs to `class`.
@@ -141,7 +141,12 @@ pub fn longest(class: Class) -> usize {
 /// The classes of word `k` of `text` ([`Text::words`]), as [`classes`] of its text: every word's
 /// are looked up once per message, on first use, for every reader that asks by word index.
 pub fn at(text: &Text, k: usize) -> Classes {
-    let all = text.word_classes.get_or_init(|| text.words.iter().map(|w| classes(text.word(*w)).0).collect());
+    let all = text.word_classes.get_or_init(|| {
+        // By the hashes every lexicon reads too: each word is hashed once per message.
+        let table = &tables().classes;
+        let words = text.words.iter().zip(text.word_hashes());
+        words.map(|(w, &h)| table.get(h, text.word(*w).as_bytes()).copied().unwrap_or(0)).collect()
+    });
     Classes(all.get(k).copied().unwrap_or(0))
 }
 

@@ -7,9 +7,7 @@
 
 mod trie;
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
+use super::numbers::{hash_word, HashedWords};
 use super::text::{normalise_phrase, Text};
 use trie::Trie;
 
@@ -42,51 +40,9 @@ pub struct Lexicon<T> {
     entries: Vec<(T, Case)>,
     /// The first words of the phrases, as bits of their hashes ([`FirstWords`]).
     first_words: FirstWords,
-    /// Each first word's node of the trie, by the word's hash: a walk from a word jumps over the
-    /// word in one look-up instead of a step per byte.
-    after_first: HashMap<u64, FirstWord, BuildHasherDefault<Hashed>>,
-}
-
-/// A phrase's first word and the trie node its bytes lead to.
-struct FirstWord {
-    word: Box<[u8]>,
-    node: u32,
-}
-
-/// The hasher of a map whose keys are hashes already ([`word_hash`]).
-#[derive(Default)]
-struct Hashed(u64);
-
-impl Hasher for Hashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed here; any other input still hashes to something.
-        self.0 = word_hash_bytes(bytes);
-    }
-
-    fn write_u64(&mut self, h: u64) {
-        self.0 = h;
-    }
-}
-
-/// Whether two short words are equal, compared eight bytes at a time in registers (no call to
-/// `memcmp` for the few bytes of a word).
-#[inline]
-fn same_word(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let (mut a, mut b) = (a, b);
-    while let (Some((x, ra)), Some((y, rb))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
-        if x != y {
-            return false;
-        }
-        (a, b) = (ra, rb);
-    }
-    a.iter().zip(b).all(|(x, y)| x == y)
+    /// Each first word's node of the trie: a walk from a word jumps over the word in one
+    /// look-up (by the hash the message already has) instead of a step per byte.
+    after_first: HashedWords<u32>,
 }
 
 /// Which words some phrase of a lexicon starts with, as one bit per hash bucket: a word whose
@@ -149,13 +105,11 @@ impl<T: Copy> Lexicon<T> {
             .filter(|w| !w.is_empty())
             .collect();
         let mut first_words = FirstWords::new(firsts.len());
-        let mut after_first = HashMap::default();
+        let mut after_first = HashedWords::default();
         for word in firsts {
             first_words.insert(word_hash(word));
             if let Some(node) = trie.node_of(word.as_bytes()) {
-                let first = FirstWord { word: word.as_bytes().into(), node };
-                let clash = after_first.insert(word_hash(word), first);
-                assert!(clash.is_none(), "two first words of one lexicon share a 64-bit hash: {word}");
+                *after_first.entry(word) = node;
             }
         }
         Lexicon { trie, entries: values, first_words, after_first }
@@ -198,11 +152,8 @@ impl<T: Copy> Lexicon<T> {
                     if !self.first_words.may_start(hashes[k]) {
                         continue;
                     }
-                    let Some(f) = self.after_first.get(&hashes[k]) else { continue };
-                    if !same_word(&f.word, &hay[w.start..w.end]) {
-                        continue;
-                    }
-                    self.trie.walk_from(f.node, hay, w.end, &mut found);
+                    let Some(&node) = self.after_first.get(hashes[k], &hay[w.start..w.end]) else { continue };
+                    self.trie.walk_from(node, hay, w.end, &mut found);
                 }
                 None => self.trie.walk(hay, start, &mut found),
             }
@@ -239,13 +190,7 @@ pub fn resolve<T>(mut candidates: Vec<Hit<T>>) -> Vec<Hit<T>> {
 
 /// The hash of a word's bytes that [`Text::word_hashes`] holds per word of a message.
 pub(crate) fn word_hash(word: &str) -> u64 {
-    word_hash_bytes(word.as_bytes())
-}
-
-fn word_hash_bytes(word: &[u8]) -> u64 {
-    let mut h = crate::understand::numbers::WordHasher::default();
-    h.write(word);
-    h.finish()
+    hash_word(word.as_bytes())
 }
 
 fn case_ok(text: &Text, start: usize, end: usize, case: Case) -> bool {
@@ -268,16 +213,6 @@ pub fn tsv_rows(data: &str) -> impl Iterator<Item = Vec<&str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn words_compare_by_every_byte_and_length() {
-        let words = ["", "a", "b", "ab", "abcdefgh", "abcdefgi", "abcdefghijklmnopq", "abcdefghijklmnopr", "zürich"];
-        for a in words {
-            for b in words {
-                assert_eq!(same_word(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
-            }
-        }
-    }
 
     fn lex() -> Lexicon<u8> {
         Lexicon::new([

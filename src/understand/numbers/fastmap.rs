@@ -57,6 +57,88 @@ fn last(b: &[u8]) -> u64 {
     }
 }
 
+/// The hash of a word's bytes, as [`HashedWords`] and [`crate::understand::Text::word_hashes`]
+/// find it.
+pub fn hash_word(word: &[u8]) -> u64 {
+    let mut h = WordHasher::default();
+    h.write(word);
+    h.finish()
+}
+
+/// A word table looked up by the word's hash ([`hash_word`]), which a message computes once per
+/// word ([`crate::understand::Text::word_hashes`]) for every table that reads its words; the
+/// word itself is then checked eight bytes at a time, with no call to `memcmp`. Two table words
+/// whose 64-bit hashes clash stop the table from loading.
+#[derive(Debug, Clone)]
+pub struct HashedWords<V> {
+    map: HashMap<u64, (Box<[u8]>, V), BuildHasherDefault<Hashed>>,
+}
+
+impl<V> Default for HashedWords<V> {
+    fn default() -> Self {
+        HashedWords { map: HashMap::default() }
+    }
+}
+
+impl<V> HashedWords<V> {
+    /// The value of `word`, inserted with `V::default()` if absent.
+    pub fn entry(&mut self, word: &str) -> &mut V
+    where
+        V: Default,
+    {
+        let (w, v) =
+            self.map.entry(hash_word(word.as_bytes())).or_insert_with(|| (word.as_bytes().into(), V::default()));
+        assert!(same_word(w, word.as_bytes()), "two table words share a 64-bit hash: {word}");
+        v
+    }
+
+    /// The value of `word`, whose hash is `hash`.
+    #[inline]
+    pub fn get(&self, hash: u64, word: &[u8]) -> Option<&V> {
+        self.map.get(&hash).filter(|(w, _)| same_word(w, word)).map(|(_, v)| v)
+    }
+
+    /// The value of `word`.
+    pub fn get_word(&self, word: &str) -> Option<&V> {
+        self.get(hash_word(word.as_bytes()), word.as_bytes())
+    }
+}
+
+/// The hasher of a map whose keys are hashes already.
+#[derive(Debug, Default)]
+pub struct Hashed(u64);
+
+impl Hasher for Hashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; any other input still hashes to something.
+        self.0 = hash_word(bytes);
+    }
+
+    fn write_u64(&mut self, h: u64) {
+        self.0 = h;
+    }
+}
+
+/// Whether two short words are equal, compared eight bytes at a time in registers.
+#[inline]
+pub fn same_word(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, ra)), Some((y, rb))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
+        if x != y {
+            return false;
+        }
+        (a, b) = (ra, rb);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// A hash map keyed by table words.
 pub type WordMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
@@ -122,6 +204,26 @@ mod tests {
         ];
         let hashes: std::collections::HashSet<u64> = words.iter().map(|w| hash(w)).collect();
         assert_eq!(hashes.len(), words.len());
+    }
+
+    #[test]
+    fn words_compare_by_every_byte_and_length() {
+        let words = ["", "a", "b", "ab", "abcdefgh", "abcdefgi", "abcdefghijklmnopq", "abcdefghijklmnopr", "zürich"];
+        for a in words {
+            for b in words {
+                assert_eq!(same_word(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn hashed_words_find_only_their_words() {
+        let mut t: HashedWords<u8> = HashedWords::default();
+        *t.entry("lakh") = 1;
+        *t.entry("crore") |= 2;
+        assert_eq!((t.get_word("lakh"), t.get_word("crore"), t.get_word("lak")), (Some(&1), Some(&2), None));
+        // A hash that is not the word's finds nothing, even if it is another word's.
+        assert_eq!(t.get(hash_word(b"lakh"), b"crore"), None);
     }
 
     #[test]

@@ -44,7 +44,7 @@ mod lex;
 mod parse;
 mod vocab;
 
-pub use fastmap::{Shapes, WordHasher, WordMap, WordSet};
+pub use fastmap::{hash_word, HashedWords, Shapes, WordMap, WordSet};
 pub use lex::tokenize;
 pub use parse::{
     digits_value, is_number_word, parse_number, parse_number_detail, scale_value, word_value, NumberParse,
