@@ -4,6 +4,9 @@
 //! [`Lexicon`] walks its trie over [`Text::fold`] from each position where a whole word can start
 //! ([`Text::starts`]), keeps only whole-word hits that satisfy the entry's case rule, and resolves
 //! overlaps leftmost-longest, so "k-pop" wins over "pop" and "mexico city" over "mexico".
+//! From a word, the walk starts after the word: a phrase's first word is looked up once by the
+//! hash the message computed for it ([`Text::word_hashes`]), and words that begin no phrase are
+//! passed over by a small bit set.
 
 mod trie;
 
