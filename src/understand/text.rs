@@ -158,11 +158,12 @@ impl Text {
         n > 0 && m[n - 1].1 > start
     }
 
-    /// Per word ([`Text::words`]), the hash of its text ([`crate::understand::lexicon::word_hash`]),
+    /// Per word ([`Text::words`]), the hash of its text ([`crate::understand::numbers::hash_word`]),
     /// found on first use and shared by every lexicon.
     pub fn word_hashes(&self) -> &[u64] {
-        self.word_hashes
-            .get_or_init(|| self.words.iter().map(|w| crate::understand::lexicon::word_hash(self.word(*w))).collect())
+        self.word_hashes.get_or_init(|| {
+            self.words.iter().map(|w| crate::understand::numbers::hash_word(self.word(*w).as_bytes())).collect()
+        })
     }
 
     /// The normalised text of a word.

@@ -110,7 +110,7 @@ impl<T: Copy> Lexicon<T> {
         let mut first_words = FirstWords::new(firsts.len());
         let mut after_first = HashedWords::default();
         for word in firsts {
-            first_words.insert(word_hash(word));
+            first_words.insert(hash_word(word.as_bytes()));
             if let Some(node) = trie.node_of(word.as_bytes()) {
                 *after_first.entry(word) = node;
             }
@@ -189,11 +189,6 @@ pub fn resolve<T>(mut candidates: Vec<Hit<T>>) -> Vec<Hit<T>> {
         keep
     });
     candidates
-}
-
-/// The hash of a word's bytes that [`Text::word_hashes`] holds per word of a message.
-pub(crate) fn word_hash(word: &str) -> u64 {
-    hash_word(word.as_bytes())
 }
 
 fn case_ok(text: &Text, start: usize, end: usize, case: Case) -> bool {

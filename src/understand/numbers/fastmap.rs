@@ -125,7 +125,7 @@ impl Hasher for Hashed {
 
 /// Whether two short words are equal, compared eight bytes at a time in registers.
 #[inline]
-pub fn same_word(a: &[u8], b: &[u8]) -> bool {
+fn same_word(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -179,12 +179,6 @@ impl Shapes {
 mod tests {
     use super::*;
 
-    fn hash(b: &[u8]) -> u64 {
-        let mut h = WordHasher::default();
-        h.write(b);
-        h.finish()
-    }
-
     #[test]
     fn every_byte_and_the_length_count() {
         let words: Vec<&[u8]> = vec![
@@ -202,7 +196,7 @@ mod tests {
             b"abcdefgh\0",
             b"\0",
         ];
-        let hashes: std::collections::HashSet<u64> = words.iter().map(|w| hash(w)).collect();
+        let hashes: std::collections::HashSet<u64> = words.iter().map(|w| hash_word(w)).collect();
         assert_eq!(hashes.len(), words.len());
     }
 

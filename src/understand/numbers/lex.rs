@@ -3,7 +3,7 @@
 //! here reads characters the shared tokens did not already split; the rules only join
 //! neighbouring tokens:
 //!
-//! * a number: `[.] digits ('  digits | ␠ three-digits)* [suffix]` — ".77", "12'000",
+//! * a number: `[.] digits (' digits | ␠ three-digits)* [suffix]` — ".77", "12'000",
 //!   "75 000", "5k";
 //! * a word: `letters ((- | ' | &) letters)*` — "k-pop", "r&b", "i've";
 //! * a sign: a currency sign, "€ur", or 1–3 letters glued to "$" ("us$");
