@@ -18,6 +18,31 @@ pub(super) struct Scanner<'t, 'a> {
     pub(super) aside: Vec<bool>,
 }
 
+/// A matcher: the date phrase that starts at token `i`, if any.
+type Matcher = for<'s, 't, 'a> fn(&'s Scanner<'t, 'a>, usize) -> Found;
+
+/// Every matcher in the order they are tried (the first match wins), and whether it can read a
+/// number as its first token (the others need a word there: a name, a month, a weekday, a cue).
+const MATCHERS: [(Matcher, bool); 17] = [
+    (|s, i| s.named(i), false),
+    (|s, i| s.relative_offset(i), true),
+    (|s, i| s.part_of_period(i), false),
+    (|s, i| s.nth_in_month(i), true),
+    (|s, i| s.day_of_relative_month(i), true),
+    (|s, i| s.weekday_date(i), false),
+    (|s, i| s.month_range(i), false),
+    (|s, i| s.month_first(i), false),
+    (|s, i| s.day_first(i), true),
+    (|s, i| s.numeric_date(i), true),
+    (|s, i| s.relative_day(i), false),
+    (|s, i| s.weekday(i), false),
+    (|s, i| s.quarter(i), false),
+    (|s, i| s.month_alone(i), false),
+    (|s, i| s.ordinal_range(i), true),
+    (|s, i| s.the_ordinal(i), false),
+    (|s, i| s.duration(i), true),
+];
+
 impl Scanner<'_, '_> {
     pub(super) fn scan(&self) -> Vec<Hit> {
         let mut hits: Vec<Hit> = Vec::new();
@@ -56,43 +81,12 @@ impl Scanner<'_, '_> {
         if t.kind == Kind::Punct {
             return None; // no match starts at punctuation
         }
-        if t.kind == Kind::Num {
-            // Only these matchers read a number first (the others need a word there: a name, a
-            // month, a weekday, a cue); the order is the same as in `every_matcher`, and the
-            // tests (debug builds) check that both agree.
-            let found = self
-                .relative_offset(i)
-                .or_else(|| self.nth_in_month(i))
-                .or_else(|| self.day_of_relative_month(i))
-                .or_else(|| self.day_first(i))
-                .or_else(|| self.numeric_date(i))
-                .or_else(|| self.ordinal_range(i))
-                .or_else(|| self.duration(i));
-            debug_assert_eq!(found, self.every_matcher(i), "at number {:?}", t.text);
-            return found;
-        }
-        self.every_matcher(i)
-    }
-
-    /// Every matcher in turn, first match wins.
-    fn every_matcher(&self, i: usize) -> Found {
-        self.named(i)
-            .or_else(|| self.relative_offset(i))
-            .or_else(|| self.part_of_period(i))
-            .or_else(|| self.nth_in_month(i))
-            .or_else(|| self.day_of_relative_month(i))
-            .or_else(|| self.weekday_date(i))
-            .or_else(|| self.month_range(i))
-            .or_else(|| self.month_first(i))
-            .or_else(|| self.day_first(i))
-            .or_else(|| self.numeric_date(i))
-            .or_else(|| self.relative_day(i))
-            .or_else(|| self.weekday(i))
-            .or_else(|| self.quarter(i))
-            .or_else(|| self.month_alone(i))
-            .or_else(|| self.ordinal_range(i))
-            .or_else(|| self.the_ordinal(i))
-            .or_else(|| self.duration(i))
+        // At a number only the matchers that read one first are tried; the tests (debug builds)
+        // check that the others find nothing there.
+        let number = t.kind == Kind::Num;
+        let found = MATCHERS.iter().filter(|m| !number || m.1).find_map(|m| m.0(self, i));
+        debug_assert!(!number || found == MATCHERS.iter().find_map(|m| m.0(self, i)), "at number {:?}", t.text);
+        found
     }
 
     // --- token helpers ------------------------------------------------------------------------
