@@ -79,9 +79,7 @@ impl Currencies {
     pub(super) fn in_family(&self, code: &str, family: &str) -> bool {
         self.families.get(code).is_some_and(|f| f.contains(&family))
     }
-}
 
-impl Currencies {
     /// Every word that starts a currency name or is a coin, with whether it is a coin (for the
     /// merged per-token table of [`super::words`]).
     pub(super) fn word_keys(&self) -> impl Iterator<Item = (&'static str, bool)> + '_ {
