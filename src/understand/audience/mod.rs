@@ -208,33 +208,6 @@ pub(super) fn words_around(text: &Text, start: usize, end: usize, n: usize) -> (
     )
 }
 
-/// Byte ranges already read, for overlap queries by binary search (a scan of every range per
-/// word made long messages quadratic).
-struct Covered {
-    /// Per range, ascending by start: its start and the largest end among the ranges up to and
-    /// including it (one vector: built in place from a copy of the ranges).
-    ranges: Vec<(usize, usize)>,
-}
-
-impl Covered {
-    fn new(ranges: &[(usize, usize)]) -> Covered {
-        let mut ranges = ranges.to_vec();
-        ranges.sort_unstable();
-        let mut max_end = 0;
-        for r in &mut ranges {
-            max_end = max_end.max(r.1);
-            r.1 = max_end;
-        }
-        Covered { ranges }
-    }
-
-    /// Whether any range overlaps `start..end`.
-    fn overlaps(&self, start: usize, end: usize) -> bool {
-        let n = self.ranges.partition_point(|r| r.0 < end);
-        n > 0 && self.ranges[n - 1].1 > start
-    }
-}
-
 /// Reads the audience from one message.
 pub fn extract(text: &Text, today: NaiveDate) -> AudienceFinding {
     let mut f = AudienceFinding::default();

@@ -9,9 +9,10 @@
 use std::cell::OnceCell;
 use std::collections::HashSet;
 
-use super::{words_around, AudienceFinding, Covered};
+use super::{words_around, AudienceFinding};
 use crate::brief::Location;
 use crate::understand::gazetteer::{Gazetteer, Place};
+use crate::understand::lang::spans::Spans;
 use crate::understand::lang::words::{self, Class};
 use crate::understand::lang::{marks, Edit, Scope};
 use crate::understand::lexicon::Hit;
@@ -92,7 +93,7 @@ pub(crate) fn joins(gap: &str) -> bool {
 
 pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, covered: &mut Vec<(usize, usize)>) {
     let g = Gazetteer::get();
-    let read = Covered::new(covered);
+    let read = Spans::new(covered.to_vec());
     let hits: Vec<Hit<Place>> = g.find_places(text).into_iter().filter(|h| !read.overlaps(h.start, h.end)).collect();
     let mut found: Vec<(Location, Edit, (usize, usize))> = Vec::new();
     // Places where the advertiser is ("a surf school in Biarritz"): targets only when the message
@@ -144,7 +145,7 @@ pub(super) fn read_places(text: &Text, scope: &Scope, f: &mut AudienceFinding, c
     }
     // Typos and unknown names, only where a place is expected. A word read here covers only
     // itself, so `read` need not learn of it.
-    let read = Covered::new(covered);
+    let read = Spans::new(covered.to_vec());
     let known = OnceCell::new();
     // The hits are resolved: in text order, disjoint, so starts and ends both ascend.
     let place_at = |start: usize, end: usize| {

@@ -185,19 +185,6 @@ fn each_place_gets_its_own_edit() {
 }
 
 #[test]
-fn covered_ranges_overlap_like_a_scan() {
-    let ranges = [(10, 14), (0, 3), (5, 30), (40, 41), (12, 13)];
-    let covered = Covered::new(&ranges);
-    for start in 0..45 {
-        for end in start + 1..46 {
-            let scan = ranges.iter().any(|&(s, e)| s < end && start < e);
-            assert_eq!(covered.overlaps(start, end), scan, "{start}..{end}");
-        }
-    }
-    assert!(!Covered::new(&[]).overlaps(0, 5));
-}
-
-#[test]
 fn words_around_a_range() {
     let t = Text::new("one two  three, four");
     let at = |w: &str| t.norm.find(w).unwrap_or(usize::MAX);

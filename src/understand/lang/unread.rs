@@ -6,6 +6,7 @@
 //! numbers, dates, money or ages: when no specialist claimed spans of its own (the budget and
 //! schedule specialists may not report theirs) they count as read rather than as noise.
 
+use super::spans::Spans;
 use super::words;
 use crate::brief::NotUnderstood;
 use crate::understand::text::Text;
@@ -13,34 +14,9 @@ use crate::understand::text::Text;
 /// The reason given for words nothing read.
 pub const NOT_READ: &str = "not understood: no part of the brief uses these words";
 
-/// Sorted ranges with a running maximum end, for "is this word inside a range" in O(log n).
-struct Ranges {
-    starts: Vec<usize>,
-    max_end: Vec<usize>,
-}
-
-impl Ranges {
-    fn new(mut ranges: Vec<(usize, usize)>) -> Ranges {
-        ranges.sort_unstable();
-        let max_end = ranges
-            .iter()
-            .scan(0, |m, r| {
-                *m = (*m).max(r.1);
-                Some(*m)
-            })
-            .collect();
-        Ranges { starts: ranges.iter().map(|r| r.0).collect(), max_end }
-    }
-
-    fn covers(&self, start: usize, end: usize) -> bool {
-        let n = self.starts.partition_point(|&s| s <= start);
-        n > 0 && self.max_end[n - 1] >= end
-    }
-}
-
 /// The runs of content words of `text` that none of `read` covers, as the user wrote them.
 pub fn unread(text: &Text, read: Vec<(usize, usize)>, numbers_read: bool) -> Vec<NotUnderstood> {
-    let read = Ranges::new(read);
+    let read = Spans::new(read);
     let mut out: Vec<NotUnderstood> = Vec::new();
     let mut run: Option<(usize, usize, usize)> = None; // (start, end, last word index)
     for (k, w) in text.words.iter().enumerate() {
