@@ -6,6 +6,7 @@
 pub mod changes;
 pub mod format;
 pub mod glance;
+pub mod json;
 pub mod labels;
 pub mod scenarios;
 
@@ -17,11 +18,10 @@ use crate::understand::gazetteer::Gazetteer;
 /// Bytes a plan's JSON takes (about 9 KB with its ad sets and curve), reserved up front.
 const PLAN_JSON_BYTES: usize = 16 * 1024;
 
-/// A value's JSON in one buffer sized for a plan, so that encoding does not regrow and copy it.
-pub fn to_json(v: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(PLAN_JSON_BYTES);
-    serde_json::to_writer(&mut out, v)?;
-    Ok(out)
+/// A value's JSON (serde_json's compact bytes, [`json`]) in one buffer sized for a plan, so that
+/// encoding does not regrow and copy it.
+pub fn to_json(v: &impl serde::Serialize) -> Result<Vec<u8>, json::Error> {
+    json::to_vec_with_capacity(v, PLAN_JSON_BYTES)
 }
 
 /// "Bavaria (DE-BY)", "New York (US)", "Germany (DE)".

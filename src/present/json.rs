@@ -1,0 +1,663 @@
+//! The answers' JSON encoder: the same bytes as `serde_json::to_writer` (compact), written
+//! straight into one `Vec<u8>`.
+//!
+//! A plan's answer is ~7 KB of ~400 keys, ~60 strings and ~180 numbers, and encoding it through
+//! serde_json took a third of a `--jsonl` request: its string escaping looks every byte up in a
+//! table and writes each run through `io::Write`. Here a string is checked eight bytes at a time
+//! for the bytes JSON escapes (`"`, `\`, controls) and copied in one piece when it has none, as
+//! keys and nearly all values do; only a string that has one is walked byte by byte. Numbers are written by serde_json's own formatter, so they are
+//! the same digits. Tests compare the two encoders on the answers and on random values.
+
+use std::fmt;
+
+use serde::ser::{self, Serialize};
+use serde_json::ser::{CompactFormatter, Formatter};
+
+/// Why a value could not be encoded: a map key that is not a string, number or unit variant,
+/// or a `Serialize` implementation's own error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+/// Appends `v`'s JSON to `out`. On an error `out` holds a partial value.
+pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), Error> {
+    v.serialize(&mut Encoder { out })
+}
+
+/// `v`'s JSON in a new buffer with room for `capacity` bytes.
+pub fn to_vec_with_capacity<T: Serialize + ?Sized>(v: &T, capacity: usize) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(capacity);
+    write(&mut out, v)?;
+    Ok(out)
+}
+
+/// Bytes the 8-byte word scan cares about, repeated in every lane.
+const LANES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `w` is a control (< 0x20), `"` or `\`.
+#[inline]
+fn needs_escape(w: u64) -> bool {
+    // A lane is flagged when it is below 0x20, or equal to one of the two characters (its XOR
+    // with the character is zero, below 1). Bytes ≥ 0x80 are kept out by `!w`.
+    let below = |x: u64, n: u8| x.wrapping_sub(LANES * n as u64);
+    let flagged = below(w, 0x20) | below(w ^ (LANES * b'"' as u64), 1) | below(w ^ (LANES * b'\\' as u64), 1);
+    flagged & !w & HIGH != 0
+}
+
+/// The escape of one byte that JSON does not allow raw in a string, as serde_json writes it.
+fn escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x0C => b'f',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        _ => {
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xF) as usize]]);
+            return;
+        }
+    };
+    out.extend_from_slice(&[b'\\', short]);
+}
+
+/// Whether `bytes` holds no byte JSON escapes: eight bytes a step, the last step overlapping
+/// the one before (a string under eight bytes is read as two overlapping halves).
+#[inline]
+fn clean(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4])) as u64;
+    match n {
+        8.. => {
+            let whole = (0..n / 8).all(|k| !needs_escape(word(k * 8)));
+            whole && (n.is_multiple_of(8) || !needs_escape(word(n - 8)))
+        }
+        4.. => !needs_escape(half(0) | half(n - 4) << 32),
+        _ => bytes.iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\'),
+    }
+}
+
+/// `s` as a JSON string, quotes included.
+fn string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    if clean(bytes) {
+        out.extend_from_slice(bytes);
+    } else {
+        let mut from = 0; // bytes[from..i] wait to be copied as they are
+        for (i, &b) in bytes.iter().enumerate() {
+            if b < 0x20 || b == b'"' || b == b'\\' {
+                out.extend_from_slice(&bytes[from..i]);
+                escape(out, b);
+                from = i + 1;
+            }
+        }
+        out.extend_from_slice(&bytes[from..]);
+    }
+    out.push(b'"');
+}
+
+/// The encoder: a serde `Serializer` over the output buffer.
+struct Encoder<'o> {
+    out: &'o mut Vec<u8>,
+}
+
+/// Numbers go through serde_json's own formatter (the same digits); writing to a `Vec` cannot
+/// fail.
+macro_rules! number {
+    ($($name:ident: $t:ty => $write:ident),* $(,)?) => {$(
+        fn $name(self, v: $t) -> Result<(), Error> {
+            let _ = CompactFormatter.$write(self.out, v);
+            Ok(())
+        }
+    )*};
+}
+
+impl<'e, 'o> ser::Serializer for &'e mut Encoder<'o> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Compound<'e, 'o>;
+    type SerializeTuple = Compound<'e, 'o>;
+    type SerializeTupleStruct = Compound<'e, 'o>;
+    type SerializeTupleVariant = Compound<'e, 'o>;
+    type SerializeMap = Compound<'e, 'o>;
+    type SerializeStruct = Compound<'e, 'o>;
+    type SerializeStructVariant = Compound<'e, 'o>;
+
+    number! {
+        serialize_i8: i8 => write_i8, serialize_i16: i16 => write_i16, serialize_i32: i32 => write_i32,
+        serialize_i64: i64 => write_i64, serialize_i128: i128 => write_i128,
+        serialize_u8: u8 => write_u8, serialize_u16: u16 => write_u16, serialize_u32: u32 => write_u32,
+        serialize_u64: u64 => write_u64, serialize_u128: u128 => write_u128,
+    }
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.out.extend_from_slice(if v { b"true" } else { b"false" });
+        Ok(())
+    }
+
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        match v.is_finite() {
+            true => drop(CompactFormatter.write_f32(self.out, v)),
+            false => self.out.extend_from_slice(b"null"),
+        }
+        Ok(())
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        match v.is_finite() {
+            true => drop(CompactFormatter.write_f64(self.out, v)),
+            false => self.out.extend_from_slice(b"null"),
+        }
+        Ok(())
+    }
+
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        string(self.out, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        string(self.out, v);
+        Ok(())
+    }
+
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        let _ = CompactFormatter.write_byte_array(self.out, v);
+        Ok(())
+    }
+
+    fn serialize_none(self) -> Result<(), Error> {
+        self.serialize_unit()
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Error> {
+        v.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
+        self.serialize_unit()
+    }
+
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Error> {
+        self.serialize_str(variant)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<(), Error> {
+        v.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Result<(), Error> {
+        self.out.push(b'{');
+        string(self.out, variant);
+        self.out.push(b':');
+        v.serialize(&mut *self)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'e, 'o>, Error> {
+        Ok(Compound::open(self, b"[", b"]"))
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'e, 'o>, Error> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Compound<'e, 'o>, Error> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Compound<'e, 'o>, Error> {
+        self.out.push(b'{');
+        string(self.out, variant);
+        Ok(Compound::open(self, b":[", b"]}"))
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'e, 'o>, Error> {
+        Ok(Compound::open(self, b"{", b"}"))
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'e, 'o>, Error> {
+        Ok(Compound::open(self, b"{", b"}"))
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Compound<'e, 'o>, Error> {
+        self.out.push(b'{');
+        string(self.out, variant);
+        Ok(Compound::open(self, b":{", b"}}"))
+    }
+}
+
+/// An array or object being written: its closing bytes, and whether an element was written.
+struct Compound<'e, 'o> {
+    enc: &'e mut Encoder<'o>,
+    first: bool,
+    close: &'static [u8],
+}
+
+impl<'e, 'o> Compound<'e, 'o> {
+    fn open(enc: &'e mut Encoder<'o>, open: &[u8], close: &'static [u8]) -> Self {
+        enc.out.extend_from_slice(open);
+        Compound { enc, first: true, close }
+    }
+
+    /// The comma before every element but the first.
+    fn next(&mut self) {
+        if !std::mem::replace(&mut self.first, false) {
+            self.enc.out.push(b',');
+        }
+    }
+
+    fn element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.next();
+        v.serialize(&mut *self.enc)
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, v: &T) -> Result<(), Error> {
+        self.next();
+        string(self.enc.out, key);
+        self.enc.out.push(b':');
+        v.serialize(&mut *self.enc)
+    }
+
+    fn close(self) -> Result<(), Error> {
+        self.enc.out.extend_from_slice(self.close);
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.element(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.element(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.element(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.element(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
+        self.field(key, v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
+        self.field(key, v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        self.next();
+        key.serialize(Key { out: self.enc.out })?;
+        self.enc.out.push(b':');
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        v.serialize(&mut *self.enc)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+/// A map key: a string, or a number, bool or unit variant written as one (serde_json's rule).
+struct Key<'k> {
+    out: &'k mut Vec<u8>,
+}
+
+impl Key<'_> {
+    /// A key written by serde_json's formatter, in quotes.
+    fn quoted(self, write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<(), Error> {
+        self.out.push(b'"');
+        let _ = write(self.out);
+        self.out.push(b'"');
+        Ok(())
+    }
+}
+
+fn key_must_be_a_string() -> Error {
+    Error("key must be a string".into())
+}
+
+macro_rules! number_key {
+    ($($name:ident: $t:ty => $write:ident),* $(,)?) => {$(
+        fn $name(self, v: $t) -> Result<(), Error> {
+            self.quoted(|out| CompactFormatter.$write(out, v))
+        }
+    )*};
+}
+
+macro_rules! refused_key {
+    ($($name:ident($($arg:ty),*) -> $ret:ty),* $(,)?) => {$(
+        fn $name(self, $(_: $arg),*) -> Result<$ret, Error> {
+            Err(key_must_be_a_string())
+        }
+    )*};
+}
+
+impl ser::Serializer for Key<'_> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = ser::Impossible<(), Error>;
+    type SerializeTuple = ser::Impossible<(), Error>;
+    type SerializeTupleStruct = ser::Impossible<(), Error>;
+    type SerializeTupleVariant = ser::Impossible<(), Error>;
+    type SerializeMap = ser::Impossible<(), Error>;
+    type SerializeStruct = ser::Impossible<(), Error>;
+    type SerializeStructVariant = ser::Impossible<(), Error>;
+
+    number_key! {
+        serialize_i8: i8 => write_i8, serialize_i16: i16 => write_i16, serialize_i32: i32 => write_i32,
+        serialize_i64: i64 => write_i64, serialize_i128: i128 => write_i128,
+        serialize_u8: u8 => write_u8, serialize_u16: u16 => write_u16, serialize_u32: u32 => write_u32,
+        serialize_u64: u64 => write_u64, serialize_u128: u128 => write_u128,
+    }
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.quoted(|out| CompactFormatter.write_bool(out, v))
+    }
+
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        match v.is_finite() {
+            true => self.quoted(|out| CompactFormatter.write_f32(out, v)),
+            false => Err(Error("float key must be finite (got NaN or +/-inf)".into())),
+        }
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        match v.is_finite() {
+            true => self.quoted(|out| CompactFormatter.write_f64(out, v)),
+            false => Err(Error("float key must be finite (got NaN or +/-inf)".into())),
+        }
+    }
+
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        string(self.out, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        string(self.out, v);
+        Ok(())
+    }
+
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Error> {
+        self.serialize_str(variant)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<(), Error> {
+        v.serialize(self)
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Error> {
+        v.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Error> {
+        Err(key_must_be_a_string())
+    }
+
+    refused_key! {
+        serialize_bytes(&[u8]) -> (),
+        serialize_none() -> (),
+        serialize_unit() -> (),
+        serialize_unit_struct(&'static str) -> (),
+        serialize_seq(Option<usize>) -> ser::Impossible<(), Error>,
+        serialize_tuple(usize) -> ser::Impossible<(), Error>,
+        serialize_tuple_struct(&'static str, usize) -> ser::Impossible<(), Error>,
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> ser::Impossible<(), Error>,
+        serialize_map(Option<usize>) -> ser::Impossible<(), Error>,
+        serialize_struct(&'static str, usize) -> ser::Impossible<(), Error>,
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> ser::Impossible<(), Error>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+    use std::collections::BTreeMap;
+
+    fn same<T: Serialize + ?Sized>(v: &T) {
+        let ours = to_vec_with_capacity(v, 0).expect("ours encodes");
+        let theirs = serde_json::to_vec(v).expect("serde_json encodes");
+        assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+    }
+
+    #[test]
+    fn strings_escape_as_serde_json_does() {
+        // Every byte JSON escapes, at every offset within and across the 8-byte words.
+        for special in ['"', '\\', '\n', '\r', '\t', '\u{8}', '\u{c}', '\u{0}', '\u{1f}', '\u{7f}', 'é', '€', '😀']
+        {
+            for before in 0..18 {
+                for after in [0, 1, 7, 8, 9] {
+                    let s = format!("{}{special}{}", "a".repeat(before), "z".repeat(after));
+                    same(&s);
+                    same(&json!({ s.clone(): s }));
+                }
+            }
+        }
+        // Bytes next to the escaped ones in value (0x20, '!', '#', '[', ']', 0x80+) stay raw.
+        same(" !#[]^_`{|}~ \u{80}\u{ff}\u{100}\u{7ff}\u{800}");
+        same("");
+    }
+
+    #[test]
+    fn random_strings_encode_as_serde_json_does() {
+        // A fixed linear congruential sequence over characters that matter to the scan.
+        let alphabet: Vec<char> = "ab \"\\\n\t\u{0}\u{1}\u{1f} !~\u{7f}\u{80}é€😀".chars().collect();
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let len = (x >> 59) as usize;
+            let s: String = (0..len).map(|i| alphabet[((x >> (i * 3 % 56)) as usize ^ i) % alphabet.len()]).collect();
+            same(&s);
+        }
+    }
+
+    #[test]
+    fn values_encode_as_serde_json_does() {
+        same(&json!({
+            "n": null, "t": true, "f": false, "i": -42, "u": 18_446_744_073_709_551_615u64,
+            "x": 1.3782715021593215, "y": 0.1, "z": 1e300, "w": -0.0, "big": 12345678.0,
+            "a": [], "o": {}, "nested": [[1, [2, {"k": [3.5]}]], {"": ""}],
+        }));
+        same(&[f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 2.5, 1e-7]);
+        same(&[f32::NAN, 1.5f32, 0.1f32]);
+        same(&(1u8, 'x', "y", (), Some(3), None::<i32>, i128::MIN, u128::MAX));
+        same(&b"bytes"[..]);
+        let keys: BTreeMap<i32, &str> = [(-1, "a"), (7, "b")].into();
+        same(&keys);
+        let bools: BTreeMap<bool, u8> = [(true, 1), (false, 0)].into();
+        same(&bools);
+        let optional: BTreeMap<Option<char>, u8> = [(Some('k'), 1)].into();
+        same(&optional);
+    }
+
+    #[derive(serde::Serialize)]
+    enum Shape {
+        Unit,
+        New(u32),
+        Tuple(u8, String),
+        Struct { a: Option<f64>, b: Vec<Shape> },
+    }
+
+    #[derive(serde::Serialize)]
+    struct Unit;
+
+    #[derive(serde::Serialize)]
+    struct Wrapper(Vec<Shape>);
+
+    #[derive(serde::Serialize)]
+    struct Pair(u8, u8);
+
+    #[derive(serde::Serialize)]
+    struct Outer {
+        #[serde(rename = "we\"ird\nkey")]
+        weird: Unit,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u8>,
+        #[serde(flatten)]
+        inner: BTreeMap<String, Pair>,
+        shapes: Wrapper,
+        by_shape: BTreeMap<Kind, u8>,
+    }
+
+    #[derive(serde::Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    enum Kind {
+        Audio,
+        Video,
+    }
+
+    #[test]
+    fn derived_types_encode_as_serde_json_does() {
+        let shapes = vec![
+            Shape::Unit,
+            Shape::New(4),
+            Shape::Tuple(1, "t".into()),
+            Shape::Struct { a: Some(0.25), b: vec![Shape::Unit, Shape::Struct { a: None, b: vec![] }] },
+        ];
+        same(&Outer {
+            weird: Unit,
+            skipped: None,
+            inner: [("p".to_string(), Pair(1, 2))].into(),
+            shapes: Wrapper(shapes),
+            by_shape: [(Kind::Audio, 1), (Kind::Video, 2)].into(),
+        });
+    }
+
+    #[test]
+    fn answers_encode_as_serde_json_does() {
+        let brain = crate::brain::Brain::default();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
+        let mut conv = crate::conversation::Conversation::new(today);
+        for text in [
+            "brand awareness for 18-24s in Germany, €5,000, 30 days",
+            "what if we ran it 60 days? and add \"Austria\" — no video",
+            "hello",
+            "compare €5k vs €10k",
+            "leads in the Nordics, NOK 400 000, podcasts only, 25-44 women, from March 3rd to the 30th",
+        ] {
+            let response = brain.handle(&mut conv, text).expect("a response");
+            same(&response);
+        }
+    }
+
+    #[test]
+    fn keys_that_are_not_strings_are_refused_like_serde_json() {
+        let by_list: BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into();
+        assert!(serde_json::to_vec(&by_list).is_err());
+        assert_eq!(to_vec_with_capacity(&by_list, 0), Err(key_must_be_a_string()));
+        let nan: Vec<(f64, u8)> = vec![(f64::NAN, 1)];
+        let as_map = |v: &Vec<(f64, u8)>| -> Result<Vec<u8>, Error> {
+            let mut out = Vec::new();
+            let mut enc = Encoder { out: &mut out };
+            let mut m = ser::Serializer::serialize_map(&mut enc, None)?;
+            for (k, x) in v {
+                ser::SerializeMap::serialize_entry(&mut m, k, x)?;
+            }
+            ser::SerializeMap::end(m)?;
+            Ok(out)
+        };
+        assert!(as_map(&nan).is_err());
+        assert_eq!(as_map(&vec![(2.5, 1)]).unwrap(), serde_json::to_vec(&json!({"2.5": 1})).unwrap());
+        let _: Value = serde_json::from_slice(&as_map(&vec![(2.5, 1)]).unwrap()).unwrap();
+    }
+}
