@@ -92,9 +92,15 @@ impl Brain {
     pub fn embedded() -> Brain {
         static DATA: OnceLock<(Arc<Markets>, Arc<Index>)> = OnceLock::new();
         let (markets, index) = DATA.get_or_init(|| {
-            let (rows, _) = history::load(EMBEDDED_HISTORY.as_bytes(), "fixtures/history.csv")
-                .expect("the embedded history is valid");
-            (Arc::new(Markets::embedded().clone()), Arc::new(Index::build(rows)))
+            // The builder is made at the first row, so the markets table (and the gazetteer it
+            // checks currencies against) loads here while the parser thread reads on.
+            let mut builder = None;
+            history::load_each(EMBEDDED_HISTORY.as_bytes(), "fixtures/history.csv", |r| {
+                builder.get_or_insert_with(|| IndexBuilder::new(Markets::embedded())).add(&r)
+            })
+            .expect("the embedded history is valid");
+            let index = builder.expect("the embedded history has rows").finish();
+            (Arc::new(Markets::embedded().clone()), Arc::new(index))
         });
         Brain { markets: markets.clone(), index: index.clone(), settings: PlannerSettings::default() }
     }
