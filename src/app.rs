@@ -237,8 +237,7 @@ async fn plan(brain: Brain, settings: &Settings, job: PlanJob) -> Result<ExitCod
     let coordinator = Coordinator::start(brain, store, config, Arc::new(Metrics::default()), shutdown.clone())?;
     let today = coordinator.today();
     if job.jsonl {
-        let stdin = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
-        return match cli::run_jsonl(&coordinator, stdin, std::io::stdout().lock(), today).await? {
+        return match cli::run_jsonl(&coordinator, std::io::stdin(), std::io::stdout().lock(), today).await? {
             (_, 0) => Ok(ExitCode::SUCCESS),
             (ok, failed) => {
                 eprintln!("adsai: {failed} of {} requests failed (see their error objects)", ok + failed);

@@ -16,7 +16,7 @@ use crate::brief::{Audience, Budget, BudgetType, Location};
 use crate::understand::gazetteer::Gazetteer;
 
 /// Bytes a plan's JSON takes (about 9 KB with its ad sets and curve), reserved up front.
-const PLAN_JSON_BYTES: usize = 16 * 1024;
+pub const PLAN_JSON_BYTES: usize = 16 * 1024;
 
 /// A value's JSON (serde_json's compact bytes, [`json`]) in one buffer sized for a plan, so that
 /// encoding does not regrow and copy it.

@@ -3,7 +3,7 @@
 //!
 //! It reads input, hands each message to the brain and renders the response; it decides nothing.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -35,20 +35,33 @@ fn error_line(id: &Value, code: &str, message: impl Into<String>) -> Value {
     json!({"id": id, "error": {"code": code, "message": message.into()}})
 }
 
-/// One output line (without its newline): the object's JSON.
-fn encode(v: &impl serde::Serialize) -> Vec<u8> {
+/// Appends one output line (without its newline): the object's JSON.
+fn encode_into(out: &mut Vec<u8>, v: &impl serde::Serialize) {
     // A response is plain data (string keys, finite numbers): encoding it cannot fail.
-    crate::present::to_json(v).unwrap_or_else(|e| {
-        serde_json::to_vec(&error_line(&Value::Null, "internal", format!("the answer could not be encoded: {e}")))
-            .unwrap_or_default()
-    })
+    let start = out.len();
+    if let Err(e) = crate::present::json::write(out, v) {
+        out.truncate(start);
+        let failed = error_line(&Value::Null, "internal", format!("the answer could not be encoded: {e}"));
+        let _ = crate::present::json::write(out, &failed);
+    }
 }
 
 /// Handles one JSON Lines request line through the coordinator; returns the output line
 /// (JSON, no newline) and whether it succeeded.
 pub async fn handle_jsonl_line(coordinator: &Coordinator, line: &[u8], default_today: NaiveDate) -> (Vec<u8>, bool) {
+    let mut out = Vec::with_capacity(crate::present::PLAN_JSON_BYTES);
+    let good = answer_into(&mut out, coordinator, line, default_today).await;
+    (out, good)
+}
+
+/// Appends the answer to one JSON Lines request line (no newline); whether it succeeded.
+async fn answer_into(out: &mut Vec<u8>, coordinator: &Coordinator, line: &[u8], default_today: NaiveDate) -> bool {
+    let mut fail = |v: Value| {
+        encode_into(out, &v);
+        false
+    };
     let Ok(line) = std::str::from_utf8(line) else {
-        return (encode(&error_line(&Value::Null, "invalid_utf8", "the line is not valid UTF-8")), false);
+        return fail(error_line(&Value::Null, "invalid_utf8", "the line is not valid UTF-8"));
     };
     let req: Request = match serde_json::from_str(line) {
         Ok(r) => r,
@@ -57,19 +70,20 @@ pub async fn handle_jsonl_line(coordinator: &Coordinator, line: &[u8], default_t
             let parsed = serde_json::from_str::<Value>(line).ok();
             let id = parsed.as_ref().and_then(|v| v.get("id").cloned()).unwrap_or(Value::Null);
             let code = if parsed.is_none() { "invalid_json" } else { "invalid_request" };
-            return (encode(&error_line(&id, code, e.to_string())), false);
+            return fail(error_line(&id, code, e.to_string()));
         }
     };
     let today = match req.today.as_deref().map(parse_date).transpose() {
         Ok(t) => t.unwrap_or(default_today),
-        Err(e) => return (encode(&error_line(&req.id, "invalid_date", format!("`today` is {e}"))), false),
+        Err(e) => return fail(error_line(&req.id, "invalid_date", format!("`today` is {e}"))),
     };
     match coordinator.ephemeral(req.messages, today).await {
         Ok(mut response) => {
             response.id = Some(req.id);
-            (encode(&response), true)
+            encode_into(out, &response);
+            true
         }
-        Err((i, e)) => (encode(&error_line(&req.id, e.code(), format!("message {}: {e}", i + 1))), false),
+        Err((i, e)) => fail(error_line(&req.id, e.code(), format!("message {}: {e}", i + 1))),
     }
 }
 
@@ -167,66 +181,106 @@ fn read_line_capped(input: &mut impl BufRead, cap: usize) -> std::io::Result<Opt
     }
 }
 
-/// Requests `--jsonl` works on at once. Their answers are still written in input order; the
-/// window lets both cores plan while the output waits for the oldest request.
+/// Requests `--jsonl` works on at once (a batch read at the window's edge may go a little
+/// over). Their answers are still written in input order; the window lets both cores plan while
+/// the output waits for the oldest request.
 pub const JSONL_IN_FLIGHT: usize = 64;
+
+/// Lines one task answers, one after the other. A task per line cost a thread wake-up per
+/// request (the worker waking the writer, the writer waking a worker) — more than a request's
+/// own work — and a task cell allocated on one thread and freed on another.
+const LINES_PER_TASK: usize = 8;
 
 /// How long the oldest request may keep finished answers behind it unwritten before they are
 /// flushed anyway (a slow specialist waits out its time limit; what came before it goes out).
 const FLUSH_AFTER: std::time::Duration = std::time::Duration::from_millis(5);
 
-type Answered = tokio::task::JoinHandle<(Vec<u8>, bool)>;
+/// The answers of one task's lines, each followed by a newline, and how many succeeded / failed.
+#[derive(Default)]
+struct Answers {
+    bytes: Vec<u8>,
+    good: usize,
+    bad: usize,
+}
+
+impl Answers {
+    /// Room for `lines` answers of a plan's size.
+    fn with_room(lines: usize) -> Answers {
+        Answers { bytes: Vec::with_capacity(lines * crate::present::PLAN_JSON_BYTES), ..Default::default() }
+    }
+
+    /// Counts the answer just appended to `bytes`, and ends its line.
+    fn ended(&mut self, good: bool) {
+        if good {
+            self.good += 1;
+        } else {
+            self.bad += 1;
+        }
+        self.bytes.push(b'\n');
+    }
+}
+
+/// A task answering some lines, and how many answers it owes (blank lines get none).
+type Answering = (tokio::task::JoinHandle<Answers>, usize);
 
 /// Runs `--jsonl` over a reader; returns (succeeded, failed) counts.
 ///
-/// A thread reads the lines (standard input blocks), up to [`JSONL_IN_FLIGHT`] requests are
-/// planned at once on the runtime's workers, and the answers are written in input order to a
-/// buffer that is flushed whenever the run would wait — for input, or for a slow request — so
-/// an interactive caller gets each answer as soon as it is ready and a file is written in large
-/// blocks.
+/// A thread reads the lines (standard input blocks) and hands over every complete line its
+/// buffer holds at once; they are answered by tasks of up to [`LINES_PER_TASK`] lines on the
+/// runtime's workers, up to [`JSONL_IN_FLIGHT`] lines at a time. The answers are written in input
+/// order to a buffer that is flushed whenever the run would wait — for input, or for a slow
+/// request — so an interactive caller gets each answer as soon as it is ready and a file is
+/// written in large blocks.
 pub async fn run_jsonl(
     coordinator: &Coordinator,
-    input: impl BufRead + Send + 'static,
+    input: impl Read + Send + 'static,
     out: impl Write,
     today: NaiveDate,
 ) -> std::io::Result<(usize, usize)> {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
-    let (tx, mut lines) = tokio::sync::mpsc::channel::<std::io::Result<Line>>(JSONL_IN_FLIGHT * 4);
+    let (tx, mut lines) = tokio::sync::mpsc::channel::<std::io::Result<Vec<Line>>>(16);
+    let input = std::io::BufReader::with_capacity(64 * 1024, input);
     std::thread::Builder::new().name("adsai-jsonl-read".into()).spawn(move || read_lines(input, tx))?;
-    let mut pending: std::collections::VecDeque<Answered> = std::collections::VecDeque::new();
+    let mut pending: std::collections::VecDeque<Answering> = std::collections::VecDeque::new();
+    let in_flight = |pending: &std::collections::VecDeque<Answering>| pending.iter().map(|a| a.1).sum::<usize>();
     let mut counts = (0, 0);
     let mut input_open = true;
-    let mut write = |(bytes, good): (Vec<u8>, bool), out: &mut dyn Write| {
-        if good {
-            counts.0 += 1;
-        } else {
-            counts.1 += 1;
+    let mut write = |answers: Answers, out: &mut dyn Write| {
+        counts.0 += answers.good;
+        counts.1 += answers.bad;
+        out.write_all(&answers.bytes)
+    };
+    let start = |batch: std::io::Result<Vec<Line>>, pending: &mut std::collections::VecDeque<Answering>| {
+        let mut batch = batch?.into_iter().peekable();
+        while batch.peek().is_some() {
+            let task: Vec<Line> = batch.by_ref().take(LINES_PER_TASK).collect();
+            pending.push_back(spawn_answers(coordinator, task, today));
         }
-        out.write_all(&bytes)?;
-        out.write_all(b"\n")
+        Ok::<(), std::io::Error>(())
     };
     loop {
-        // Take every line that is ready, up to the window.
-        while input_open && pending.len() < JSONL_IN_FLIGHT {
+        // Take every batch that is ready, up to the window.
+        while input_open && in_flight(&pending) < JSONL_IN_FLIGHT {
             match lines.try_recv() {
-                Ok(line) => pending.extend(start(coordinator, line?, today)),
+                Ok(batch) => start(batch, &mut pending)?,
                 Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
                 Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => input_open = false,
             }
         }
         // Write every answer that is ready, in order.
-        while pending.front().is_some_and(|h| h.is_finished()) {
-            if let Some(h) = pending.pop_front() {
-                write(joined(h.await), &mut out)?;
+        while pending.front().is_some_and(|h| h.0.is_finished()) {
+            if let Some((h, owed)) = pending.pop_front() {
+                write(joined(h.await, owed), &mut out)?;
             }
         }
         if pending.is_empty() && !input_open {
             break;
         }
-        let window_full = pending.len() >= JSONL_IN_FLIGHT;
+        let window_full = in_flight(&pending) >= JSONL_IN_FLIGHT;
         match pending.front_mut() {
             // Waiting for the oldest request only: flush what is written if it takes long.
-            Some(front) if window_full || !input_open => {
+            Some((front, owed)) if window_full || !input_open => {
+                let owed = *owed;
                 let answer = match tokio::time::timeout(FLUSH_AFTER, &mut *front).await {
                     Ok(a) => a,
                     Err(_) => {
@@ -235,18 +289,19 @@ pub async fn run_jsonl(
                     }
                 };
                 pending.pop_front();
-                write(joined(answer), &mut out)?;
+                write(joined(answer, owed), &mut out)?;
             }
             // Waiting for input too: whatever is written goes out first.
-            Some(front) => {
+            Some((front, owed)) => {
+                let owed = *owed;
                 out.flush()?;
                 tokio::select! {
                     answer = &mut *front => {
                         pending.pop_front();
-                        write(joined(answer), &mut out)?;
+                        write(joined(answer, owed), &mut out)?;
                     }
-                    line = lines.recv() => match line {
-                        Some(line) => pending.extend(start(coordinator, line?, today)),
+                    batch = lines.recv() => match batch {
+                        Some(batch) => start(batch, &mut pending)?,
                         None => input_open = false,
                     },
                 }
@@ -254,7 +309,7 @@ pub async fn run_jsonl(
             None => {
                 out.flush()?;
                 match lines.recv().await {
-                    Some(line) => pending.extend(start(coordinator, line?, today)),
+                    Some(batch) => start(batch, &mut pending)?,
                     None => input_open = false,
                 }
             }
@@ -264,43 +319,80 @@ pub async fn run_jsonl(
     Ok(counts)
 }
 
-/// Reads the lines of `input` into `tx` until the input ends, fails, or nobody listens.
-fn read_lines(mut input: impl BufRead, tx: tokio::sync::mpsc::Sender<std::io::Result<Line>>) {
+/// Lines handed from the reading thread at a time, at most.
+const LINES_PER_BATCH: usize = 64;
+
+/// Reads the lines of `input` into `tx` until the input ends, fails, or nobody listens. The
+/// lines go in batches: every complete line already in the buffer, so a file goes in blocks
+/// and an interactive caller's line goes at once.
+fn read_lines(mut input: std::io::BufReader<impl Read>, tx: tokio::sync::mpsc::Sender<std::io::Result<Vec<Line>>>) {
+    let mut batch = Vec::new();
     loop {
-        let line = match read_line_capped(&mut input, MAX_LINE_BYTES) {
-            Ok(Some(line)) => Ok(line),
-            Ok(None) => return,
-            Err(e) => Err(e),
+        let (line, end) = match read_line_capped(&mut input, MAX_LINE_BYTES) {
+            Ok(Some(line)) => (Some(line), None),
+            Ok(None) => (None, Some(Ok(()))),
+            Err(e) => (None, Some(Err(e))),
         };
-        let stop = line.is_err();
-        if tx.blocking_send(line).is_err() || stop {
+        batch.extend(line);
+        // Send before reading could block: when the buffer holds no further complete line.
+        let more_ready = input.buffer().contains(&b'\n');
+        if !batch.is_empty()
+            && (end.is_some() || !more_ready || batch.len() >= LINES_PER_BATCH)
+            && tx.blocking_send(Ok(std::mem::take(&mut batch))).is_err()
+        {
             return;
+        }
+        match end {
+            None => {}
+            Some(Ok(())) => return,
+            Some(Err(e)) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
         }
     }
 }
 
-/// Starts answering one line (blank lines get no answer).
-fn start(coordinator: &Coordinator, line: Line, today: NaiveDate) -> Option<Answered> {
-    let answer = match line {
-        Line::TooLong(n) => {
-            let message = format!("the line is {n} bytes; at most {MAX_LINE_BYTES} are read");
-            let done = (encode(&error_line(&Value::Null, "line_too_long", message)), false);
-            tokio::spawn(std::future::ready(done))
+/// Starts answering some lines, in order, on one task.
+fn spawn_answers(coordinator: &Coordinator, lines: Vec<Line>, today: NaiveDate) -> Answering {
+    let owed = lines.iter().filter(|l| !matches!(l, Line::Text(t) if is_blank(t))).count();
+    let coordinator = coordinator.clone();
+    let task = tokio::spawn(async move {
+        let mut answers = Answers::with_room(owed);
+        for line in lines {
+            let good = match line {
+                Line::TooLong(n) => {
+                    let message = format!("the line is {n} bytes; at most {MAX_LINE_BYTES} are read");
+                    encode_into(&mut answers.bytes, &error_line(&Value::Null, "line_too_long", message));
+                    false
+                }
+                Line::Text(line) if is_blank(&line) => continue,
+                Line::Text(line) => answer_into(&mut answers.bytes, &coordinator, &line, today).await,
+            };
+            answers.ended(good);
         }
-        Line::Text(line) if line.iter().all(u8::is_ascii_whitespace) => return None,
-        Line::Text(line) => {
-            let coordinator = coordinator.clone();
-            tokio::spawn(async move { handle_jsonl_line(&coordinator, &line, today).await })
-        }
-    };
-    Some(answer)
+        answers
+    });
+    (task, owed)
 }
 
-/// The answer of a finished request; a request whose task died gets an internal error line.
-fn joined(result: Result<(Vec<u8>, bool), tokio::task::JoinError>) -> (Vec<u8>, bool) {
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// The answers of a finished task; the lines of a task that died get internal error lines.
+fn joined(result: Result<Answers, tokio::task::JoinError>, owed: usize) -> Answers {
     result.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "a --jsonl request crashed");
-        (encode(&error_line(&Value::Null, "internal", "this request could not be answered")), false)
+        tracing::error!(error = %e, "a --jsonl task crashed");
+        let mut answers = Answers::default();
+        for _ in 0..owed {
+            encode_into(
+                &mut answers.bytes,
+                &error_line(&Value::Null, "internal", "this request could not be answered"),
+            );
+            answers.ended(false);
+        }
+        answers
     })
 }
 
