@@ -115,6 +115,40 @@ fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// A finite `f64` in serde_json's digits (the shortest that read back as `v`).
+///
+/// Most of an answer's numbers are whole (impressions, people, whole-currency budgets) or whole
+/// cents, and for those the shortest digits are known without the general search: a whole
+/// number below 2^53 is its integer digits and ".0"; a multiple of 0.01 below 10^13 is its cents
+/// with the point put back (no shorter decimal reads back as the same number, since the numbers
+/// a `f64` cannot tell apart there lie closer together than 0.01). Anything else goes to
+/// serde_json's formatter.
+fn float(out: &mut Vec<u8>, v: f64) {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole number below is a distinct f64
+    let whole = v as i64;
+    if whole as f64 == v && v.abs() < EXACT && v.to_bits() != (-0.0f64).to_bits() {
+        let _ = CompactFormatter.write_i64(out, whole);
+        out.extend_from_slice(b".0");
+        return;
+    }
+    let scaled = v * 100.0;
+    let cents = (scaled + 0.5f64.copysign(scaled)) as i64;
+    if v.abs() < 1e13 && v.abs() >= 0.01 && cents as f64 / 100.0 == v {
+        if v < 0.0 {
+            out.push(b'-');
+        }
+        let c = cents.unsigned_abs();
+        let _ = CompactFormatter.write_u64(out, c / 100);
+        let (tens, ones) = ((c % 100 / 10) as u8, (c % 10) as u8);
+        out.extend_from_slice(&[b'.', b'0' + tens]);
+        if ones != 0 {
+            out.push(b'0' + ones);
+        }
+        return;
+    }
+    let _ = CompactFormatter.write_f64(out, v);
+}
+
 /// The encoder: a serde `Serializer` over the output buffer.
 struct Encoder<'o> {
     out: &'o mut Vec<u8>,
@@ -164,7 +198,7 @@ impl<'e, 'o> ser::Serializer for &'e mut Encoder<'o> {
 
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
         match v.is_finite() {
-            true => drop(CompactFormatter.write_f64(self.out, v)),
+            true => float(self.out, v),
             false => self.out.extend_from_slice(b"null"),
         }
         Ok(())
@@ -549,6 +583,62 @@ mod tests {
             let len = (x >> 59) as usize;
             let s: String = (0..len).map(|i| alphabet[((x >> (i * 3 % 56)) as usize ^ i) % alphabet.len()]).collect();
             same(&s);
+        }
+    }
+
+    #[test]
+    fn floats_have_serde_json_digits() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.01,
+            -0.01,
+            0.005,
+            0.015,
+            0.1,
+            0.3,
+            1.0,
+            -1.0,
+            1e13,
+            1e13 - 0.01,
+            9_999_999_999_999.99,
+            1e15,
+            1e16,
+            9_007_199_254_740_991.0,
+            9_007_199_254_740_992.0,
+            9_007_199_254_740_994.0,
+            -9_007_199_254_740_992.0,
+            1.3782715021593215,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            1e-5,
+            1e-6,
+            0.07,
+            2.5,
+            1234.5,
+            1234.56,
+        ];
+        for _ in 0..200_000 {
+            let r = next();
+            let magnitude = 10f64.powi((r % 17) as i32);
+            values.push((next() % 1_000_000) as f64); // whole numbers
+            values.push((next() % 10_000_000_000) as f64 / 100.0); // whole cents
+            values.push(-((next() % 1_000_000_000) as f64) / 100.0);
+            values.push((next() >> 11) as f64 / (1u64 << 53) as f64 * magnitude); // anything
+            values.push(f64::from_bits(next()));
+        }
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            let mut ours = Vec::new();
+            float(&mut ours, v);
+            assert_eq!(String::from_utf8_lossy(&ours), serde_json::to_string(&v).unwrap(), "{v:e}");
         }
     }
 
