@@ -376,9 +376,16 @@ fn parse_row(
     campaigns: &mut Interner,
     advertisers: &mut Interner,
 ) -> Result<Row, RowError> {
+    // The record is checked as UTF-8 once, all fields together, and a field is a slice of it;
+    // only a record that fails is checked field by field, to name the column.
+    let text = std::str::from_utf8(record.as_slice()).ok();
     let field = |k: usize| -> Result<&str, RowError> {
-        let bytes = record.get(idx[k]).ok_or(RowError::Missing(COLUMNS[k]))?.trim_ascii();
-        std::str::from_utf8(bytes).map_err(|_| RowError::NotUtf8(COLUMNS[k]))
+        let range = record.range(idx[k]).ok_or(RowError::Missing(COLUMNS[k]))?;
+        let field = match text.and_then(|t| t.get(range.clone())) {
+            Some(s) => s,
+            None => std::str::from_utf8(&record.as_slice()[range]).map_err(|_| RowError::NotUtf8(COLUMNS[k]))?,
+        };
+        Ok(field.trim_ascii())
     };
     let required = |k: usize| -> Result<&str, RowError> {
         let v = field(k)?;
@@ -532,6 +539,29 @@ mod tests {
         assert!(report.problems[1].starts_with("h.csv:4: `spend_usd`"), "{:?}", report.problems);
         assert!(report.problems[2].starts_with("h.csv:5: `end_date` is not a date"), "{:?}", report.problems);
         assert!(report.problems[3].starts_with("h.csv:6:"), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn fields_are_trimmed_and_checked_as_utf8_by_column() {
+        // Spaces around fields and names are not part of them; a header may be spaced too.
+        let spaced = good("r1").replace(",DE,", ",  DE ,").replace(",REACH,", ", REACH\t,");
+        let header = HEADER.replace(",country,", ", country ,");
+        // A row whose bytes are not UTF-8 is reported by the column they are in, wherever a
+        // valid multi-byte character elsewhere in the row sits — also when the bytes of two
+        // neighbouring fields would make one character together.
+        let mut data = format!("{header}\n{spaced}\n").into_bytes();
+        for bad in [b",D\xff,18,".as_slice(), b",\xc3,18,", b",D\xc3,\xa918,", b",\xc3\xa9,18,"] {
+            let row = good("r2").replace(",DE,18,", "@").replace("c1", "c\u{e9}");
+            data.extend(row.bytes().flat_map(|b| if b == b'@' { bad.to_vec() } else { vec![b] }));
+            data.push(b'\n');
+        }
+        let (rows, report) = load(&data[..], "h.csv").unwrap();
+        assert_eq!((rows.len(), report.skipped), (1, 4), "{:?}", report.problems);
+        assert_eq!((rows[0].objective, &rows[0].country), (Objective::Reach, b"DE"));
+        for line in 3..=5 {
+            assert_eq!(report.problems[line - 3], format!("h.csv:{line}: `country` is not UTF-8"));
+        }
+        assert_eq!(report.problems[3], "h.csv:6: `country` is not an ISO 3166-1 alpha-2 code: \"\u{e9}\"");
     }
 
     #[test]

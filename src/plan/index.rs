@@ -8,7 +8,6 @@
 //! of CPM, CTR, KPI per impression, delivery rate and frequency. Segments backed by fewer than
 //! [`PRIVACY_MIN_ADVERTISERS`] advertisers are never returned: no figure is derived from them.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::fastmap::FastMap;
@@ -104,11 +103,11 @@ pub fn geo(country: &[u8; 2]) -> u16 {
     (country[0] as u16) << 8 | country[1] as u16
 }
 
-fn regions() -> &'static HashMap<u16, u16> {
-    static R: OnceLock<HashMap<u16, u16>> = OnceLock::new();
+fn regions() -> &'static FastMap<u16, u16> {
+    static R: OnceLock<FastMap<u16, u16>> = OnceLock::new();
     R.get_or_init(|| {
         let mut names: Vec<String> = Vec::new();
-        let mut map = HashMap::new();
+        let mut map = FastMap::default();
         for row in tsv_rows(WORLD_REGIONS) {
             let (Some(c), Some(r)) = (row.first(), row.get(1)) else { continue };
             let bytes = c.as_bytes();
@@ -227,7 +226,7 @@ pub struct CampaignNorms {
 #[derive(Debug, Default)]
 pub struct Index {
     segments: FastMap<Key, Segment>,
-    norms: HashMap<(Objective, u16), CampaignNorms>,
+    norms: FastMap<(Objective, u16), CampaignNorms>,
     rows: usize,
     prices: Prices,
     shapes: ReachShapes,
@@ -310,7 +309,7 @@ pub struct IndexBuilder {
     keys: Vec<Key>,
     rows: usize,
     /// The markets audiences are computed in (to fit the reach curve).
-    markets: HashMap<[u8; 2], Market>,
+    markets: FastMap<[u8; 2], Market>,
 }
 
 impl Default for IndexBuilder {
@@ -520,10 +519,10 @@ fn summarise(groups: &[(Key, Vec<u32>)], kept: &[(Measures, u32)]) -> FastMap<Ke
 }
 
 /// Medians of successful campaigns per (objective, country) and per objective (country 0).
-fn campaign_norms(campaigns: impl Iterator<Item = Campaign>) -> HashMap<(Objective, u16), CampaignNorms> {
+fn campaign_norms(campaigns: impl Iterator<Item = Campaign>) -> FastMap<(Objective, u16), CampaignNorms> {
     /// Budgets, flight lengths and advertisers of one group of campaigns.
     type Group = (Vec<f64>, Vec<f64>, Vec<u32>);
-    let mut groups: HashMap<(Objective, u16), Group> = HashMap::new();
+    let mut groups: FastMap<(Objective, u16), Group> = FastMap::default();
     for c in campaigns {
         if c.budget <= 0.0 || c.spend / c.budget < SUCCESSFUL_DELIVERY {
             continue;
@@ -536,7 +535,7 @@ fn campaign_norms(campaigns: impl Iterator<Item = Campaign>) -> HashMap<(Objecti
             g.2.push(c.advertiser);
         }
     }
-    let mut out = HashMap::new();
+    let mut out = FastMap::default();
     for (key, (mut budgets, mut days, mut advertisers)) in groups {
         advertisers.sort_unstable();
         advertisers.dedup();

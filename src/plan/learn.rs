@@ -14,11 +14,10 @@
 //! the median per format × placement × flight-length bucket is the fitted shape, made
 //! non-increasing with flight length so that a longer flight never reaches fewer people.
 
-use std::collections::HashMap;
-
 use chrono::Datelike;
 
 use super::audience::{self, Targeting};
+use super::fastmap::FastMap;
 use super::history::{GenderKey, Row};
 use super::index::{geo, Quartiles, PRIVACY_MIN_ADVERTISERS};
 use super::reach::{self, DEFAULT_SHAPE};
@@ -107,7 +106,7 @@ fn row_shape(r: &Row, market: Option<&Market>) -> f32 {
 }
 
 /// The facts of a row with measures.
-pub fn facts(r: &Row, cpm: f32, markets: &HashMap<[u8; 2], Market>) -> Facts {
+pub fn facts(r: &Row, cpm: f32, markets: &FastMap<[u8; 2], Market>) -> Facts {
     let middle = r.start + chrono::Duration::days(r.days() / 2);
     Facts {
         advertiser: r.advertiser,
@@ -173,9 +172,9 @@ pub struct Prices {
     /// A city or region.
     pub local: Option<Multiplier>,
     /// A market's price level against its world region's segments.
-    pub market_vs_region: HashMap<u16, Multiplier>,
+    pub market_vs_region: FastMap<u16, Multiplier>,
     /// A market's price level against the global segments.
-    pub market_vs_global: HashMap<u16, Multiplier>,
+    pub market_vs_global: FastMap<u16, Multiplier>,
 }
 
 /// References of a row: the median CPM of its market, region and global segments.
@@ -190,8 +189,8 @@ impl Prices {
         let mut gender: [Group; 4] = Default::default();
         let mut platform: [Group; 3] = Default::default();
         let mut local = Group::default();
-        let mut vs_region: HashMap<u16, Group> = HashMap::new();
-        let mut vs_global: HashMap<u16, Group> = HashMap::new();
+        let mut vs_region: FastMap<u16, Group> = FastMap::default();
+        let mut vs_global: FastMap<u16, Group> = FastMap::default();
         for (f, r) in facts.iter().zip(refs) {
             let cpm = f.cpm as f64;
             if r[0] > 0.0 {
@@ -216,8 +215,8 @@ impl Prices {
         }
         let Some(base) = all.median() else { return Prices::default() };
         let rel = |g: &mut Group| g.median().map(|m| Multiplier { factor: m.factor / base.factor, ..m });
-        let levels = |map: HashMap<u16, Group>| {
-            map.into_iter().filter_map(|(k, mut g)| g.median().map(|m| (k, m))).collect::<HashMap<_, _>>()
+        let levels = |map: FastMap<u16, Group>| {
+            map.into_iter().filter_map(|(k, mut g)| g.median().map(|m| (k, m))).collect::<FastMap<_, _>>()
         };
         Prices {
             month: month.each_mut().map(rel),
@@ -234,18 +233,18 @@ impl Prices {
 /// Reach shapes fitted per format × placement × flight-length bucket.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReachShapes {
-    shapes: HashMap<(Format, Placement), [f64; 5]>,
+    shapes: FastMap<(Format, Placement), [f64; 5]>,
 }
 
 impl ReachShapes {
     /// Fits the shapes from rows' facts.
     pub fn fit(facts: &[Facts]) -> ReachShapes {
-        let mut groups: HashMap<(Format, Placement), [Group; 5]> = HashMap::new();
+        let mut groups: FastMap<(Format, Placement), [Group; 5]> = FastMap::default();
         for f in facts.iter().filter(|f| f.shape.is_finite()) {
             groups.entry((f.format, f.placement)).or_default()[f.bucket as usize % 5]
                 .push(f.shape as f64, f.advertiser);
         }
-        let mut shapes = HashMap::new();
+        let mut shapes = FastMap::default();
         for (key, mut buckets) in groups {
             let fitted: Vec<Option<f64>> = buckets.iter_mut().map(|g| g.median().map(|m| m.factor)).collect();
             let Some(first) = fitted.iter().flatten().next().copied() else { continue };
