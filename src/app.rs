@@ -237,7 +237,13 @@ async fn plan(brain: Brain, settings: &Settings, job: PlanJob) -> Result<ExitCod
     let coordinator = Coordinator::start(brain, store, config, Arc::new(Metrics::default()), shutdown.clone())?;
     let today = coordinator.today();
     if job.jsonl {
-        return match cli::run_jsonl(&coordinator, std::io::stdin(), std::io::stdout().lock(), today).await? {
+        // The run itself is a task on the workers, so a finished request wakes it there, not
+        // across threads on the main one.
+        let run = {
+            let coordinator = coordinator.clone();
+            tokio::spawn(async move { cli::run_jsonl(&coordinator, std::io::stdin(), std::io::stdout(), today).await })
+        };
+        return match run.await.map_err(std::io::Error::other)?? {
             (_, 0) => Ok(ExitCode::SUCCESS),
             (ok, failed) => {
                 eprintln!("adsai: {failed} of {} requests failed (see their error objects)", ok + failed);
