@@ -285,6 +285,12 @@ impl Coordinator {
         self.shared.config.today.unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
+    /// Whether a turn may wait on the network: a model is configured (`[model] mode` is not
+    /// `off`). Without one, every turn is microseconds of work on the calling task.
+    pub fn asks_model(&self) -> bool {
+        self.shared.config.model.is_some()
+    }
+
     /// The brain in use now.
     pub fn brain(&self) -> Brain {
         self.shared.brain.current()

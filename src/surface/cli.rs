@@ -186,9 +186,11 @@ fn read_line_capped(input: &mut impl BufRead, cap: usize) -> std::io::Result<Opt
 /// the output waits for the oldest request.
 pub const JSONL_IN_FLIGHT: usize = 64;
 
-/// Lines one task answers, one after the other. A task per line cost a thread wake-up per
-/// request (the worker waking the writer, the writer waking a worker) — more than a request's
-/// own work — and a task cell allocated on one thread and freed on another.
+/// Lines one task answers, one after the other, when no model is configured. A task per line
+/// cost a thread wake-up per request (the worker waking the writer, the writer waking a
+/// worker) — more than a request's own work — and a task cell allocated on one thread and freed
+/// on another. With a model a request may wait on it for seconds, so each line gets its own
+/// task and the lines wait together.
 const LINES_PER_TASK: usize = 8;
 
 /// How long the oldest request may keep finished answers behind it unwritten before they are
@@ -226,8 +228,8 @@ type Answering = (tokio::task::JoinHandle<Answers>, usize);
 /// Runs `--jsonl` over a reader; returns (succeeded, failed) counts.
 ///
 /// A thread reads the lines (standard input blocks) and hands over every complete line its
-/// buffer holds at once; they are answered by tasks of up to [`LINES_PER_TASK`] lines on the
-/// runtime's workers, up to [`JSONL_IN_FLIGHT`] lines at a time. The answers are written in input
+/// buffer holds at once; they are answered by tasks of up to [`LINES_PER_TASK`] lines (one when
+/// a model is configured) on the runtime's workers, up to [`JSONL_IN_FLIGHT`] lines at a time. The answers are written in input
 /// order to a buffer that is flushed whenever the run would wait — for input, or for a slow
 /// request — so an interactive caller gets each answer as soon as it is ready and a file is
 /// written in large blocks.
@@ -250,10 +252,11 @@ pub async fn run_jsonl(
         counts.1 += answers.bad;
         out.write_all(&answers.bytes)
     };
+    let per_task = if coordinator.asks_model() { 1 } else { LINES_PER_TASK };
     let start = |batch: std::io::Result<Vec<Line>>, pending: &mut std::collections::VecDeque<Answering>| {
         let mut batch = batch?.into_iter().peekable();
         while batch.peek().is_some() {
-            let task: Vec<Line> = batch.by_ref().take(LINES_PER_TASK).collect();
+            let task: Vec<Line> = batch.by_ref().take(per_task).collect();
             pending.push_back(spawn_answers(coordinator, task, today));
         }
         Ok::<(), std::io::Error>(())

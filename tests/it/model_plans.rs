@@ -242,6 +242,28 @@ async fn every_failure_is_a_plan_with_model_failed_and_the_built_in_finding() {
     assert!(!stderr.contains("sk-not-for-logs") && !stderr.contains("gym rats"), "{stderr}");
 }
 
+/// With a model, `plan --jsonl` asks for its lines together: a line waiting on the model does
+/// not hold back the lines after it.
+#[tokio::test]
+async fn jsonl_lines_wait_on_the_model_together() {
+    let standin = ModelStandIn::start().await;
+    answer_everything(&standin);
+    standin.behave(Behaviour::Slow(Duration::from_millis(300)));
+    let input: String = (0..6)
+        .map(|n| json!({"id": n, "today": "2026-11-23", "messages": [format!("{GYM_BRIEF} zqline{n}")]}))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let args = ["plan", "--jsonl"].map(String::from).to_vec();
+    let out = adsai(&standin.url, Some("always"), 3000, args, input).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<Value> = out.stdout.split(|b| *b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect();
+    let ids: Vec<i64> = lines.iter().filter_map(|l| l["id"].as_i64()).collect();
+    assert_eq!(ids, (0..6).collect::<Vec<_>>(), "every line, in order: {stderr}");
+    assert!(lines.iter().all(|l| model_failed(l).is_empty()), "every answer came in time");
+    assert!(standin.peak_messages() >= 2, "lines were asked one after another: peak {}", standin.peak_messages());
+}
+
 /// Over HTTP: the metrics page counts the model's calls, failures by kind, latency and tokens.
 #[tokio::test]
 async fn metrics_count_calls_failures_latency_and_tokens() {

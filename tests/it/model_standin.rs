@@ -43,6 +43,10 @@ struct State {
     /// (marker, schema name, answer): for messages holding the marker.
     marked_answers: Vec<(String, String, Value)>,
     requests: Vec<Value>,
+    /// Requests being answered, by the planner's message they carry.
+    in_flight: HashMap<String, usize>,
+    /// The most different messages answered at once.
+    peak_messages: usize,
 }
 
 /// A running stand-in; dropped with the test's runtime.
@@ -108,6 +112,11 @@ impl ModelStandIn {
         self.lock().requests.clone()
     }
 
+    /// The most requests for different planner's messages that were being answered at once.
+    pub fn peak_messages(&self) -> usize {
+        self.lock().peak_messages
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -141,6 +150,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Fu
     let name = request.pointer("/response_format/json_schema/name").and_then(Value::as_str).unwrap_or("").to_string();
     let model = request.get("model").and_then(Value::as_str).unwrap_or("standin").to_string();
     let said = request.pointer("/messages/1/content").and_then(Value::as_str).unwrap_or("").to_string();
+    let _answering = Answering::new(&state, &said);
     let (behaviour, answer) = {
         let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
         s.requests.push(request.clone());
@@ -185,5 +195,32 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Fu
     match answer {
         Some(a) => reply(StatusCode::OK, completion(&model, a.to_string())),
         None => reply(StatusCode::NOT_FOUND, json!({"error": {"message": format!("no answer set for {name}")}})),
+    }
+}
+
+/// A request being answered, counted under its message until it is dropped (on every path).
+struct Answering {
+    state: Arc<Mutex<State>>,
+    said: String,
+}
+
+impl Answering {
+    fn new(state: &Arc<Mutex<State>>, said: &str) -> Answering {
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        *s.in_flight.entry(said.to_string()).or_default() += 1;
+        s.peak_messages = s.peak_messages.max(s.in_flight.len());
+        Answering { state: state.clone(), said: said.to_string() }
+    }
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = s.in_flight.get_mut(&self.said) {
+            *n -= 1;
+            if *n == 0 {
+                s.in_flight.remove(&self.said);
+            }
+        }
     }
 }
