@@ -229,10 +229,10 @@ type Answering = (tokio::task::JoinHandle<Answers>, usize);
 ///
 /// A thread reads the lines (standard input blocks) and hands over every complete line its
 /// buffer holds at once; they are answered by tasks of up to [`LINES_PER_TASK`] lines (one when
-/// a model is configured) on the runtime's workers, up to [`JSONL_IN_FLIGHT`] lines at a time. The answers are written in input
-/// order to a buffer that is flushed whenever the run would wait — for input, or for a slow
-/// request — so an interactive caller gets each answer as soon as it is ready and a file is
-/// written in large blocks.
+/// a model is configured) on the runtime's workers, up to [`JSONL_IN_FLIGHT`] lines at a time.
+/// The answers are written in input order to a buffer that is flushed whenever the run would
+/// wait — for input, or for a slow request — so an interactive caller gets each answer as soon
+/// as it is ready and a file is written in large blocks.
 pub async fn run_jsonl(
     coordinator: &Coordinator,
     input: impl Read + Send + 'static,
