@@ -457,10 +457,10 @@ impl ser::Serializer for Key<'_> {
     }
 
     fn serialize_char(self, v: char) -> Result<(), Error> {
-        string(self.out, v.encode_utf8(&mut [0; 4]));
-        Ok(())
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
 
+    /// A string key is written as a string value is.
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         string(self.out, v);
         Ok(())
