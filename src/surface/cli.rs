@@ -222,7 +222,7 @@ impl Answers {
     }
 }
 
-/// A task answering some lines, and how many answers it owes (blank lines get none).
+/// A task answering some lines, and how many answers it owes (one a line).
 type Answering = (tokio::task::JoinHandle<Answers>, usize);
 
 /// Runs `--jsonl` over a reader; returns (succeeded, failed) counts.
@@ -254,7 +254,8 @@ pub async fn run_jsonl(
     };
     let per_task = if coordinator.asks_model() { 1 } else { LINES_PER_TASK };
     let start = |batch: std::io::Result<Vec<Line>>, pending: &mut std::collections::VecDeque<Answering>| {
-        let mut batch = batch?.into_iter().peekable();
+        // Blank lines get no answer.
+        let mut batch = batch?.into_iter().filter(|l| !matches!(l, Line::Text(t) if is_blank(t))).peekable();
         while batch.peek().is_some() {
             let task: Vec<Line> = batch.by_ref().take(per_task).collect();
             pending.push_back(spawn_answers(coordinator, task, today));
@@ -356,9 +357,9 @@ fn read_lines(mut input: std::io::BufReader<impl Read>, tx: tokio::sync::mpsc::S
     }
 }
 
-/// Starts answering some lines, in order, on one task.
+/// Starts answering some lines (none of them blank), in order, on one task.
 fn spawn_answers(coordinator: &Coordinator, lines: Vec<Line>, today: NaiveDate) -> Answering {
-    let owed = lines.iter().filter(|l| !matches!(l, Line::Text(t) if is_blank(t))).count();
+    let owed = lines.len();
     let coordinator = coordinator.clone();
     let task = tokio::spawn(async move {
         let mut answers = Answers::with_room(owed);
@@ -369,7 +370,6 @@ fn spawn_answers(coordinator: &Coordinator, lines: Vec<Line>, today: NaiveDate) 
                     encode_into(&mut answers.bytes, &error_line(&Value::Null, "line_too_long", message));
                     false
                 }
-                Line::Text(line) if is_blank(&line) => continue,
                 Line::Text(line) => answer_into(&mut answers.bytes, &coordinator, &line, today).await,
             };
             answers.ended(good);
