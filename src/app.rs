@@ -123,10 +123,11 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn run_job(settings: Settings, job: Job) -> Result<ExitCode, AppError> {
-    if matches!(job, Job::Plan(_) | Job::Serve) && settings.data.history.is_none() {
-        // The embedded history takes about a tenth of a second to parse and index: it starts
-        // now, on its own thread, while this one loads the markets and gazetteer and checks the
-        // settings (`load_brain` then waits for it).
+    let embedded = matches!((&settings.data.history, &settings.data.markets), (None, None));
+    if matches!(job, Job::Plan(_) | Job::Serve) && embedded {
+        // The embedded history (`load_brain`'s case without data files) takes about a tenth of a
+        // second to parse and index: it starts now, on its own thread, while this one loads the
+        // markets and gazetteer and checks the settings (`load_brain` then waits for it).
         let _ = std::thread::Builder::new().name("adsai-load".into()).spawn(Brain::embedded);
     }
     let markets = crate::markets::Markets::embedded();
