@@ -9,6 +9,8 @@
 //! historical rates. Plan reach is de-duplicated within a market (ad sets there draw on the same
 //! people, independently), added across markets.
 
+use std::borrow::Cow;
+
 use super::planner::Candidate;
 use super::reach::three_plus;
 use super::rules;
@@ -81,8 +83,8 @@ fn kpi(objective: Objective, count: Range, spend: f64, cpm: Range) -> KpiForecas
         metric: info.metric,
         count,
         cost_per,
-        label: info.label.clone(),
-        cost_label: info.cost_label.clone(),
+        label: Cow::Borrowed(&info.label),
+        cost_label: Cow::Borrowed(&info.cost_label),
         cost,
     }
 }
@@ -156,19 +158,18 @@ pub fn plan(
     // Within a market: R = P·(1 − Π(1 − Rᵢ/P)) over the largest ceiling P there.
     let mut reach = Range::default();
     let mut audience_size = 0u64;
-    let mut countries: Vec<&str> = chosen.iter().map(|c| c.country.as_str()).collect();
-    countries.sort_unstable();
-    countries.dedup();
-    for country in countries {
-        let members: Vec<usize> = (0..chosen.len()).filter(|&i| chosen[i].country == country).collect();
-        audience_size += members.iter().map(|&i| chosen[i].audience).max().unwrap_or(0);
-        let pool = members.iter().map(|&i| chosen[i].curve.ceiling).fold(0.0, f64::max);
+    // Market by market in code order (a plan has a handful of ad sets: no list is built).
+    let mut country: Option<&str> = None;
+    while let Some(next) = chosen.iter().map(|c| c.country.as_str()).filter(|&c| country.is_none_or(|p| c > p)).min() {
+        country = Some(next);
+        let members = || (0..chosen.len()).filter(move |&i| chosen[i].country == next);
+        audience_size += members().map(|i| chosen[i].audience).max().unwrap_or(0);
+        let pool = members().map(|i| chosen[i].curve.ceiling).fold(0.0, f64::max);
         if pool <= 0.0 {
             continue;
         }
         let union = |pick: &dyn Fn(&Range) -> f64| {
-            let missed: f64 =
-                members.iter().map(|&i| 1.0 - (pick(&forecasts[i].reach) / pool).clamp(0.0, 1.0)).product();
+            let missed: f64 = members().map(|i| 1.0 - (pick(&forecasts[i].reach) / pool).clamp(0.0, 1.0)).product();
             (pool * (1.0 - missed)).round()
         };
         reach = add(reach, range(union(&|r| r.low), union(&|r| r.mid), union(&|r| r.high)));

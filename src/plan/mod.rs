@@ -24,6 +24,8 @@ pub mod split;
 pub use crate::datagen as synth;
 pub use metric::Metric;
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -49,10 +51,10 @@ pub struct KpiForecast {
     pub cost_per: Range,
     /// What is counted, for people ("completed video views").
     #[serde(default)]
-    pub label: String,
+    pub label: Cow<'static, str>,
     /// The cost metric planners quote for this objective ("CPM", "cost per click (CPC)").
     #[serde(default)]
-    pub cost_label: String,
+    pub cost_label: Cow<'static, str>,
     /// The cost metric's value: the CPM for reach and impressions, else the cost per KPI.
     #[serde(default)]
     pub cost: Range,

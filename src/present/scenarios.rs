@@ -127,12 +127,12 @@ pub fn table(r: &Response) -> Option<Table> {
     if let Some(f) = forecast(&r.plan) {
         let k = &f.kpi;
         if !k.metric.is_delivery() {
-            let what = if k.label.is_empty() { labels::kpi(k.metric).0 } else { k.label.clone() };
+            let what = if k.label.is_empty() { labels::kpi(k.metric).0 } else { k.label.to_string() };
             let metric = k.metric;
             let same = move |p: &Plan| forecast(p).filter(|f| f.kpi.metric == metric);
             rows.push(row(&capitalise(&what), &|p| same(p).map_or("–".into(), |f| compact(f.kpi.count.mid))));
         }
-        let cost = if k.cost_label.is_empty() { "Cost per result".to_string() } else { k.cost_label.clone() };
+        let cost = if k.cost_label.is_empty() { "Cost per result".to_string() } else { k.cost_label.to_string() };
         let metric = k.metric;
         let same = move |p: &Plan| forecast(p).filter(|f| f.kpi.metric == metric);
         rows.push(row(&cost, &|p| same(p).map_or("–".into(), |f| unit_cost(f.kpi.cost.mid, &p.currency))));

@@ -529,7 +529,7 @@ fn ad_sets_carry_what_a_trafficker_needs() {
     }
     let r = plan(&brain, &["always-on presence in France, €15k, 6 weeks"]);
     let f = r.plan.forecast.as_ref().unwrap();
-    assert_eq!((f.kpi.metric.as_str(), f.kpi.cost_label.as_str()), ("impressions", "CPM"));
+    assert_eq!((f.kpi.metric.as_str(), &*f.kpi.cost_label), ("impressions", "CPM"));
     assert!(f.kpi.cost.mid > 1.0, "even delivery shows a CPM, not a cost per impression: {:?}", f.kpi.cost);
     for messages in
         [&["video views, 18-34, US/GB/AU, $60k, 4 weeks"][..], &["grow my podcast in Australia, 3 grand AUD, 6 weeks"]]
