@@ -632,31 +632,41 @@ fn choose<'p, 'a>(candidates: &'p [Candidate<'a>], countries: &[String], tier: u
     picked.into_iter().map(|i| &candidates[i]).collect()
 }
 
-fn title(id: &str) -> String {
-    let lower = id.to_lowercase();
-    let mut ch = lower.chars();
-    ch.next().map(|f| f.to_uppercase().chain(ch).collect()).unwrap_or_default()
+/// Appends an id in title case ("AUDIO" → "Audio").
+fn push_title(out: &mut String, id: &str) {
+    for (i, ch) in id.chars().enumerate() {
+        match i {
+            0 => out.extend(ch.to_uppercase()),
+            _ => out.extend(ch.to_lowercase()),
+        }
+    }
 }
 
 /// "DE · Berlin · Audio · Music · iOS": the market, its city or region when targeted, the
 /// format, the placement and the one platform.
 fn ad_set_name(c: &Candidate) -> String {
-    let mut name = vec![c.country.clone()];
+    const SEP: &str = " · ";
+    let mut name = String::with_capacity(48);
+    name.push_str(&c.country);
     for l in c.targeting.locations.iter().filter(|l| l.country == c.country) {
-        if let Some(place) = l.city.clone().or_else(|| l.region.clone()) {
-            name.push(place);
+        if let Some(place) = l.city.as_ref().or(l.region.as_ref()) {
+            name.push_str(SEP);
+            name.push_str(place);
         }
     }
-    name.push(title(c.format.id()));
-    name.push(title(c.placement.id()));
+    name.push_str(SEP);
+    push_title(&mut name, c.format.id());
+    name.push_str(SEP);
+    push_title(&mut name, c.placement.id());
     if let Some(p) = c.platform {
-        name.push(match p {
-            Platform::Ios => "iOS".into(),
-            Platform::Android => "Android".into(),
-            Platform::Desktop => "Desktop".into(),
+        name.push_str(SEP);
+        name.push_str(match p {
+            Platform::Ios => "iOS",
+            Platform::Android => "Android",
+            Platform::Desktop => "Desktop",
         });
     }
-    name.join(" · ")
+    name
 }
 
 fn ad_set(

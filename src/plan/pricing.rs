@@ -129,11 +129,16 @@ pub fn scaled(q: &Quartiles, by: f64) -> Quartiles {
 
 /// The evidence line of the multipliers: "December ×1.36 from 412 ad sets; …".
 pub fn describe(factors: &[PriceFactor]) -> String {
-    factors
-        .iter()
-        .map(|f| format!("{} ×{:.2} from {} ad sets", f.name, f.factor, f.ad_sets))
-        .collect::<Vec<_>>()
-        .join("; ")
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(48 * factors.len());
+    for (i, f) in factors.iter().enumerate() {
+        out.push_str(if i == 0 { "" } else { "; " });
+        out.push_str(&f.name);
+        out.push_str(" ×");
+        crate::present::format::two_decimals(&mut out, f.factor);
+        let _ = write!(out, " from {} ad sets", f.ad_sets);
+    }
+    out
 }
 
 #[cfg(test)]
