@@ -28,6 +28,26 @@ fn strings_escape_as_serde_json_does() {
 }
 
 #[test]
+fn clean_strings_of_every_length_encode_as_serde_json_does() {
+    // The scan reads words and overlapping halves: strings of every length, as values and keys,
+    // with no two positions holding the same character.
+    let ascii: String = ('0'..='9').chain('A'..='Z').chain('a'..='z').collect();
+    for len in 0..=40 {
+        for shift in [0, 1, 13] {
+            let s: String = ascii.chars().cycle().skip(shift).take(len).collect();
+            same(&s);
+            same(&json!({ s.clone(): [s.clone(), s] }));
+        }
+    }
+    let mixed = "é€😀 an ünïcödé key";
+    for len in 0..mixed.len() {
+        if let Some(s) = mixed.get(..len) {
+            same(&json!({ s: s }));
+        }
+    }
+}
+
+#[test]
 fn random_strings_encode_as_serde_json_does() {
     // A fixed linear congruential sequence over characters that matter to the scan.
     let alphabet: Vec<char> = "ab \"\\\n\t\u{0}\u{1}\u{1f} !~\u{7f}\u{80}é€😀".chars().collect();
