@@ -17,6 +17,8 @@
 //!
 //! [`evaluate`] runs the same model at any budget (the budget→reach curve calls it).
 
+use std::sync::Arc;
+
 use chrono::{Duration, NaiveDate};
 
 use super::audience::{self, Targeting};
@@ -97,7 +99,9 @@ pub struct Candidate<'a> {
     /// Cost per KPI in USD at the median, for ranking.
     pub cost_per_kpi_usd: f64,
     pub audience: u64,
-    pub targeting: Audience,
+    /// The brief's audience in this market, fitted to the placement. Shared by the candidates
+    /// that differ only in platform: an ad set's own single platform is `platform`.
+    pub targeting: Arc<Audience>,
     pub curve: Curve,
     /// Impressions it can buy in the flight within the frequency cap.
     pub capacity_impressions: f64,
@@ -142,8 +146,9 @@ fn local_share(t: &Audience, country: &str) -> f64 {
         .min(1.0)
 }
 
-/// People in a market matching an ad set's targeting (the audience model).
-fn audience_size(m: &Market, t: &Audience, placement: Placement, country: &str) -> u64 {
+/// People in a market matching an ad set's targeting (the audience model), on its one platform
+/// when it has one.
+fn audience_size(m: &Market, t: &Audience, platform: Option<Platform>, placement: Placement, country: &str) -> u64 {
     let spec = Targeting {
         age_min: t.age_min,
         age_max: t.age_max,
@@ -151,7 +156,10 @@ fn audience_size(m: &Market, t: &Audience, placement: Placement, country: &str) 
         lists: [t.interests.len(), t.genres.len(), t.contexts.len()],
         podcast_topics: t.podcast_topics.len(),
         languages: t.languages.len(),
-        platforms: t.platforms.iter().fold(0, |acc, p| acc | platform_bit(*p)),
+        platforms: match platform {
+            Some(p) => platform_bit(p),
+            None => t.platforms.iter().fold(0, |acc, p| acc | platform_bit(*p)),
+        },
         placement: Some(placement),
         local_share: local_share(t, country),
     };
@@ -443,6 +451,7 @@ fn candidates<'a>(
                 }
             }
             let ids = targeting_ids(&targeting);
+            let targeting = Arc::new(targeting);
             for &platform in &per_ad_set {
                 let q = Query {
                     objective,
@@ -457,12 +466,8 @@ fn candidates<'a>(
                     no_evidence.push(format!("{} {} on {} in {country}", objective.id(), format.id(), placement.id()));
                     continue;
                 };
-                let mut t = targeting.clone();
-                if let Some(p) = platform {
-                    t.platforms = vec![p];
-                }
-                let single = match t.platforms.as_slice() {
-                    [p] => Some(*p),
+                let single = match (platform, targeting.platforms.as_slice()) {
+                    (Some(p), _) | (None, &[p]) => Some(p),
                     _ => None,
                 };
                 let factors = pricing::factors(
@@ -473,7 +478,7 @@ fn candidates<'a>(
                         targeted: !ids.is_empty(),
                         gender,
                         platform: single,
-                        local: local_share(&t, country) < 1.0,
+                        local: local_share(&targeting, country) < 1.0,
                         country,
                         country_geo: geo(&code),
                     },
@@ -482,7 +487,7 @@ fn candidates<'a>(
                 let s = found.segment;
                 let cost_per_kpi_usd =
                     if s.kpi_rate.p50 > 0.0 { cpm_usd.p50 / 1000.0 / s.kpi_rate.p50 } else { f64::INFINITY };
-                let people = audience_size(market, &t, placement, country);
+                let people = audience_size(market, &targeting, platform, placement, country);
                 let curve =
                     Curve::new(people as f64, schedule.days, index.shapes().shape(format, placement, schedule.days));
                 out.push(Candidate {
@@ -495,7 +500,7 @@ fn candidates<'a>(
                     factors,
                     cost_per_kpi_usd,
                     audience: people,
-                    targeting: t,
+                    targeting: Arc::clone(&targeting),
                     capacity_impressions: curve.capacity(cap),
                     curve,
                 });
@@ -610,7 +615,7 @@ fn planned_budget(
 /// its market.
 fn choose<'p, 'a>(candidates: &'p [Candidate<'a>], countries: &[String], tier: usize) -> Vec<&'p Candidate<'a>> {
     let order = 0..candidates.len();
-    let mut picked: Vec<usize> = Vec::new();
+    let mut picked: Vec<usize> = Vec::with_capacity(tier.max(countries.len()));
     for country in countries {
         if let Some(i) = order.clone().find(|&i| &candidates[i].country == country) {
             picked.push(i);
@@ -689,7 +694,13 @@ fn ad_set(
         format: c.format,
         placement: c.placement,
         objective,
-        targeting: c.targeting.clone(),
+        targeting: {
+            let mut t = Audience::clone(&c.targeting);
+            if let Some(p) = c.platform {
+                t.platforms = vec![p];
+            }
+            t
+        },
         platform: c.platform,
         budget,
         share: if total > 0.0 { budget / total } else { 0.0 },

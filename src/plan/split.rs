@@ -82,45 +82,56 @@ impl Margin {
     }
 }
 
-/// The ad sets of one split and their bounds.
+/// One ad set of a split: how its marginal cost rises, what it holds before the pour (its floor)
+/// and the most it can hold, and its format (an index into `Format::ALL`).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    margin: Margin,
+    low: f64,
+    high: f64,
+    format: usize,
+}
+
+/// The ad sets of one split and the cap of each format (money).
 struct Pour<'s> {
-    margin: Vec<Margin>,
-    /// What each holds before the pour (its floor) and the most it can hold.
-    low: Vec<f64>,
-    high: Vec<f64>,
-    /// Each ad set's format (an index into `Format::ALL`) and the cap of each format (money).
-    format_of: Vec<usize>,
+    slots: Vec<Slot>,
     cap: &'s [f64; Format::ALL.len()],
 }
 
 impl Pour<'_> {
     /// What ad set `i` holds at `level`.
     fn at(&self, i: usize, level: f64) -> f64 {
-        let x = self.margin[i].money_at(level);
+        let s = &self.slots[i];
+        let x = s.margin.money_at(level);
         if x.is_nan() {
-            return self.low[i];
+            return s.low;
         }
-        x.clamp(self.low[i], self.high[i].max(self.low[i]))
+        x.clamp(s.low, s.high.max(s.low))
+    }
+
+    /// The ad sets of format `f`, or all of them.
+    fn members(&self, f: Option<usize>) -> impl Iterator<Item = usize> + '_ {
+        (0..self.slots.len()).filter(move |&i| f.is_none_or(|f| self.slots[i].format == f))
     }
 
     /// What the ad sets of format `f` hold at `level`, before the format's cap.
     fn format_at(&self, f: usize, level: f64) -> f64 {
-        (0..self.low.len()).filter(|&i| self.format_of[i] == f).map(|i| self.at(i, level)).sum()
+        self.members(Some(f)).map(|i| self.at(i, level)).sum()
     }
 
     /// What the split holds at `level`: each format within its cap.
     fn total_at(&self, level: f64) -> f64 {
         let mut by_format = [0.0; Format::ALL.len()];
-        for i in 0..self.low.len() {
-            by_format[self.format_of[i]] += self.at(i, level);
+        for i in 0..self.slots.len() {
+            by_format[self.slots[i].format] += self.at(i, level);
         }
         by_format.iter().zip(self.cap).map(|(&held, &cap)| held.min(cap)).sum()
     }
 
-    /// A level bracket `(lo, hi)` with `holds(lo) ≤ target`: from the lowest level any ad set
-    /// is at, up until `holds(hi) ≥ target` or no ad set can take more.
-    fn bracket(&self, members: &[usize], target: f64, holds: impl Fn(f64) -> f64) -> (f64, f64) {
-        let levels = members.iter().map(|&i| self.margin[i].level(self.low[i])).filter(|l| l.is_finite());
+    /// A level bracket `(lo, hi)` with `holds(lo) ≤ target`: from the lowest level any member
+    /// (of format `f`, or any) is at, up until `holds(hi) ≥ target` or no ad set can take more.
+    fn bracket(&self, f: Option<usize>, target: f64, holds: impl Fn(f64) -> f64) -> (f64, f64) {
+        let levels = self.members(f).map(|i| self.slots[i].margin.level(self.slots[i].low)).filter(|l| l.is_finite());
         let lo = levels.fold(f64::INFINITY, f64::min);
         let lo = if lo.is_finite() { lo } else { 0.0 };
         let mut span = lo.abs().max(1.0);
@@ -138,8 +149,8 @@ impl Pour<'_> {
     /// The level at which `holds` reaches `target` (or the bracket's top when it cannot), to a
     /// hundred-millionth of the target: false position with the Illinois correction, which
     /// converges in a few steps on these smooth, increasing curves (exact on REACH's lines).
-    fn level_for(&self, members: &[usize], target: f64, holds: impl Fn(f64) -> f64) -> f64 {
-        let (mut lo, mut hi) = self.bracket(members, target, &holds);
+    fn level_for(&self, f: Option<usize>, target: f64, holds: impl Fn(f64) -> f64) -> f64 {
+        let (mut lo, mut hi) = self.bracket(f, target, &holds);
         let (mut f_lo, mut f_hi) = (holds(lo) - target, holds(hi) - target);
         if f_hi < 0.0 {
             return hi;
@@ -203,46 +214,41 @@ pub fn split(
     }
     let cap: [f64; Format::ALL.len()] =
         Format::ALL.map(|f| if respect_caps { caps.get(&f).copied().unwrap_or(1.0) * total } else { f64::INFINITY });
-    let format_of: Vec<usize> =
-        chosen.iter().map(|c| Format::ALL.iter().position(|&f| f == c.format).unwrap_or(0)).collect();
-
     // The floor: an even share for every ad set, within its format's cap and its capacity.
-    let mut low = vec![0.0; k];
     let mut used = [0.0; Format::ALL.len()];
     let floor = FLOOR_SHARE * total / k as f64;
-    for i in 0..k {
-        let f = format_of[i];
-        low[i] = floor.min((cap[f] - used[f]).max(0.0)).min(rooms[i].capacity.max(0.0));
-        used[f] += low[i];
-    }
-    let rest = total - low.iter().sum::<f64>();
+    let slots: Vec<Slot> = (0..k)
+        .map(|i| {
+            let format = Format::ALL.iter().position(|&f| f == chosen[i].format).unwrap_or(0);
+            let low = floor.min((cap[format] - used[format]).max(0.0)).min(rooms[i].capacity.max(0.0));
+            used[format] += low;
+            Slot { margin: Margin::of(chosen[i], rooms[i], objective), low, high: rooms[i].capacity.max(0.0), format }
+        })
+        .collect();
+    let mut x: Vec<f64> = slots.iter().map(|s| s.low).collect();
+    let rest = total - x.iter().sum::<f64>();
     if rest <= total * 1e-12 {
-        return exact_cents(&low, total);
+        exact_cents(&mut x, total);
+        return x;
     }
-    let pour = Pour {
-        margin: (0..k).map(|i| Margin::of(chosen[i], rooms[i], objective)).collect(),
-        high: (0..k).map(|i| rooms[i].capacity.max(0.0)).collect(),
-        low,
-        format_of,
-        cap: &cap,
-    };
-    let all: Vec<usize> = (0..k).collect();
+    let pour = Pour { slots, cap: &cap };
 
     // One level for the whole split; a format that would pass its cap there is held at its cap
     // by a lower level of its own.
-    let level = pour.level_for(&all, total, |l| pour.total_at(l));
-    let mut x: Vec<f64> = (0..k).map(|i| pour.at(i, level)).collect();
+    let level = pour.level_for(None, total, |l| pour.total_at(l));
+    for (i, x) in x.iter_mut().enumerate() {
+        *x = pour.at(i, level);
+    }
     for (f, &limit) in cap.iter().enumerate() {
         if pour.format_at(f, level) <= limit {
             continue;
         }
-        let members: Vec<usize> = all.iter().copied().filter(|&i| pour.format_of[i] == f).collect();
-        let own = pour.level_for(&members, limit, |l| pour.format_at(f, l));
+        let own = pour.level_for(Some(f), limit, |l| pour.format_at(f, l));
         // The level holds the cap to a hair either side: scaled onto it when above, a format
         // never holds more than its cap.
-        let held: f64 = members.iter().map(|&i| pour.at(i, own)).sum();
+        let held: f64 = pour.members(Some(f)).map(|i| pour.at(i, own)).sum();
         let scale = if held > limit && held > 0.0 { limit / held } else { 1.0 };
-        for &i in &members {
+        for i in pour.members(Some(f)) {
             x[i] = pour.at(i, own) * scale;
         }
     }
@@ -252,43 +258,47 @@ pub fn split(
     let rest = total - x.iter().sum::<f64>();
     if rest > total * 1e-9 {
         let blocked_by_format = (0..k).any(|i| {
-            x[i] < pour.high[i] * (1.0 - 1e-9) && pour.format_at(pour.format_of[i], level) >= cap[pour.format_of[i]]
+            let s = &pour.slots[i];
+            x[i] < s.high * (1.0 - 1e-9) && pour.format_at(s.format, level) >= cap[s.format]
         });
         let open: Vec<usize> = (0..k).filter(|&i| !caps.contains_key(&chosen[i].format)).collect();
-        let targets: Vec<usize> = if blocked_by_format && !open.is_empty() { open } else { all };
+        let targets: Vec<usize> = if blocked_by_format && !open.is_empty() { open } else { (0..k).collect() };
         let weight: f64 = targets.iter().map(|&i| rooms[i].capacity.max(0.0)).sum();
         for &i in &targets {
             let w = if weight > 0.0 { rooms[i].capacity.max(0.0) / weight } else { 1.0 / targets.len() as f64 };
             x[i] += rest * w;
         }
     }
-    exact_cents(&x, total)
+    exact_cents(&mut x, total);
+    x
 }
 
-/// Rounds to cents and puts the rounding remainder on the largest amount, so the parts sum to
-/// the total exactly.
-pub fn exact_cents(x: &[f64], total: f64) -> Vec<f64> {
+/// Rounds the parts of `total` in `x` to cents, in place, and puts the rounding remainder on
+/// the largest, so they sum to the total exactly (all of it on the first when `x` holds
+/// nothing).
+pub fn exact_cents(x: &mut [f64], total: f64) {
     let total_cents = (total * 100.0).round() as i64;
-    let sum: f64 = x.iter().sum();
-    if sum <= 0.0 {
-        let mut even = vec![0.0; x.len()];
-        if let Some(first) = even.first_mut() {
+    if x.iter().sum::<f64>() <= 0.0 {
+        x.fill(0.0);
+        if let Some(first) = x.first_mut() {
             *first = total;
         }
-        return exact_cents_nonzero(&even, total_cents);
     }
-    exact_cents_nonzero(x, total_cents)
-}
-
-fn exact_cents_nonzero(x: &[f64], total_cents: i64) -> Vec<f64> {
     let sum: f64 = x.iter().sum();
-    let mut c: Vec<i64> =
-        x.iter().map(|v| (v / sum.max(f64::MIN_POSITIVE) * total_cents as f64).round() as i64).collect();
-    let diff = total_cents - c.iter().sum::<i64>();
-    if let Some(i) = (0..c.len()).max_by(|&a, &b| c[a].cmp(&c[b]).then(b.cmp(&a))) {
-        c[i] += diff;
+    // Whole cents, kept as floats (exact below 2^53) until the remainder is placed.
+    let mut held = 0i64;
+    for v in x.iter_mut() {
+        let c = (*v / sum.max(f64::MIN_POSITIVE) * total_cents as f64).round() as i64;
+        held += c;
+        *v = c as f64;
     }
-    c.into_iter().map(|v| v as f64 / 100.0).collect()
+    let largest = (0..x.len()).max_by(|&a, &b| (x[a] as i64).cmp(&(x[b] as i64)).then(b.cmp(&a)));
+    if let Some(i) = largest {
+        x[i] = (x[i] as i64 + total_cents - held) as f64;
+    }
+    for v in x.iter_mut() {
+        *v = (*v as i64) as f64 / 100.0;
+    }
 }
 
 #[cfg(test)]
@@ -312,8 +322,10 @@ mod tests {
     }
 
     fn pour(margin: Vec<Margin>, high: Vec<f64>, format_of: Vec<usize>, cap: &[f64; Format::ALL.len()]) -> Pour<'_> {
-        let low = vec![0.0; margin.len()];
-        Pour { margin, low, high, format_of, cap }
+        let slots = (0..margin.len())
+            .map(|i| Slot { margin: margin[i], low: 0.0, high: high[i], format: format_of[i] })
+            .collect();
+        Pour { slots, cap }
     }
 
     #[test]
@@ -329,9 +341,8 @@ mod tests {
             vec![0, 0, 0],
             &cap,
         );
-        let all = [0, 1, 2];
-        let level = p.level_for(&all, 3_000.0, |l| p.total_at(l));
-        let x: Vec<f64> = all.iter().map(|&i| p.at(i, level)).collect();
+        let level = p.level_for(None, 3_000.0, |l| p.total_at(l));
+        let x: Vec<f64> = (0..3).map(|i| p.at(i, level)).collect();
         assert!((x.iter().sum::<f64>() - 3_000.0).abs() < 1e-3, "{x:?}");
         // Level 0.5 + 2e-3·x₁ = 1e-3·x₀ with x₀ + x₁ = 3,000: x₀ = 2,166.7, x₁ = 833.3.
         assert!((x[0] - 2_166.67).abs() < 0.01 && (x[1] - 833.33).abs() < 0.01, "{x:?}");
@@ -352,10 +363,10 @@ mod tests {
             vec![0, 1, 0],
             &cap,
         );
-        let level = p.level_for(&[0, 1, 2], 4_000.0, |l| p.total_at(l));
+        let level = p.level_for(None, 4_000.0, |l| p.total_at(l));
         assert!(p.format_at(1, level) > 500.0, "uncapped, format 1 would take more");
         assert!((p.total_at(level) - 4_000.0).abs() < 1e-3);
-        let own = p.level_for(&[1], 500.0, |l| p.format_at(1, l));
+        let own = p.level_for(Some(1), 500.0, |l| p.format_at(1, l));
         assert!(own < level && (p.at(1, own) - 500.0).abs() < 1e-3);
     }
 }
