@@ -38,13 +38,17 @@ type Labels = Vec<(&'static str, String)>;
 
 #[derive(Debug, Default)]
 struct Inner {
-    counters: BTreeMap<(&'static str, String), u64>,
+    /// By name, then by rendered labels (looked up without allocating: see `scratch`).
+    counters: BTreeMap<&'static str, BTreeMap<String, u64>>,
     gauges: BTreeMap<(&'static str, String), f64>,
     histograms: BTreeMap<(&'static str, String), Histogram>,
     /// Histograms with one label whose value is known when the program is written (a
     /// specialist's name): (name, label, value). Updated without allocating.
     fixed: BTreeMap<(&'static str, &'static str, &'static str), Histogram>,
     help: BTreeMap<&'static str, (&'static str, &'static str)>,
+    /// Where an update renders its labels to find its series (kept, so a request that counts
+    /// itself allocates nothing for the look-up).
+    scratch: String,
 }
 
 /// The process's metrics.
@@ -54,14 +58,30 @@ pub struct Metrics {
 }
 
 fn render_labels(labels: &Labels) -> String {
-    if labels.is_empty() {
-        return String::new();
+    let mut out = String::new();
+    write_labels(&mut out, labels);
+    out
+}
+
+/// Appends `{a="b",c="d"}` (nothing for no labels), values escaped as the text format asks.
+fn write_labels(out: &mut String, labels: &Labels) {
+    for (i, (k, v)) in labels.iter().enumerate() {
+        out.push(if i == 0 { '{' } else { ',' });
+        out.push_str(k);
+        out.push_str("=\"");
+        for c in v.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '"' => out.push_str("\\\""),
+                '\n' => out.push_str("\\n"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
     }
-    let parts: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")))
-        .collect();
-    format!("{{{}}}", parts.join(","))
+    if !labels.is_empty() {
+        out.push('}');
+    }
 }
 
 impl Metrics {
@@ -75,7 +95,17 @@ impl Metrics {
     pub fn count(&self, name: &'static str, help: &'static str, labels: Labels, by: u64) {
         self.with(|m| {
             m.help.insert(name, (help, "counter"));
-            *m.counters.entry((name, render_labels(&labels))).or_default() += by;
+            let mut key = std::mem::take(&mut m.scratch);
+            key.clear();
+            write_labels(&mut key, &labels);
+            let series = m.counters.entry(name).or_default();
+            match series.get_mut(key.as_str()) {
+                Some(v) => *v += by,
+                None => {
+                    series.insert(key.clone(), by);
+                }
+            }
+            m.scratch = key;
         });
     }
 
@@ -105,11 +135,13 @@ impl Metrics {
         label: (&'static str, &'static str),
         d: Duration,
     ) {
-        self.with(|m| {
-            if !m.help.contains_key(name) {
-                m.help.insert(name, (help, "histogram"));
+        self.with(|m| match m.fixed.get_mut(&(name, label.0, label.1)) {
+            Some(h) => h.add(d),
+            // A new series: its help text is filed with it (once, not on every update).
+            None => {
+                m.help.entry(name).or_insert((help, "histogram"));
+                m.fixed.entry((name, label.0, label.1)).or_default().add(d);
             }
-            m.fixed.entry((name, label.0, label.1)).or_default().add(d);
         });
     }
 
@@ -119,8 +151,8 @@ impl Metrics {
         let mut out = String::new();
         for (name, (help, kind)) in &m.help {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-            for ((n, labels), v) in m.counters.iter().filter(|((n, _), _)| n == name) {
-                let _ = writeln!(out, "{n}{labels} {v}");
+            for (labels, v) in m.counters.get(name).into_iter().flatten() {
+                let _ = writeln!(out, "{name}{labels} {v}");
             }
             for ((n, labels), v) in m.gauges.iter().filter(|((n, _), _)| n == name) {
                 let _ = writeln!(out, "{n}{labels} {v}");
@@ -163,6 +195,21 @@ mod tests {
         assert!(text.contains("adsai_latency_seconds_bucket{route=\"/v1/plans\",le=\"0.0005\"} 1"));
         assert!(text.contains("adsai_latency_seconds_bucket{route=\"/v1/plans\",le=\"0.00025\"} 0"));
         assert!(text.contains("adsai_latency_seconds_count{route=\"/v1/plans\"} 1"));
+    }
+
+    #[test]
+    fn label_values_are_escaped_and_a_series_adds_up() {
+        let m = Metrics::default();
+        for by in [1, 2] {
+            m.count("adsai_x_total", "X.", vec![("why", "a\\b\"c\nd".into()), ("n", "1".into())], by);
+        }
+        m.count("adsai_x_total", "X.", vec![("why", "other".into()), ("n", "1".into())], 5);
+        m.count("adsai_y_total", "Y.", vec![], 4);
+        let text = m.render();
+        assert!(text.contains("adsai_x_total{why=\"a\\\\b\\\"c\\nd\",n=\"1\"} 3\n"), "{text}");
+        assert!(text.contains("adsai_x_total{why=\"other\",n=\"1\"} 5\n"), "{text}");
+        assert!(text.contains("adsai_y_total 4\n"), "{text}");
+        assert_eq!(text.matches("# TYPE adsai_x_total counter").count(), 1, "{text}");
     }
 
     #[test]
