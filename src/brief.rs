@@ -193,7 +193,7 @@ pub struct Audience {
 impl Audience {
     /// Countries in the order they were named, without repeats.
     pub fn countries(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
+        let mut out: Vec<&str> = Vec::with_capacity(self.locations.len());
         for loc in &self.locations {
             if !out.contains(&loc.country.as_str()) {
                 out.push(&loc.country);

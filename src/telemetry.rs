@@ -33,6 +33,15 @@ impl Histogram {
     }
 }
 
+/// A histogram's name, label and label value, all written in the program.
+type FixedKey = (&'static str, &'static str, &'static str);
+
+/// Whether two fixed keys are the same: the same strings, most often at the same addresses.
+fn same_key(a: &FixedKey, b: &FixedKey) -> bool {
+    let same = |x: &str, y: &str| std::ptr::eq(x, y) || x == y;
+    same(a.0, b.0) && same(a.1, b.1) && same(a.2, b.2)
+}
+
 /// A label set rendered as `{a="b",c="d"}`.
 type Labels = Vec<(&'static str, String)>;
 
@@ -43,8 +52,9 @@ struct Inner {
     gauges: BTreeMap<(&'static str, String), f64>,
     histograms: BTreeMap<(&'static str, String), Histogram>,
     /// Histograms with one label whose value is known when the program is written (a
-    /// specialist's name): (name, label, value). Updated without allocating.
-    fixed: BTreeMap<(&'static str, &'static str, &'static str), Histogram>,
+    /// specialist's name): (name, label, value). A handful, found by comparing the strings
+    /// (their addresses first) and updated without allocating.
+    fixed: Vec<(FixedKey, Histogram)>,
     help: BTreeMap<&'static str, (&'static str, &'static str)>,
     /// Where an update renders its labels to find its series (kept, so a request that counts
     /// itself allocates nothing for the look-up).
@@ -135,12 +145,15 @@ impl Metrics {
         label: (&'static str, &'static str),
         d: Duration,
     ) {
-        self.with(|m| match m.fixed.get_mut(&(name, label.0, label.1)) {
-            Some(h) => h.add(d),
+        let key = (name, label.0, label.1);
+        self.with(|m| match m.fixed.iter_mut().find(|(k, _)| same_key(k, &key)) {
+            Some((_, h)) => h.add(d),
             // A new series: its help text is filed with it (once, not on every update).
             None => {
                 m.help.entry(name).or_insert((help, "histogram"));
-                m.fixed.entry((name, label.0, label.1)).or_default().add(d);
+                let mut h = Histogram::default();
+                h.add(d);
+                m.fixed.push((key, h));
             }
         });
     }
@@ -157,11 +170,9 @@ impl Metrics {
             for ((n, labels), v) in m.gauges.iter().filter(|((n, _), _)| n == name) {
                 let _ = writeln!(out, "{n}{labels} {v}");
             }
-            let fixed = m
-                .fixed
-                .iter()
-                .filter(|((n, _, _), _)| n == name)
-                .map(|((_, k, v), h)| (render_labels(&vec![(*k, (*v).to_string())]), h));
+            let mut fixed: Vec<&(FixedKey, Histogram)> = m.fixed.iter().filter(|((n, _, _), _)| n == name).collect();
+            fixed.sort_by_key(|(k, _)| *k);
+            let fixed = fixed.into_iter().map(|((_, k, v), h)| (render_labels(&vec![(*k, (*v).to_string())]), h));
             let labelled = m.histograms.iter().filter(|((n, _), _)| n == name).map(|((_, l), h)| (l.clone(), h));
             for (labels, h) in labelled.chain(fixed) {
                 let inner = labels.trim_start_matches('{').trim_end_matches('}');

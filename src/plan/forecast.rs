@@ -159,10 +159,10 @@ pub fn plan(
     let mut reach = Range::default();
     let mut audience_size = 0u64;
     // Market by market in code order (a plan has a handful of ad sets: no list is built).
-    let mut country: Option<&str> = None;
-    while let Some(next) = chosen.iter().map(|c| c.country.as_str()).filter(|&c| country.is_none_or(|p| c > p)).min() {
+    let mut country: Option<[u8; 2]> = None;
+    while let Some(next) = chosen.iter().map(|c| c.code).filter(|&c| country.is_none_or(|p| c > p)).min() {
         country = Some(next);
-        let members = || (0..chosen.len()).filter(move |&i| chosen[i].country == next);
+        let members = || (0..chosen.len()).filter(move |&i| chosen[i].code == next);
         audience_size += members().map(|i| chosen[i].audience).max().unwrap_or(0);
         let pool = members().map(|i| chosen[i].curve.ceiling).fold(0.0, f64::max);
         if pool <= 0.0 {

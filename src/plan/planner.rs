@@ -89,6 +89,8 @@ pub struct Planned {
 #[derive(Debug, Clone)]
 pub struct Candidate<'a> {
     pub country: String,
+    /// `country` as two bytes, compared where candidates are grouped by market.
+    pub code: [u8; 2],
     pub format: Format,
     pub placement: Placement,
     pub platform: Option<Platform>,
@@ -208,7 +210,8 @@ pub fn evaluate(
 /// points share one set of candidates.
 pub struct Prepared<'a> {
     objective: Objective,
-    countries: Vec<String>,
+    /// The markets planned for, as two bytes each, in the brief's order.
+    codes: Vec<[u8; 2]>,
     currency: String,
     schedule: PlannedSchedule,
     budget: PlannedBudget,
@@ -272,7 +275,7 @@ pub fn prepare<'a>(
     candidates.sort_by(|a, b| a.cost_per_kpi_usd.total_cmp(&b.cost_per_kpi_usd));
     Prepared {
         objective,
-        countries,
+        codes: country_codes,
         currency,
         schedule,
         budget,
@@ -368,7 +371,7 @@ impl<'a> Prepared<'a> {
         // 4. Choose the ad sets.
         let eur = markets.convert(budget.total, &self.currency, "EUR").unwrap_or(budget.total);
         let tier = ad_set_count(eur);
-        let chosen = choose(candidates, &self.countries, tier);
+        let chosen = choose(candidates, &self.codes, tier);
 
         // 5. Split and forecast.
         let rooms: Vec<Room> = chosen.iter().map(|c| room(c, rate)).collect();
@@ -492,6 +495,7 @@ fn candidates<'a>(
                     Curve::new(people as f64, schedule.days, index.shapes().shape(format, placement, schedule.days));
                 out.push(Candidate {
                     country: country.clone(),
+                    code,
                     format,
                     placement,
                     platform,
@@ -613,11 +617,11 @@ fn planned_budget(
 /// Picks ad sets from candidates sorted cheapest first: the cheapest candidate of every market
 /// first, then the cheapest of the rest up to the tier; every pick a distinct combination within
 /// its market.
-fn choose<'p, 'a>(candidates: &'p [Candidate<'a>], countries: &[String], tier: usize) -> Vec<&'p Candidate<'a>> {
+fn choose<'p, 'a>(candidates: &'p [Candidate<'a>], countries: &[[u8; 2]], tier: usize) -> Vec<&'p Candidate<'a>> {
     let order = 0..candidates.len();
     let mut picked: Vec<usize> = Vec::with_capacity(tier.max(countries.len()));
     for country in countries {
-        if let Some(i) = order.clone().find(|&i| &candidates[i].country == country) {
+        if let Some(i) = order.clone().find(|&i| candidates[i].code == *country) {
             picked.push(i);
         }
     }
@@ -631,7 +635,7 @@ fn choose<'p, 'a>(candidates: &'p [Candidate<'a>], countries: &[String], tier: u
     }
     picked.sort_by(|&a, &b| {
         let (ca, cb) = (&candidates[a], &candidates[b]);
-        let pos = |c: &Candidate| countries.iter().position(|x| x == &c.country).unwrap_or(usize::MAX);
+        let pos = |c: &Candidate| countries.iter().position(|x| *x == c.code).unwrap_or(usize::MAX);
         pos(ca).cmp(&pos(cb)).then(ca.cost_per_kpi_usd.total_cmp(&cb.cost_per_kpi_usd)).then(a.cmp(&b))
     });
     picked.into_iter().map(|i| &candidates[i]).collect()
