@@ -103,7 +103,7 @@ mod tests {
             assert_eq!(s["targets"]["age_ranges"][0]["min"], 18);
             assert_eq!(s["targets"]["age_ranges"][0]["max"], 34);
             assert!(s["start_time"].as_str().is_some_and(|t| t.ends_with("T00:00:00Z")));
-            assert_eq!(s["bid_strategy"], a.bid_strategy.as_str());
+            assert_eq!(s["bid_strategy"], &*a.bid_strategy);
             assert_eq!(s["pacing"], "PACING_EVEN");
             assert_eq!(s["frequency_caps"][0]["max_impressions"].as_i64(), Some(a.frequency_cap.round() as i64));
         }

@@ -133,13 +133,13 @@ pub struct AdSet {
     pub frequency_cap: f64,
     /// Delivery pacing (EVEN: spread over the flight).
     #[serde(default)]
-    pub pacing: String,
+    pub pacing: Cow<'static, str>,
     /// MAX_BID, or COST_PER_RESULT for CLICKS.
     #[serde(default)]
-    pub bid_strategy: String,
-    /// The creative this ad set needs.
+    pub bid_strategy: Cow<'static, str>,
+    /// The creative this ad set needs (the format's checklist, `fixtures/plan/creative.tsv`).
     #[serde(default)]
-    pub creative: Vec<String>,
+    pub creative: Cow<'static, [String]>,
     pub forecast: AdSetForecast,
     pub evidence: Evidence,
 }

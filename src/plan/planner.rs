@@ -17,6 +17,7 @@
 //!
 //! [`evaluate`] runs the same model at any budget (the budget→reach curve calls it).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
@@ -711,9 +712,9 @@ fn ad_set(
         bid_cpm: bid.high,
         bid_cpm_range: bid,
         frequency_cap: cap,
-        pacing: PACING.to_string(),
-        bid_strategy: rules::kpi(objective).bid_strategy.clone(),
-        creative: rules::creative_checklist(c.format),
+        pacing: Cow::Borrowed(PACING),
+        bid_strategy: Cow::Borrowed(&rules::kpi(objective).bid_strategy),
+        creative: Cow::Borrowed(rules::creative_checklist(c.format)),
         forecast,
         evidence: Evidence {
             ad_sets: s.ad_sets,

@@ -178,7 +178,7 @@ pub fn kpi(o: Objective) -> &'static KpiInfo {
 }
 
 /// The creative a trafficker needs for a format (`fixtures/plan/creative.tsv`), read once.
-pub fn creative_checklist(format: Format) -> Vec<String> {
+pub fn creative_checklist(format: Format) -> &'static [String] {
     static BY_FORMAT: OnceLock<Vec<Vec<String>>> = OnceLock::new();
     let all = BY_FORMAT.get_or_init(|| {
         Format::ALL
@@ -186,7 +186,7 @@ pub fn creative_checklist(format: Format) -> Vec<String> {
             .map(|f| tsv_rows(CREATIVE).filter(|r| r.len() >= 2 && r[0] == f.id()).map(|r| r[1].to_string()).collect())
             .collect()
     });
-    Format::ALL.iter().position(|x| *x == format).map(|i| all[i].clone()).unwrap_or_default()
+    Format::ALL.iter().position(|x| *x == format).map_or(&[], |i| &all[i])
 }
 
 #[cfg(test)]

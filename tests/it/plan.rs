@@ -508,7 +508,7 @@ fn ad_sets_carry_what_a_trafficker_needs() {
     assert!(!r.plan.ad_sets.is_empty());
     for a in &r.plan.ad_sets {
         assert!(a.name.contains("Berlin"), "{}", a.name);
-        assert_eq!((a.pacing.as_str(), a.bid_strategy.as_str(), a.frequency_cap), ("EVEN", "COST_PER_RESULT", 3.0));
+        assert_eq!((&*a.pacing, &*a.bid_strategy, a.frequency_cap), ("EVEN", "COST_PER_RESULT", 3.0));
         assert!(a.bid_cpm_range.low <= a.bid_cpm_range.high && a.bid_cpm == a.bid_cpm_range.high);
         assert!(
             (a.bid_cpm_range.low - (a.forecast.cpm.mid * 100.0).round() / 100.0).abs() < 0.011,
@@ -520,7 +520,7 @@ fn ad_sets_carry_what_a_trafficker_needs() {
     }
     let r = plan(&brain, &["awareness in Germany, €10k, 4 weeks"]);
     for a in &r.plan.ad_sets {
-        assert_eq!((a.bid_strategy.as_str(), a.frequency_cap), ("MAX_BID", 2.0));
+        assert_eq!((&*a.bid_strategy, a.frequency_cap), ("MAX_BID", 2.0));
         if a.format == Format::Audio {
             assert!(
                 a.creative.iter().any(|c| c.contains("30 seconds")) && a.creative.iter().any(|c| c.contains("640×640"))
