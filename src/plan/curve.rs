@@ -134,6 +134,29 @@ mod tests {
         }
     }
 
+    /// A point works out only what it shows (`forecast::Detail::Curve`): those figures are the
+    /// full plan's at the point's budget, for the objectives' different KPIs and a format cap.
+    #[test]
+    fn each_point_shows_the_full_plan_at_its_budget() {
+        let brain = Brain::embedded();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date");
+        for brief in [
+            "brand awareness, 18-24 year olds in Germany and Austria, €5,000, 30 days",
+            "app installs in the UK, iOS only, £20k, 6 weeks",
+            "leads, Nordics, EUR 40k, 90 days, 25-44, no more than 20% on video",
+            "clicks to our shop from women in France, €8k, 3 weeks",
+        ] {
+            let mut conv = Conversation::new(today);
+            let r = brain.handle(&mut conv, brief).expect("valid message");
+            assert_eq!(r.plan.curve.len(), MULTIPLIERS.len(), "{brief}");
+            for point in &r.plan.curve {
+                let (index, markets, settings) = (brain.index(), brain.markets(), brain.settings());
+                let full = planner::evaluate(&conv.brief, index, markets, settings, today, Some(point.budget));
+                assert_eq!(&CurvePoint::of(point.budget, &full.forecast), point, "{brief}: at {}", point.budget);
+            }
+        }
+    }
+
     #[test]
     fn the_note_names_the_budget_where_people_get_dear() {
         let p = |budget: f64, reach: f64| CurvePoint {

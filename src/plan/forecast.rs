@@ -35,8 +35,9 @@ fn add(a: Range, b: Range) -> Range {
 pub enum Detail {
     /// Every figure: the plan and its ad sets.
     Full,
-    /// What a point of the budget curve shows (impressions, reach, frequency, the KPI): the
-    /// 3+ reach (a root-finding per scenario) is left at zero, as it is eight times a plan.
+    /// What a point of the budget curve shows (impressions, reach, frequency, the KPI's count),
+    /// as it is eight times a plan: the 3+ reach (a root-finding per scenario), clicks, spend,
+    /// CPMs and costs are left at zero.
     Curve,
 }
 
@@ -102,23 +103,9 @@ pub fn ad_set(c: &Candidate, budget: f64, rate: f64, objective: Objective, detai
         buys(budget, cpm.mid).round(),
         buys(budget, cpm.low).round(),
     );
-    // What each scenario spends: its budget, or what its capacity costs at its CPM.
-    let spend = |money: f64, cpm: f64| money.min(capacity * cpm / 1000.0).max(0.0);
-    let spends = [spend(budget * weak_delivery, cpm.high), spend(budget, cpm.mid), spend(budget, cpm.low)];
-    let expected_spend = range(
-        cents(spends.iter().copied().fold(f64::INFINITY, f64::min).min(budget)),
-        cents(spends[1].min(budget)),
-        cents(spends.iter().copied().fold(0.0, f64::max).min(budget)),
-    );
     let reach_of = |i: f64| c.curve.reach(i).round();
     let reach = range(reach_of(impressions.low), reach_of(impressions.mid), reach_of(impressions.high));
     let frequency = frequency(impressions, reach);
-    let reach_3plus = three_plus_range(reach, impressions, detail);
-    let clicks = range(
-        (impressions.low * s.ctr.p25).round(),
-        (impressions.mid * s.ctr.p50).round(),
-        (impressions.high * s.ctr.p75).round(),
-    );
     let count = match objective {
         Objective::Reach => reach,
         Objective::EvenImpressionDelivery => impressions,
@@ -128,6 +115,30 @@ pub fn ad_set(c: &Candidate, budget: f64, rate: f64, objective: Objective, detai
             (impressions.high * s.kpi_rate.p75).round(),
         ),
     };
+    if detail == Detail::Curve {
+        let kpi = KpiForecast { metric: rules::kpi(objective).metric, count, ..KpiForecast::default() };
+        return AdSetForecast {
+            impressions,
+            reach,
+            frequency,
+            kpi,
+            audience_size: c.audience,
+            ..AdSetForecast::default()
+        };
+    }
+    // What each scenario spends: its budget, or what its capacity costs at its CPM.
+    let spend = |money: f64, cpm: f64| money.min(capacity * cpm / 1000.0).max(0.0);
+    let spends = [spend(budget * weak_delivery, cpm.high), spend(budget, cpm.mid), spend(budget, cpm.low)];
+    let expected_spend = range(
+        cents(spends.iter().copied().fold(f64::INFINITY, f64::min).min(budget)),
+        cents(spends[1].min(budget)),
+        cents(spends.iter().copied().fold(0.0, f64::max).min(budget)),
+    );
+    let clicks = range(
+        (impressions.low * s.ctr.p25).round(),
+        (impressions.mid * s.ctr.p50).round(),
+        (impressions.high * s.ctr.p75).round(),
+    );
     AdSetForecast {
         impressions,
         reach,
@@ -136,7 +147,7 @@ pub fn ad_set(c: &Candidate, budget: f64, rate: f64, objective: Objective, detai
         clicks,
         kpi: kpi(objective, count, expected_spend.mid, cpm),
         audience_size: c.audience,
-        reach_3plus,
+        reach_3plus: three_plus_range(reach, impressions, detail),
         expected_spend,
     }
 }
@@ -152,9 +163,6 @@ pub fn plan(
 ) -> PlanForecast {
     let sum = |f: &dyn Fn(&AdSetForecast) -> Range| forecasts.iter().map(f).fold(Range::default(), add);
     let impressions = sum(&|a| a.impressions);
-    let clicks = sum(&|a| a.clicks);
-    let spent = sum(&|a| a.expected_spend);
-    let expected_spend = range(cents(spent.low), cents(spent.mid), cents(spent.high));
     // Within a market: R = P·(1 − Π(1 − Rᵢ/P)) over the largest ceiling P there.
     let mut reach = Range::default();
     let mut audience_size = 0u64;
@@ -175,6 +183,17 @@ pub fn plan(
         reach = add(reach, range(union(&|r| r.low), union(&|r| r.mid), union(&|r| r.high)));
     }
     let frequency = frequency(impressions, reach);
+    let count = match objective {
+        Objective::Reach => reach,
+        _ => sum(&|a| a.kpi.count),
+    };
+    if detail == Detail::Curve {
+        let kpi = KpiForecast { metric: rules::kpi(objective).metric, count, ..KpiForecast::default() };
+        return PlanForecast { impressions, reach, frequency, kpi, audience_size, ..PlanForecast::default() };
+    }
+    let clicks = sum(&|a| a.clicks);
+    let spent = sum(&|a| a.expected_spend);
+    let expected_spend = range(cents(spent.low), cents(spent.mid), cents(spent.high));
     let reach_3plus = three_plus_range(reach, impressions, detail);
     let weighted_cpm = |imp: &dyn Fn(&AdSetForecast) -> f64, cpm: &dyn Fn(&AdSetForecast) -> f64| {
         let i: f64 = forecasts.iter().map(imp).sum();
@@ -185,10 +204,6 @@ pub fn plan(
         weighted_cpm(&|a| a.impressions.mid, &|a| a.cpm.mid),
         weighted_cpm(&|a| a.impressions.low, &|a| a.cpm.high),
     );
-    let count = match objective {
-        Objective::Reach => reach,
-        _ => sum(&|a| a.kpi.count),
-    };
     let unspent = cents((total - expected_spend.mid).max(0.0));
     let delivery: f64 = if total > 0.0 && !chosen.is_empty() {
         chosen.iter().zip(forecasts).map(|(c, f)| c.found.segment.delivery.p50 * f.expected_spend.mid).sum::<f64>()

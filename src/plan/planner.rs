@@ -335,8 +335,10 @@ impl<'a> Prepared<'a> {
     }
 
     /// The plan's forecast at a lifetime `total` in the plan's currency: the same choice, split
-    /// and forecast as [`Prepared::at`], without building ad sets, notes or warnings, and
-    /// without the 3+ reach (a point of the budget curve). `None` when nothing is planned.
+    /// and forecast as [`Prepared::at`], without building ad sets, notes or warnings, and with
+    /// only the figures a point of the budget curve shows ([`forecast::Detail::Curve`]: the
+    /// impressions, reach, frequency and KPI count; the rest is zero). `None` when nothing is
+    /// planned.
     pub fn forecast_at(&self, brief: &Brief, markets: &Markets, total: f64) -> Option<(f64, PlanForecast)> {
         let budget = self.budget_at(Some(total));
         let split = self.split_at(brief, markets, &budget, &mut Vec::new(), forecast::Detail::Curve);
