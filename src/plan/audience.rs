@@ -28,11 +28,11 @@ pub const CITY_SHARE: f64 = 0.06;
 
 /// What the audience model needs to know about an ad set's targeting.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Targeting {
+pub struct Targeting<'t> {
     pub age_min: Option<u8>,
     pub age_max: Option<u8>,
     /// Empty = everyone.
-    pub genders: Vec<Gender>,
+    pub genders: &'t [Gender],
     /// Ids targeted in each list (interests, genres, contexts).
     pub lists: [usize; 3],
     pub podcast_topics: usize,

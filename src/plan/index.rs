@@ -234,7 +234,7 @@ pub struct Index {
 
 /// What the planner asks for.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Query {
+pub struct Query<'q> {
     pub objective: Objective,
     pub format: Format,
     pub placement: Placement,
@@ -242,7 +242,7 @@ pub struct Query {
     pub age_band: u8,
     pub gender: GenderKey,
     /// Interest/genre/context ids (see `history::targeting_id`).
-    pub targeting: Vec<u16>,
+    pub targeting: &'q [u16],
 }
 
 /// A segment found for a query, and at which level.
@@ -423,28 +423,34 @@ impl Index {
     /// `min_advertisers` advertisers, never fewer than [`PRIVACY_MIN_ADVERTISERS`]), backing off
     /// level by level. When no level has enough ad sets, the broadest segment that passes the
     /// privacy minimum; `None` when none does.
-    pub fn lookup(&self, q: &Query, min_ad_sets: u32, min_advertisers: u32) -> Option<Found<'_>> {
+    pub fn lookup(&self, q: &Query<'_>, min_ad_sets: u32, min_advertisers: u32) -> Option<Found<'_>> {
         let min_advertisers = min_advertisers.max(PRIVACY_MIN_ADVERTISERS);
         let country = geo(&q.country);
         let base = Key::global(q.objective, q.format, q.placement);
         let mut fallback: Option<Found<'_>> = None;
         for level in Level::ALL {
-            let candidates: Vec<Key> = match level {
-                Level::Targeted => q
-                    .targeting
-                    .iter()
-                    .map(|&t| Key { level, geo: country, age: q.age_band, gender: q.gender, target: t, ..base })
-                    .collect(),
-                Level::Audience => vec![Key { level, geo: country, age: q.age_band, gender: q.gender, ..base }],
-                Level::AllAges => vec![Key { level, geo: country, gender: q.gender, ..base }],
-                Level::Market => vec![Key { level, geo: country, ..base }],
-                Level::Region => vec![Key { level, geo: region_of(&q.country), ..base }],
-                Level::Global => vec![base],
+            // One key a level, or one per targeting id (no list is built: a plan looks up
+            // every candidate ad set, and its curve none again).
+            let one = match level {
+                Level::Targeted => None,
+                Level::Audience => Some(Key { level, geo: country, age: q.age_band, gender: q.gender, ..base }),
+                Level::AllAges => Some(Key { level, geo: country, gender: q.gender, ..base }),
+                Level::Market => Some(Key { level, geo: country, ..base }),
+                Level::Region => Some(Key { level, geo: region_of(&q.country), ..base }),
+                Level::Global => Some(base),
             };
+            let targeted = q.targeting.iter().filter(|_| level == Level::Targeted);
+            let keys = one.into_iter().chain(targeted.map(|&t| Key {
+                level,
+                geo: country,
+                age: q.age_band,
+                gender: q.gender,
+                target: t,
+                ..base
+            }));
             // Among several targeting segments, the best-evidenced one.
-            let best = candidates
-                .iter()
-                .filter_map(|k| self.segments.get(k))
+            let best = keys
+                .filter_map(|k| self.segments.get(&k))
                 .filter(|s| s.advertisers >= min_advertisers)
                 .max_by_key(|s| s.ad_sets);
             if let Some(segment) = best {
@@ -609,7 +615,7 @@ mod tests {
         }
     }
 
-    fn query() -> Query {
+    fn query() -> Query<'static> {
         Query {
             objective: Objective::Reach,
             format: Format::Audio,
@@ -617,7 +623,7 @@ mod tests {
             country: *b"DE",
             age_band: BROAD,
             gender: GenderKey::All,
-            targeting: Vec::new(),
+            targeting: &[],
         }
     }
 

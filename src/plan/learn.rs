@@ -69,16 +69,16 @@ pub struct Facts {
 }
 
 /// Audience-model targeting of a history row.
-fn row_targeting(r: &Row) -> Targeting {
+fn row_targeting(r: &Row) -> Targeting<'static> {
     let mut lists = [0usize; 3];
     for &t in &r.targeting {
         lists[audience::list_of(t)] += 1;
     }
-    let genders = match r.gender {
-        GenderKey::All => Vec::new(),
-        GenderKey::Female => vec![Gender::Female],
-        GenderKey::Male => vec![Gender::Male],
-        GenderKey::NonBinary => vec![Gender::NonBinary],
+    let genders: &[Gender] = match r.gender {
+        GenderKey::All => &[],
+        GenderKey::Female => &[Gender::Female],
+        GenderKey::Male => &[Gender::Male],
+        GenderKey::NonBinary => &[Gender::NonBinary],
     };
     Targeting {
         age_min: Some(r.age_min),

@@ -89,8 +89,7 @@ pub struct Planned {
 /// One possible ad set with its evidence, price and reach curve.
 #[derive(Debug, Clone)]
 pub struct Candidate<'a> {
-    pub country: String,
-    /// `country` as two bytes, compared where candidates are grouped by market.
+    /// The market's code as two bytes ([`Candidate::country`] reads it as text).
     pub code: [u8; 2],
     pub format: Format,
     pub placement: Placement,
@@ -108,6 +107,13 @@ pub struct Candidate<'a> {
     pub curve: Curve,
     /// Impressions it can buy in the flight within the frequency cap.
     pub capacity_impressions: f64,
+}
+
+impl Candidate<'_> {
+    /// The market's code ("DE").
+    pub fn country(&self) -> &str {
+        std::str::from_utf8(&self.code).unwrap_or_default()
+    }
 }
 
 /// Ad sets for a budget in EUR (docs/brief.md §4 tiers; ≥ 15,000 → 4, and 5 from 50,000).
@@ -155,7 +161,7 @@ fn audience_size(m: &Market, t: &Audience, platform: Option<Platform>, placement
     let spec = Targeting {
         age_min: t.age_min,
         age_max: t.age_max,
-        genders: t.genders.clone(),
+        genders: &t.genders,
         lists: [t.interests.len(), t.genres.len(), t.contexts.len()],
         podcast_topics: t.podcast_topics.len(),
         languages: t.languages.len(),
@@ -459,15 +465,7 @@ fn candidates<'a>(
             let ids = targeting_ids(&targeting);
             let targeting = Arc::new(targeting);
             for &platform in &per_ad_set {
-                let q = Query {
-                    objective,
-                    format,
-                    placement,
-                    country: code,
-                    age_band: band,
-                    gender,
-                    targeting: ids.clone(),
-                };
+                let q = Query { objective, format, placement, country: code, age_band: band, gender, targeting: &ids };
                 let Some(found) = index.lookup(&q, settings.min_ad_sets, settings.privacy_min_advertisers) else {
                     no_evidence.push(format!("{} {} on {} in {country}", objective.id(), format.id(), placement.id()));
                     continue;
@@ -497,7 +495,6 @@ fn candidates<'a>(
                 let curve =
                     Curve::new(people as f64, schedule.days, index.shapes().shape(format, placement, schedule.days));
                 out.push(Candidate {
-                    country: country.clone(),
                     code,
                     format,
                     placement,
@@ -659,8 +656,8 @@ fn push_title(out: &mut String, id: &str) {
 fn ad_set_name(c: &Candidate) -> String {
     const SEP: &str = " · ";
     let mut name = String::with_capacity(48);
-    name.push_str(&c.country);
-    for l in c.targeting.locations.iter().filter(|l| l.country == c.country) {
+    name.push_str(c.country());
+    for l in c.targeting.locations.iter().filter(|l| l.country == c.country()) {
         if let Some(place) = l.city.as_ref().or(l.region.as_ref()) {
             name.push_str(SEP);
             name.push_str(place);
