@@ -429,8 +429,8 @@ impl Index {
         let base = Key::global(q.objective, q.format, q.placement);
         let mut fallback: Option<Found<'_>> = None;
         for level in Level::ALL {
-            // One key a level, or one per targeting id (no list is built: a plan looks up
-            // every candidate ad set, and its curve none again).
+            // One key a level, or one per targeting id, walked without building a list (every
+            // candidate ad set of every plan is looked up).
             let one = match level {
                 Level::Targeted => None,
                 Level::Audience => Some(Key { level, geo: country, age: q.age_band, gender: q.gender, ..base }),
