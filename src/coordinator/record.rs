@@ -18,23 +18,28 @@ pub const MESSAGES_KEPT: usize = 500;
 /// `Idempotency-Key`s remembered per conversation (the newest ones).
 pub const KEYS_KEPT: usize = 200;
 
-/// The messages that undo the last change (`fixtures/taxonomy/undo.txt`).
-fn undo_words() -> &'static HashSet<String> {
-    static WORDS: OnceLock<HashSet<String>> = OnceLock::new();
+/// The messages that undo the last change (`fixtures/taxonomy/undo.txt`), lower case, and the
+/// most characters any of them has.
+fn undo_words() -> &'static (HashSet<String>, usize) {
+    static WORDS: OnceLock<(HashSet<String>, usize)> = OnceLock::new();
     WORDS.get_or_init(|| {
-        include_str!("../../fixtures/taxonomy/undo.txt")
+        let words: HashSet<String> = include_str!("../../fixtures/taxonomy/undo.txt")
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(str::to_lowercase)
-            .collect()
+            .collect();
+        let longest = words.iter().map(|w| w.chars().count()).max().unwrap_or(0);
+        (words, longest)
     })
 }
 
-/// Whether a message asks to undo the last change.
+/// Whether a message asks to undo the last change. A message longer than every undo phrase is
+/// none (lower-casing never makes a text shorter), so a brief is not lower-cased to find out.
 pub fn is_undo(text: &str) -> bool {
-    let t = text.trim().trim_end_matches(['.', '!', '?']).trim().to_lowercase();
-    undo_words().contains(&t)
+    let (words, longest) = undo_words();
+    let t = text.trim().trim_end_matches(['.', '!', '?']).trim();
+    t.chars().nth(*longest).is_none() && words.contains(&t.to_lowercase())
 }
 
 pub use crate::present::changes::{Change, Digest};
@@ -147,6 +152,11 @@ mod tests {
         }
         for no in ["undo the budget and add Spain", "go back to 5k", "reverting is fine"] {
             assert!(!is_undo(no), "{no}");
+        }
+        // Every phrase of the table, the longest included, in capitals and with a sign.
+        for w in &undo_words().0 {
+            assert!(is_undo(&format!(" {}! ", w.to_uppercase())), "{w}");
+            assert!(!is_undo(&format!("{w} and make it 6 weeks")), "{w}");
         }
     }
 }
