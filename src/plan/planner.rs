@@ -102,7 +102,7 @@ pub struct Candidate<'a> {
     pub cost_per_kpi_usd: f64,
     pub audience: u64,
     /// The brief's audience in this market, fitted to the placement. Shared by the candidates
-    /// that differ only in platform: an ad set's own single platform is `platform`.
+    /// that differ only in platform ([`platforms_of`] gives the ad set's).
     pub targeting: Arc<Audience>,
     pub curve: Curve,
     /// Impressions it can buy in the flight within the frequency cap.
@@ -155,9 +155,17 @@ fn local_share(t: &Audience, country: &str) -> f64 {
         .min(1.0)
 }
 
-/// People in a market matching an ad set's targeting (the audience model), on its one platform
-/// when it has one.
-fn audience_size(m: &Market, t: &Audience, platform: Option<Platform>, placement: Placement, country: &str) -> u64 {
+/// The platforms an ad set runs on: its own one when it has one, else its audience's.
+fn platforms_of<'x>(platform: &'x Option<Platform>, fitted: &'x Audience) -> &'x [Platform] {
+    match platform {
+        Some(_) => platform.as_slice(),
+        None => &fitted.platforms,
+    }
+}
+
+/// People in a market matching an ad set's targeting (the audience model) on `platforms`
+/// ([`platforms_of`]).
+fn audience_size(m: &Market, t: &Audience, platforms: &[Platform], placement: Placement, country: &str) -> u64 {
     let spec = Targeting {
         age_min: t.age_min,
         age_max: t.age_max,
@@ -165,10 +173,7 @@ fn audience_size(m: &Market, t: &Audience, platform: Option<Platform>, placement
         lists: [t.interests.len(), t.genres.len(), t.contexts.len()],
         podcast_topics: t.podcast_topics.len(),
         languages: t.languages.len(),
-        platforms: match platform {
-            Some(p) => platform_bit(p),
-            None => t.platforms.iter().fold(0, |acc, p| acc | platform_bit(*p)),
-        },
+        platforms: platforms.iter().fold(0, |acc, p| acc | platform_bit(*p)),
         placement: Some(placement),
         local_share: local_share(t, country),
     };
@@ -470,8 +475,9 @@ fn candidates<'a>(
                     no_evidence.push(format!("{} {} on {} in {country}", objective.id(), format.id(), placement.id()));
                     continue;
                 };
-                let single = match (platform, targeting.platforms.as_slice()) {
-                    (Some(p), _) | (None, &[p]) => Some(p),
+                let platforms = platforms_of(&platform, &targeting);
+                let single = match platforms {
+                    [p] => Some(*p),
                     _ => None,
                 };
                 let factors = pricing::factors(
@@ -491,7 +497,7 @@ fn candidates<'a>(
                 let s = found.segment;
                 let cost_per_kpi_usd =
                     if s.kpi_rate.p50 > 0.0 { cpm_usd.p50 / 1000.0 / s.kpi_rate.p50 } else { f64::INFINITY };
-                let people = audience_size(market, &targeting, platform, placement, country);
+                let people = audience_size(market, &targeting, platforms, placement, country);
                 let curve =
                     Curve::new(people as f64, schedule.days, index.shapes().shape(format, placement, schedule.days));
                 out.push(Candidate {
@@ -698,12 +704,9 @@ fn ad_set(
         format: c.format,
         placement: c.placement,
         objective,
-        targeting: {
-            let mut t = Audience::clone(&c.targeting);
-            if let Some(p) = c.platform {
-                t.platforms = vec![p];
-            }
-            t
+        targeting: Audience {
+            platforms: platforms_of(&c.platform, &c.targeting).to_vec(),
+            ..Audience::clone(&c.targeting)
         },
         platform: c.platform,
         budget,
