@@ -439,8 +439,8 @@ impl Index {
                 Level::Region => Some(Key { level, geo: region_of(&q.country), ..base }),
                 Level::Global => Some(base),
             };
-            let targeted = q.targeting.iter().filter(|_| level == Level::Targeted);
-            let keys = one.into_iter().chain(targeted.map(|&t| Key {
+            let ids: &[u16] = if level == Level::Targeted { q.targeting } else { &[] };
+            let keys = one.into_iter().chain(ids.iter().map(|&t| Key {
                 level,
                 geo: country,
                 age: q.age_band,
