@@ -104,15 +104,16 @@ impl Metrics {
     /// Adds to a counter.
     pub fn count(&self, name: &'static str, help: &'static str, labels: Labels, by: u64) {
         self.with(|m| {
-            m.help.insert(name, (help, "counter"));
             let mut key = std::mem::take(&mut m.scratch);
             key.clear();
             write_labels(&mut key, &labels);
             let series = m.counters.entry(name).or_default();
             match series.get_mut(key.as_str()) {
                 Some(v) => *v += by,
+                // A new series: its help text is filed with it (once, as for histograms).
                 None => {
                     series.insert(key.clone(), by);
+                    m.help.entry(name).or_insert((help, "counter"));
                 }
             }
             m.scratch = key;
