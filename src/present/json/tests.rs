@@ -47,6 +47,37 @@ fn clean_strings_of_every_length_encode_as_serde_json_does() {
     }
 }
 
+/// A struct whose field names are given at run time, as serde's derive gives them at compile time.
+struct Fields(Vec<&'static str>);
+
+impl Serialize for Fields {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use ser::SerializeStruct;
+        let mut st = s.serialize_struct("Fields", self.0.len())?;
+        for (i, name) in self.0.iter().enumerate() {
+            st.serialize_field(name, &i)?;
+        }
+        st.end()
+    }
+}
+
+#[test]
+fn field_names_of_every_length_and_any_character_encode_as_serde_json_does() {
+    // Names take their own path (`field_name`): clean ones of every length, then ones with a
+    // byte to escape or a non-ASCII character at every position, as first and later fields.
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let clean: Vec<&'static str> = (0..=40).map(|n| leak("field_name_".chars().cycle().take(n).collect())).collect();
+    same(&Fields(clean.clone()));
+    for special in ['"', '\\', '\n', '\u{1f}', 'é', '😀'] {
+        for at in 0..18 {
+            let name = leak(format!("{}{special}{}", "k".repeat(at), "v".repeat(17 - at)));
+            same(&Fields(vec![name]));
+            same(&Fields(vec![clean[3], name, clean[9]]));
+        }
+    }
+    same(&Fields(Vec::new()));
+}
+
 #[test]
 fn random_strings_encode_as_serde_json_does() {
     // A fixed linear congruential sequence over characters that matter to the scan.
