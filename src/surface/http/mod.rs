@@ -108,6 +108,11 @@ pub async fn serve(
                 }
             },
         };
+        // Answers and stream events go out as soon as they are written, not held for the
+        // client's acknowledgement of the one before (Nagle's algorithm).
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
         let state = state.clone();
         let service = hyper::service::service_fn(move |req| {
             let state = state.clone();
@@ -136,8 +141,9 @@ pub async fn serve(
 async fn route(req: Request<Incoming>, state: Arc<State>, peer: SocketAddr) -> Reply {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let (label, reply) = routes::dispatch(req, &state, &path).await;
+    // The URI shares the request's buffer: a clone holds the path without copying it.
+    let uri = req.uri().clone();
+    let (label, reply) = routes::dispatch(req, &state, uri.path()).await;
     let status = reply.status().as_u16().to_string();
     state.metrics.count(
         "adsai_http_requests_total",

@@ -63,21 +63,18 @@ const NO_ROUTE: &str = "other";
 
 /// The route for a path (a trailing `/` ignored) and its `{id}` segment.
 fn find(path: &str) -> Option<(&'static Route, String)> {
-    let given: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let given = path.trim_end_matches('/');
     ROUTES.iter().find_map(|r| {
-        let pattern: Vec<&str> = r.pattern.split('/').collect();
-        if pattern.len() != given.len() {
-            return None;
-        }
-        let mut id = String::new();
-        for (p, g) in pattern.iter().zip(&given) {
-            match *p {
-                "{id}" => id = g.to_string(),
-                p if p == *g => {}
+        let (mut pattern, mut segments) = (r.pattern.split('/'), given.split('/'));
+        let mut id = "";
+        loop {
+            match (pattern.next(), segments.next()) {
+                (None, None) => return Some((r, id.to_string())),
+                (Some("{id}"), Some(g)) => id = g,
+                (Some(p), Some(g)) if p == g => {}
                 _ => return None,
             }
         }
-        Some((r, id))
     })
 }
 
