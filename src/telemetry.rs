@@ -146,15 +146,31 @@ impl Metrics {
         label: (&'static str, &'static str),
         d: Duration,
     ) {
-        let key = (name, label.0, label.1);
-        self.with(|m| match m.fixed.iter_mut().find(|(k, _)| same_key(k, &key)) {
-            Some((_, h)) => h.add(d),
-            // A new series: its help text is filed with it (once, not on every update).
-            None => {
-                m.help.entry(name).or_insert((help, "histogram"));
-                let mut h = Histogram::default();
-                h.add(d);
-                m.fixed.push((key, h));
+        self.observe_fixed_all(name, help, label.0, &[(label.1, d)]);
+    }
+
+    /// [`Metrics::observe_fixed`] for each `(value of label, duration)`, under one lock (a
+    /// message's specialists are recorded together, not a lock each).
+    pub fn observe_fixed_all(
+        &self,
+        name: &'static str,
+        help: &'static str,
+        label: &'static str,
+        values: &[(&'static str, Duration)],
+    ) {
+        self.with(|m| {
+            for &(value, d) in values {
+                let key = (name, label, value);
+                match m.fixed.iter_mut().find(|(k, _)| same_key(k, &key)) {
+                    Some((_, h)) => h.add(d),
+                    // A new series: its help text is filed with it (once, not on every update).
+                    None => {
+                        m.help.entry(name).or_insert((help, "histogram"));
+                        let mut h = Histogram::default();
+                        h.add(d);
+                        m.fixed.push((key, h));
+                    }
+                }
             }
         });
     }
@@ -237,5 +253,22 @@ mod tests {
         assert!(text.contains("adsai_step_seconds_count{step=\"budget\"} 2"), "{text}");
         assert!(text.contains("adsai_step_seconds_bucket{step=\"goal\",le=\"0.001\"} 0"), "{text}");
         assert!(text.contains("adsai_step_seconds_count{step=\"goal\"} 1"), "{text}");
+    }
+
+    #[test]
+    fn durations_recorded_together_are_those_recorded_one_by_one() {
+        let durations = [("budget", 30), ("goal", 2_000), ("budget", 700), ("schedule", 90_000)];
+        let (together, one_by_one) = (Metrics::default(), Metrics::default());
+        let values: Vec<(&'static str, Duration)> =
+            durations.iter().map(|&(s, us)| (s, Duration::from_micros(us))).collect();
+        together.observe_fixed_all("adsai_step_seconds", "Steps.", "step", &values);
+        together.observe_fixed_all("adsai_step_seconds", "Steps.", "step", &[]);
+        for &(s, d) in &values {
+            one_by_one.observe_fixed("adsai_step_seconds", "Steps.", ("step", s), d);
+        }
+        let text = together.render();
+        assert_eq!(text, one_by_one.render());
+        assert!(text.contains("adsai_step_seconds_count{step=\"budget\"} 2"), "{text}");
+        assert!(text.contains("adsai_step_seconds_count{step=\"schedule\"} 1"), "{text}");
     }
 }
