@@ -83,8 +83,9 @@ pub struct AdSetForecast {
 /// A price multiplier applied to an ad set's CPM, with the history behind it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PriceFactor {
-    /// What it is for ("December", "interest targeting", "iOS only", "Switzerland vs region").
-    pub name: String,
+    /// What it is for ("December", "interest targeting", "iOS only", "Switzerland vs region");
+    /// a fixed name is borrowed (every candidate of every plan has its factors).
+    pub name: Cow<'static, str>,
     pub factor: f64,
     pub ad_sets: u32,
     pub advertisers: u32,

@@ -695,9 +695,10 @@ fn ad_set(
 ) -> AdSet {
     let s = c.found.segment;
     let bid = BidRange { low: forecast::cents(c.cpm_usd.p50 * rate), high: forecast::cents(c.cpm_usd.p75 * rate) };
-    let mut method = c.found.level.method().to_string();
+    let mut method = String::from(c.found.level.method());
     if !c.factors.is_empty() {
-        method = format!("{method}; prices: {}", pricing::describe(&c.factors));
+        method.push_str("; prices: ");
+        pricing::describe_into(&mut method, &c.factors);
     }
     AdSet {
         name: ad_set_name(c),

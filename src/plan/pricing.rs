@@ -4,6 +4,8 @@
 //! a city or region, and the market's own price level when the lookup fell back to its region or
 //! the world. Each applied multiplier is returned with its evidence for the ad set's evidence line.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::history::GenderKey;
@@ -44,7 +46,7 @@ pub struct PriceQuery<'a> {
     pub country_geo: u16,
 }
 
-fn factor(name: impl Into<String>, m: &Multiplier) -> PriceFactor {
+fn factor(name: impl Into<Cow<'static, str>>, m: &Multiplier) -> PriceFactor {
     PriceFactor { name: name.into(), factor: m.factor, ad_sets: m.ad_sets, advertisers: m.advertisers }
 }
 
@@ -62,11 +64,11 @@ pub fn factors(prices: &Prices, q: &PriceQuery) -> Vec<PriceFactor> {
     if days > 0.0 {
         let f = months.iter().map(|(_, d, x)| d * x.factor).sum::<f64>() / days;
         let name = match months.as_slice() {
-            [(m, _, _)] => MONTHS[*m].to_string(),
-            _ => format!(
+            [(m, _, _)] => Cow::Borrowed(MONTHS[*m]),
+            _ => Cow::Owned(format!(
                 "flight months ({})",
                 months.iter().map(|(m, _, _)| &MONTHS[*m][..3]).collect::<Vec<_>>().join(", ")
-            ),
+            )),
         };
         out.push(PriceFactor {
             name,
@@ -127,18 +129,25 @@ pub fn scaled(q: &Quartiles, by: f64) -> Quartiles {
     Quartiles { p25: q.p25 * by, p50: q.p50 * by, p75: q.p75 * by }
 }
 
-/// The evidence line of the multipliers: "December ×1.36 from 412 ad sets; …".
-pub fn describe(factors: &[PriceFactor]) -> String {
+/// The multipliers' evidence line, in a new string (tests).
+#[cfg(test)]
+fn describe(factors: &[PriceFactor]) -> String {
+    let mut out = String::new();
+    describe_into(&mut out, factors);
+    out
+}
+
+/// Appends the evidence line of the multipliers to `out`: "December ×1.36 from 412 ad sets; …".
+pub fn describe_into(out: &mut String, factors: &[PriceFactor]) {
     use std::fmt::Write as _;
-    let mut out = String::with_capacity(48 * factors.len());
+    out.reserve(48 * factors.len());
     for (i, f) in factors.iter().enumerate() {
         out.push_str(if i == 0 { "" } else { "; " });
         out.push_str(&f.name);
         out.push_str(" ×");
-        crate::present::format::two_decimals(&mut out, f.factor);
+        crate::present::format::two_decimals(out, f.factor);
         let _ = write!(out, " from {} ad sets", f.ad_sets);
     }
-    out
 }
 
 #[cfg(test)]
