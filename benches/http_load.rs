@@ -20,6 +20,11 @@ use adsai::surface::http;
 use adsai::telemetry::Metrics;
 use bytes::{Buf, Bytes};
 use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::client::conn::http1::SendRequest;
+use hyper::header::HeaderValue;
+use hyper::{Response, Uri};
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio_util::sync::CancellationToken;
@@ -48,6 +53,15 @@ enum Kind {
     Pooled,
 }
 
+impl Kind {
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Connection => "a connection per worker",
+            Kind::Pooled => "hyper's pooled client",
+        }
+    }
+}
+
 fn main() {
     let requests = env("ADSAI_LOAD_REQUESTS", 40_000);
     let concurrency = env("ADSAI_LOAD_CONCURRENCY", 32);
@@ -71,26 +85,28 @@ fn main() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(http::serve(listener, c, metrics, http::Config::default(), shutdown.clone()));
-        let bodies: Vec<Bytes> = BRIEFS
+        let bodies: Arc<[Bytes]> = BRIEFS
             .iter()
             .map(|b| Bytes::from(serde_json::json!({"text": b, "today": "2026-11-23"}).to_string()))
             .collect();
-        let load = Load { addr, bodies, concurrency, kind };
-        // Warm up connections and caches.
-        let warm = requests.min(2_000);
-        load.run(warm).await;
+        // Each worker's client is made once: the warm-up opens the connections the run uses.
+        let pool = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(concurrency).build_http();
+        let mut senders = Vec::with_capacity(concurrency);
+        for _ in 0..concurrency {
+            senders.push(Sender::open(kind, addr, &pool).await);
+        }
+        let (senders, _) = run(senders, &bodies, requests.min(2_000)).await;
         let started = Instant::now();
-        let mut latencies = load.run(requests).await;
+        let (_, mut latencies) = run(senders, &bodies, requests).await;
         let elapsed = started.elapsed();
         latencies.sort();
         let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
-        let client = match kind {
-            Kind::Connection => "a connection per worker",
-            Kind::Pooled => "hyper's pooled client",
-        };
+        // What was sent: `requests` rounded down to a whole number a worker.
+        let sent = latencies.len();
         println!(
-            "http_load: {requests} one-shot plans, concurrency {concurrency}, {client}: {:.0} plans/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            requests as f64 / elapsed.as_secs_f64(),
+            "http_load: {sent} one-shot plans, concurrency {concurrency}, {}: {:.0} plans/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            kind.describe(),
+            sent as f64 / elapsed.as_secs_f64(),
             pct(0.5).as_secs_f64() * 1e3,
             pct(0.99).as_secs_f64() * 1e3,
             latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
@@ -99,72 +115,83 @@ fn main() {
     });
 }
 
-struct Load {
-    addr: std::net::SocketAddr,
-    bodies: Vec<Bytes>,
-    concurrency: usize,
-    kind: Kind,
+/// One worker's way to the server.
+enum Sender {
+    /// Its own HTTP/1.1 connection (the `Host` header written once).
+    Connection { send: SendRequest<Full<Bytes>>, host: HeaderValue },
+    /// The shared pool (boxed: it is several times the size of a connection's sender), and
+    /// the URL it parses per request.
+    Pooled { client: Box<Client<HttpConnector, Full<Bytes>>>, url: Uri },
 }
 
-impl Load {
-    /// Sends `requests` plans over `concurrency` workers; each request's latency.
-    async fn run(&self, requests: usize) -> Vec<Duration> {
-        let per_worker = requests / self.concurrency;
-        let pooled = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(self.concurrency).build_http();
-        let url: hyper::Uri = format!("http://{}/v1/plans", self.addr).parse().expect("url");
-        let host = hyper::header::HeaderValue::from_str(&self.addr.to_string()).expect("host");
-        let mut tasks = Vec::new();
-        for w in 0..self.concurrency {
-            let (kind, addr, bodies) = (self.kind, self.addr, self.bodies.clone());
-            let (url, host, pooled) = (url.clone(), host.clone(), pooled.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut out = Vec::with_capacity(per_worker);
-                let mut sender = match kind {
-                    Kind::Connection => Some(connect(addr).await),
-                    Kind::Pooled => None,
-                };
-                for i in 0..per_worker {
-                    let body = bodies[(w + i) % bodies.len()].clone();
-                    let t = Instant::now();
-                    let resp = match sender.as_mut() {
-                        Some(s) => {
-                            let req = hyper::Request::post("/v1/plans")
-                                .header("host", host.clone())
-                                .header("content-type", "application/json")
-                                .body(Full::new(body));
-                            s.ready().await.expect("connection");
-                            s.send_request(req.expect("request")).await.expect("response")
-                        }
-                        None => {
-                            let req = hyper::Request::post(url.clone())
-                                .header("content-type", "application/json")
-                                .body(Full::new(body));
-                            pooled.request(req.expect("request")).await.expect("response")
-                        }
-                    };
-                    assert_eq!(resp.status(), 200);
-                    let body = resp.into_body().collect().await.expect("body").aggregate();
-                    assert!(body.remaining() > 0, "an answer");
-                    out.push(t.elapsed());
-                }
-                out
-            }));
+impl Sender {
+    async fn open(kind: Kind, addr: std::net::SocketAddr, pool: &Client<HttpConnector, Full<Bytes>>) -> Sender {
+        match kind {
+            Kind::Connection => {
+                let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+                stream.set_nodelay(true).expect("nodelay");
+                let (send, conn) =
+                    hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+                Sender::Connection { send, host: HeaderValue::from_str(&addr.to_string()).expect("host") }
+            }
+            Kind::Pooled => {
+                let url = format!("http://{addr}/v1/plans").parse().expect("url");
+                Sender::Pooled { client: Box::new(pool.clone()), url }
+            }
         }
-        let mut all = Vec::with_capacity(requests);
-        for t in tasks {
-            all.extend(t.await.expect("worker"));
+    }
+
+    /// Posts one plan request.
+    async fn post(&mut self, body: Bytes) -> Response<Incoming> {
+        match self {
+            Sender::Connection { send, host } => {
+                let req = hyper::Request::post("/v1/plans")
+                    .header("host", host.clone())
+                    .header("content-type", "application/json")
+                    .body(Full::new(body))
+                    .expect("request");
+                send.ready().await.expect("connection");
+                send.send_request(req).await.expect("response")
+            }
+            Sender::Pooled { client, url } => {
+                let req = hyper::Request::post(url.clone())
+                    .header("content-type", "application/json")
+                    .body(Full::new(body))
+                    .expect("request");
+                client.request(req).await.expect("response")
+            }
         }
-        all
     }
 }
 
-/// One HTTP/1.1 connection, its driver spawned.
-async fn connect(addr: std::net::SocketAddr) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
-    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    stream.set_nodelay(true).expect("nodelay");
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    sender
+/// Sends `requests` plans spread over the senders, one worker each; the senders back and each
+/// request's latency.
+async fn run(senders: Vec<Sender>, bodies: &Arc<[Bytes]>, requests: usize) -> (Vec<Sender>, Vec<Duration>) {
+    let per_worker = requests / senders.len();
+    let mut tasks = Vec::with_capacity(senders.len());
+    for (w, mut sender) in senders.into_iter().enumerate() {
+        let bodies = Arc::clone(bodies);
+        tasks.push(tokio::spawn(async move {
+            let mut out = Vec::with_capacity(per_worker);
+            for i in 0..per_worker {
+                let t = Instant::now();
+                let resp = sender.post(bodies[(w + i) % bodies.len()].clone()).await;
+                assert_eq!(resp.status(), 200);
+                let body = resp.into_body().collect().await.expect("body").aggregate();
+                assert!(body.remaining() > 0, "an answer");
+                out.push(t.elapsed());
+            }
+            (sender, out)
+        }));
+    }
+    let (mut senders, mut all) = (Vec::new(), Vec::with_capacity(requests));
+    for t in tasks {
+        let (sender, latencies) = t.await.expect("worker");
+        senders.push(sender);
+        all.extend(latencies);
+    }
+    (senders, all)
 }
