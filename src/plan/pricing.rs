@@ -129,14 +129,6 @@ pub fn scaled(q: &Quartiles, by: f64) -> Quartiles {
     Quartiles { p25: q.p25 * by, p50: q.p50 * by, p75: q.p75 * by }
 }
 
-/// The multipliers' evidence line, in a new string (tests).
-#[cfg(test)]
-fn describe(factors: &[PriceFactor]) -> String {
-    let mut out = String::new();
-    describe_into(&mut out, factors);
-    out
-}
-
 /// Appends the evidence line of the multipliers to `out`: "December ×1.36 from 412 ad sets; …".
 pub fn describe_into(out: &mut String, factors: &[PriceFactor]) {
     use std::fmt::Write as _;
@@ -175,6 +167,8 @@ mod tests {
         let f = factors(&prices, &q);
         assert_eq!(f.len(), 1);
         assert!((f[0].factor - 1.3).abs() < 1e-9);
-        assert!(describe(&f).starts_with("flight months (Nov, Dec) ×1.30 from 200 ad sets"));
+        let mut line = String::new();
+        describe_into(&mut line, &f);
+        assert!(line.starts_with("flight months (Nov, Dec) ×1.30 from 200 ad sets"), "{line}");
     }
 }

@@ -363,9 +363,15 @@ impl<'e, 'o> Compound<'e, 'o> {
         Compound::open(enc, open, close)
     }
 
+    /// Whether an element was written before this one (and so a comma goes first).
+    #[inline(always)]
+    fn comma(&mut self) -> bool {
+        !std::mem::replace(&mut self.first, false)
+    }
+
     /// The comma before every element but the first.
     fn next(&mut self) {
-        if !std::mem::replace(&mut self.first, false) {
+        if self.comma() {
             self.enc.out.push(b',');
         }
     }
@@ -377,7 +383,7 @@ impl<'e, 'o> Compound<'e, 'o> {
 
     #[inline(always)]
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, v: &T) -> Result<(), Error> {
-        let comma = !std::mem::replace(&mut self.first, false);
+        let comma = self.comma();
         field_name(self.enc.out, comma, key);
         v.serialize(&mut *self.enc)
     }
